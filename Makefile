@@ -1,0 +1,48 @@
+# djtranscribe: `make run` serves the app, `make test` runs the tests. Both set everything up.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test lint install install-dev migrate worker clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(PY)
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(PY)
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+
+install-dev: $(VENV)/.installed-dev
+
+migrate: install
+	$(PY) manage.py migrate --noinput
+
+## Set up, migrate, offer to create an admin user (first run, in a terminal), then serve the app
+## on http://$(HOST):$(PORT) with the background worker beside it. Ctrl-C stops both.
+run: migrate
+	@$(PY) manage.py collectstatic --noinput -v0
+	@$(PY) manage.py first_run_setup
+	@HOST=$(HOST) PORT=$(PORT) PY=$(PY) sh scripts/run.sh
+
+worker: migrate
+	$(PY) manage.py db_worker --queue-name '*' --no-reload
+
+lint: install-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+test: install-dev
+	$(VENV)/bin/ruff check .
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles test-artifacts

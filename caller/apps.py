@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+
+
+class CallerConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "caller"
+    verbose_name = "Calls (Twilio)"
+
+    def ready(self):
+        from transcription import audio
+
+        from . import checks  # noqa: F401  (registers system checks)
+        from .audio import open_twilio_media, resolve_recording_sid
+        from .twilio_client import is_twilio_media_url
+
+        audio.register_opener(is_twilio_media_url, open_twilio_media)
+        audio.register_resolver(resolve_recording_sid)

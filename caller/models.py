@@ -1,0 +1,114 @@
+"""Calls placed through Twilio and the recordings Twilio made of them."""
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+
+
+class CallStatus(models.TextChoices):
+    # Twilio's own values.
+    QUEUED = "queued", "Queued"
+    INITIATED = "initiated", "Initiated"
+    RINGING = "ringing", "Ringing"
+    IN_PROGRESS = "in-progress", "In progress"
+    COMPLETED = "completed", "Completed"
+    BUSY = "busy", "Busy"
+    FAILED = "failed", "Failed"
+    NO_ANSWER = "no-answer", "No answer"
+    CANCELED = "canceled", "Canceled"
+
+
+CALL_STATUS_RANK = {
+    CallStatus.QUEUED: 0,
+    CallStatus.INITIATED: 1,
+    CallStatus.RINGING: 2,
+    CallStatus.IN_PROGRESS: 3,
+    CallStatus.COMPLETED: 4,
+    CallStatus.BUSY: 4,
+    CallStatus.FAILED: 4,
+    CallStatus.NO_ANSWER: 4,
+    CallStatus.CANCELED: 4,
+}
+
+
+class RecordingStatus(models.TextChoices):
+    # Twilio's own values.
+    IN_PROGRESS = "in-progress", "In progress"
+    PAUSED = "paused", "Paused"
+    STOPPED = "stopped", "Stopped"
+    PROCESSING = "processing", "Processing"
+    COMPLETED = "completed", "Completed"
+    ABSENT = "absent", "Absent"
+    FAILED = "failed", "Failed"
+    DELETED = "deleted", "Deleted"
+
+
+RECORDING_STATUS_RANK = {
+    RecordingStatus.IN_PROGRESS: 0,
+    RecordingStatus.PAUSED: 0,
+    RecordingStatus.STOPPED: 1,
+    RecordingStatus.PROCESSING: 1,
+    RecordingStatus.COMPLETED: 2,
+    RecordingStatus.ABSENT: 2,
+    RecordingStatus.FAILED: 2,
+    RecordingStatus.DELETED: 3,
+}
+
+
+class Call(models.Model):
+    """An outbound call this app asked Twilio to place."""
+
+    sid = models.CharField("call SID", max_length=34, unique=True)
+    to = models.CharField("to", max_length=32, db_index=True)
+    from_number = models.CharField("from", max_length=32)
+    status = models.CharField(max_length=16, choices=CallStatus.choices, default=CallStatus.QUEUED)
+    duration = models.PositiveIntegerField("duration (s)", null=True, blank=True)
+    dialed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="calls"
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        permissions = [("place_call", "Can place outbound calls")]
+
+    def __str__(self) -> str:
+        return f"{self.to} ({self.sid})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("call-detail", args=[self.sid])
+
+
+class Recording(models.Model):
+    """A recording Twilio made, found by listing a call's recordings or from its callback."""
+
+    sid = models.CharField("recording SID", max_length=34, unique=True)
+    call = models.ForeignKey(
+        Call, null=True, blank=True, on_delete=models.SET_NULL, related_name="recordings"
+    )
+    call_sid = models.CharField("call SID", max_length=34, db_index=True)
+    account_sid = models.CharField(max_length=34, blank=True)
+    status = models.CharField(
+        max_length=16, choices=RecordingStatus.choices, default=RecordingStatus.COMPLETED
+    )
+    duration = models.IntegerField("duration (s)", null=True, blank=True)
+    channels = models.PositiveSmallIntegerField(null=True, blank=True)
+    source = models.CharField(max_length=32, blank=True)
+    error_code = models.CharField(max_length=16, blank=True)
+    error = models.CharField(max_length=255, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.sid
+
+    @property
+    def media_url(self) -> str:
+        """The recording's media URL at Twilio (the tutorial's URL, without `.json`)."""
+        account = self.account_sid or settings.TWILIO_ACCOUNT_SID
+        return f"https://api.twilio.com/2010-04-01/Accounts/{account}/Recordings/{self.sid}"

@@ -1,0 +1,133 @@
+"""Writes on the Twilio side: placing calls and storing what Twilio reports."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+
+from . import twilio_client
+from .models import CALL_STATUS_RANK, RECORDING_STATUS_RANK, Call, Recording
+from .phone import parse_number
+
+
+def absolute_url(name: str, *args) -> str:
+    """An absolute URL of this app as Twilio/AssemblyAI reach it (BASE_URL, never the Host header)."""
+    return settings.BASE_URL + reverse(name, args=args)
+
+
+def call_place(*, number: str, user=None) -> Call:
+    """Place an outbound call to `number` and store it. Raises InvalidNumber or TwilioError."""
+    parsed = parse_number(number)
+    twilio_client.require_settings(
+        "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_PHONE_NUMBER", "BASE_URL"
+    )
+    placed = twilio_client.place_call(
+        to=parsed.e164,
+        from_number=settings.TWILIO_PHONE_NUMBER,
+        url=absolute_url("record-twiml"),
+        status_callback=absolute_url("call-status"),
+        status_callback_event=["initiated", "ringing", "answered", "completed"],
+    )
+    call, _ = Call.objects.update_or_create(
+        sid=placed.sid,
+        defaults={
+            "to": placed.to,
+            "from_number": placed.from_number,
+            "status": placed.status,
+            "dialed_by": user if user is not None and user.is_authenticated else None,
+        },
+    )
+    return call
+
+
+def _advance(obj, field: str, new_status: str, ranks: dict) -> bool:
+    """Move a status forward only; a late or repeated callback never moves it back."""
+    current = getattr(obj, field)
+    if new_status not in ranks:
+        return False
+    if current in ranks and ranks[new_status] < ranks[current]:
+        return False
+    if current == new_status:
+        return False
+    setattr(obj, field, new_status)
+    return True
+
+
+def call_status_received(*, call_sid: str, status: str, duration: str | None = None) -> Call | None:
+    """Apply a call-status callback to a call this app placed (unknown calls are ignored)."""
+    with transaction.atomic():
+        call = Call.objects.select_for_update().filter(sid=call_sid).first()
+        if call is None:
+            return None
+        changed = _advance(call, "status", status, CALL_STATUS_RANK)
+        if duration and duration.isdigit():
+            call.duration = int(duration)
+            changed = True
+        if changed:
+            call.save(update_fields=["status", "duration", "updated_at"])
+    return call
+
+
+def recording_store(
+    *,
+    sid: str,
+    call_sid: str,
+    status: str,
+    account_sid: str = "",
+    duration: int | None = None,
+    channels: int | None = None,
+    source: str = "",
+    error_code: str = "",
+    error: str = "",
+    started_at=None,
+) -> tuple[Recording, bool]:
+    """Create or update a Recording by its SID; the status only moves forward. Returns (row, created)."""
+    defaults = {
+        "call_sid": call_sid,
+        "call": Call.objects.filter(sid=call_sid).first(),
+        "account_sid": account_sid or settings.TWILIO_ACCOUNT_SID,
+        "status": status,
+        "duration": duration,
+        "channels": channels,
+        "source": source,
+        "error_code": "" if error_code in ("", "0") else error_code,
+        "error": error,
+        "started_at": started_at,
+    }
+    with transaction.atomic():
+        recording = Recording.objects.select_for_update().filter(sid=sid).first()
+        if recording is None:
+            try:
+                with transaction.atomic():
+                    return Recording.objects.create(sid=sid, **defaults), True
+            except IntegrityError:
+                # Another delivery of the same callback won the race.
+                recording = Recording.objects.select_for_update().get(sid=sid)
+        forward = _advance(recording, "status", status, RECORDING_STATUS_RANK)
+        if forward or recording.status == status:
+            for field, value in defaults.items():
+                if field != "status" and value not in (None, ""):
+                    setattr(recording, field, value)
+        recording.save()
+    return recording, False
+
+
+def recordings_for_call(call_sid: str) -> list[Recording]:
+    """List a call's recordings at Twilio and store them. Raises TwilioError."""
+    infos = twilio_client.list_recordings(call_sid)
+    recordings = []
+    for info in infos:
+        recording, _ = recording_store(
+            sid=info.sid,
+            call_sid=info.call_sid or call_sid,
+            status=info.status or "completed",
+            account_sid=info.account_sid,
+            duration=info.duration,
+            channels=info.channels,
+            source=info.source,
+            error_code=info.error_code,
+            started_at=info.start_time,
+        )
+        recordings.append(recording)
+    return recordings

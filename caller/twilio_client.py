@@ -1,0 +1,278 @@
+"""The only code that talks to Twilio's REST API. No ORM in here.
+
+twilio-python's default HTTP client has no timeout and, since 9.4, builds a
+client from missing credentials without complaint; both are fixed here. Every
+failure becomes `TwilioError`, whose message says what to fix.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+import requests
+from django.conf import settings
+from twilio.base.exceptions import TwilioException, TwilioRestException
+from twilio.http.http_client import TwilioHttpClient
+from twilio.rest import Client
+
+logger = logging.getLogger(__name__)
+
+TWILIO_API_HOST = "api.twilio.com"
+TWILIO_API_ROOT = f"https://{TWILIO_API_HOST}"
+MEDIA_CHUNK_SIZE = 256 * 1024
+
+# What a user can do about the errors people meet when dialing.
+ERROR_HINTS = {
+    20003: "Twilio rejected the credentials: check TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN.",
+    21210: "TWILIO_PHONE_NUMBER is not a number on this Twilio account (or not verified): "
+    "set it to one of your Twilio numbers.",
+    21211: "The number to call is not a valid phone number: check the digits and the country code.",
+    21217: "The number to call is not a valid phone number: check the digits and the country code.",
+    21214: "Twilio cannot route a call to that number: check that it exists and can take calls.",
+    21215: "Calls to that country are off for this account: turn it on under Voice > Settings > "
+    "Geo permissions in the Twilio console.",
+    21216: "Twilio blocked that number as a high fraud risk: it cannot be called from this account.",
+    21219: "Trial accounts can only call verified numbers: verify this number in the Twilio console "
+    "or upgrade the account.",
+}
+
+
+class TwilioError(Exception):
+    """A failed Twilio request, with what to fix. `status`/`code` are Twilio's when there are any."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        code: int | None = None,
+        retryable: bool = False,
+    ):
+        super().__init__(message)
+        self.message = message
+        self.status = status
+        self.code = code
+        self.retryable = retryable
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class MissingSettings(TwilioError):
+    """Settings that must be set before talking to Twilio are empty."""
+
+    def __init__(self, names: list[str]):
+        self.names = names
+        super().__init__(
+            "Missing settings: " + ", ".join(names) + ". Set them in .env (see .env.example)."
+        )
+
+
+def missing_settings(*names: str) -> list[str]:
+    return [name for name in names if not getattr(settings, name, "")]
+
+
+def require_settings(*names: str) -> None:
+    missing = missing_settings(*names)
+    if missing:
+        raise MissingSettings(missing)
+
+
+@dataclass(frozen=True)
+class PlacedCall:
+    sid: str
+    status: str
+    to: str
+    from_number: str
+
+
+@dataclass(frozen=True)
+class RecordingInfo:
+    sid: str
+    call_sid: str
+    account_sid: str
+    status: str
+    duration: int | None
+    channels: int | None
+    source: str
+    error_code: str
+    start_time: Any
+
+    @property
+    def media_url(self) -> str:
+        return f"{TWILIO_API_ROOT}/2010-04-01/Accounts/{self.account_sid}/Recordings/{self.sid}"
+
+
+def get_client() -> Client:
+    """A Twilio client with credentials checked and a timeout on every request."""
+    require_settings("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN")
+    return Client(
+        settings.TWILIO_ACCOUNT_SID,
+        settings.TWILIO_AUTH_TOKEN,
+        http_client=TwilioHttpClient(timeout=settings.TWILIO_TIMEOUT),
+    )
+
+
+def _translate(exc: Exception, action: str) -> TwilioError:
+    if isinstance(exc, TwilioRestException):
+        code = exc.code
+        hint = ERROR_HINTS.get(code) if code else None
+        if hint is None and exc.status == 401:
+            hint = ERROR_HINTS[20003]
+        message = f"Twilio refused to {action}: {exc.msg or 'no message'}"
+        if code:
+            message += f" (error {code})"
+        if hint:
+            message += f". {hint}"
+        return TwilioError(
+            message, status=exc.status, code=code, retryable=exc.status in (429, 500, 502, 503, 504)
+        )
+    if isinstance(exc, requests.Timeout):
+        return TwilioError(
+            f"Twilio did not answer within {settings.TWILIO_TIMEOUT:g} s while trying to {action}.",
+            retryable=True,
+        )
+    if isinstance(exc, requests.RequestException):
+        return TwilioError(
+            f"Could not reach Twilio to {action} ({type(exc).__name__}).", retryable=True
+        )
+    # The base TwilioException, e.g. 'Unable to fetch page' from list().
+    return TwilioError(f"Twilio could not {action}: {exc}")
+
+
+def place_call(*, to: str, from_number: str, url: str, **options: Any) -> PlacedCall:
+    """Ask Twilio to place a call. Never retried here: a retry could ring a phone twice."""
+    require_settings("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN")
+    try:
+        call = get_client().calls.create(to=to, from_=from_number, url=url, **options)
+    except (TwilioException, requests.RequestException) as exc:
+        raise _translate(exc, "place the call") from None
+    return PlacedCall(sid=call.sid, status=call.status or "queued", to=to, from_number=from_number)
+
+
+def _recording_info(r: Any) -> RecordingInfo:
+    try:
+        duration = int(r.duration) if r.duration not in (None, "") else None
+    except (TypeError, ValueError):
+        duration = None
+    try:
+        channels = int(r.channels) if r.channels not in (None, "") else None
+    except (TypeError, ValueError):
+        channels = None
+    return RecordingInfo(
+        sid=r.sid,
+        call_sid=r.call_sid or "",
+        account_sid=r.account_sid or settings.TWILIO_ACCOUNT_SID,
+        status=r.status or "",
+        duration=duration,
+        channels=channels,
+        source=r.source or "",
+        error_code=str(r.error_code or ""),
+        start_time=r.start_time,
+    )
+
+
+def list_recordings(call_sid: str) -> list[RecordingInfo]:
+    """The recordings Twilio holds for one call, oldest first."""
+    try:
+        recordings = get_client().recordings.list(call_sid=call_sid)
+    except (TwilioException, requests.RequestException) as exc:
+        raise _translate(exc, f"list the recordings of call {call_sid}") from None
+    infos = [_recording_info(r) for r in recordings]
+    infos.sort(key=lambda info: (info.start_time is None, info.start_time or 0, info.sid))
+    return infos
+
+
+def fetch_recording(recording_sid: str) -> RecordingInfo:
+    """One recording's metadata."""
+    try:
+        recording = get_client().recordings(recording_sid).fetch()
+    except (TwilioException, requests.RequestException) as exc:
+        raise _translate(exc, f"fetch recording {recording_sid}") from None
+    return _recording_info(recording)
+
+
+def delete_recording(recording_sid: str) -> None:
+    """Delete a recording at Twilio (after its transcript is safely stored)."""
+    try:
+        get_client().recordings(recording_sid).delete()
+    except TwilioRestException as exc:
+        if exc.status == 404:
+            return  # already gone
+        raise _translate(exc, f"delete recording {recording_sid}") from None
+    except (TwilioException, requests.RequestException) as exc:
+        raise _translate(exc, f"delete recording {recording_sid}") from None
+
+
+def is_twilio_media_url(url: str) -> bool:
+    parts = urlsplit(url)
+    return parts.scheme == "https" and parts.hostname == TWILIO_API_HOST
+
+
+class _TwilioOnlyAuth(requests.auth.AuthBase):
+    """Basic auth that is sent only to api.twilio.com, never to where a redirect leads."""
+
+    def __init__(self, username: str, password: str):
+        self._basic = requests.auth.HTTPBasicAuth(username, password)
+
+    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
+        if urlsplit(request.url).hostname == TWILIO_API_HOST:
+            return self._basic(request)
+        request.headers.pop("Authorization", None)
+        return request
+
+
+def open_media(
+    url: str, *, headers: dict[str, str] | None = None, session: requests.Session | None = None
+) -> requests.Response:
+    """GET a recording's media from Twilio with Basic auth, streamed.
+
+    Redirects are followed (Twilio answers media with a redirect to its storage);
+    the credentials go only to api.twilio.com. The caller must close the response.
+    """
+    if not is_twilio_media_url(url):
+        raise TwilioError(f"Not a Twilio media URL: {url}")
+    require_settings("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN")
+    session = session or requests.Session()
+    # requests re-applies session auth on redirects only to the same host; a
+    # per-request AuthBase would be re-run, so it strips itself off other hosts.
+    try:
+        response = session.get(
+            url,
+            auth=_TwilioOnlyAuth(settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN),
+            headers=headers or {},
+            stream=True,
+            timeout=(min(10.0, settings.TWILIO_TIMEOUT), settings.TWILIO_TIMEOUT),
+            allow_redirects=True,
+        )
+    except requests.RequestException as exc:
+        raise _translate(exc, "download the recording") from None
+    if response.status_code >= 400 and response.status_code != 416:
+        status = response.status_code
+        response.close()
+        if status == 401:
+            message = (
+                "Twilio answered 401 to the recording download: check TWILIO_ACCOUNT_SID and "
+                "TWILIO_AUTH_TOKEN (media URLs need HTTP auth on this account)."
+            )
+        elif status == 404:
+            message = "Twilio answered 404 to the recording download: the recording was deleted or never existed."
+        else:
+            message = f"Twilio answered {status} to the recording download."
+        raise TwilioError(message, status=status, retryable=status in (429, 500, 502, 503, 504))
+    return response
+
+
+def iter_media(url: str) -> Iterator[bytes]:
+    """Yield a recording's bytes chunk by chunk; memory does not grow with its size."""
+    response = open_media(url)
+    try:
+        yield from response.iter_content(chunk_size=MEDIA_CHUNK_SIZE)
+    except requests.RequestException as exc:
+        raise _translate(exc, "download the recording") from None
+    finally:
+        response.close()

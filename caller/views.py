@@ -1,0 +1,174 @@
+"""The tutorial's views, grown up: dial, the TwiML for recording, and a call's recording URLs.
+
+Plus the Twilio callbacks that let the app follow a call without anyone copying SIDs.
+"""
+
+import logging
+import re
+from email.utils import parsedate_to_datetime
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required, permission_required
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_http_methods, require_POST
+from twilio.twiml.voice_response import VoiceResponse
+
+from . import services
+from .models import Call
+from .phone import InvalidNumber, parse_number
+from .security import twilio_webhook, twiml_response
+from .twilio_client import MissingSettings, TwilioError
+
+logger = logging.getLogger(__name__)
+
+CALL_SID_RE = re.compile(r"^CA[0-9a-f]{32}$")
+GREETING = "Ahoy! Call recording starts now."
+
+
+@login_required
+@permission_required("caller.place_call", raise_exception=True)
+@require_http_methods(["GET", "POST"])
+def dial(request, phone_number):
+    """GET shows the number to call and a button; POST places the call (a GET never rings a phone)."""
+    try:
+        number = parse_number(phone_number)
+    except InvalidNumber as exc:
+        return render(request, "caller/dial.html", {"error": str(exc), "raw": phone_number}, status=400)
+    if request.method == "GET":
+        return render(request, "caller/dial.html", {"number": number})
+    try:
+        call = services.call_place(number=number.e164, user=request.user)
+    except MissingSettings as exc:
+        return render(
+            request, "caller/dial.html", {"number": number, "error": str(exc), "missing": exc.names},
+            status=503,
+        )
+    except TwilioError as exc:
+        logger.warning("Dialing %s failed: %s", number.e164, exc)
+        status = 502 if exc.status is None or exc.status >= 500 else 400
+        return render(request, "caller/dial.html", {"number": number, "error": str(exc)}, status=status)
+    return render(request, "caller/dialed.html", {"number": number, "call": call})
+
+
+@twilio_webhook
+@require_http_methods(["GET", "POST"])
+def record_twiml(request):
+    """TwiML for the call: a greeting, a <Record>, a hang-up.
+
+    `action` ends the call once recording stops (without it Twilio re-requests this
+    URL and the greeting loops); `recordingStatusCallback` tells us when the file is ready.
+    """
+    response = VoiceResponse()
+    response.say(GREETING)
+    response.record(
+        action=services.absolute_url("record-action"),
+        method="POST",
+        recording_status_callback=services.absolute_url("recording-status"),
+        recording_status_callback_method="POST",
+        # A space-separated string: a Python list would render as invalid TwiML.
+        recording_status_callback_event="completed absent",
+    )
+    response.hangup()
+    return twiml_response(response)
+
+
+@twilio_webhook
+@require_http_methods(["GET", "POST"])
+def record_action(request):
+    """Where Twilio goes when <Record> ends: hang up."""
+    response = VoiceResponse()
+    response.hangup()
+    return twiml_response(response)
+
+
+@login_required
+def get_recording_url(request, call_sid):
+    """Plain text: one media URL per line for the call's recordings (the tutorial's view)."""
+    if not CALL_SID_RE.match(call_sid):
+        return HttpResponse(
+            f"{call_sid!r} is not a call SID: it is 'CA' followed by 32 hex digits.\n",
+            status=404,
+            content_type="text/plain",
+        )
+    try:
+        recordings = services.recordings_for_call(call_sid)
+    except MissingSettings as exc:
+        return HttpResponse(f"{exc}\n", status=503, content_type="text/plain")
+    except TwilioError as exc:
+        if exc.status == 404 or exc.status is None and "Unable to fetch page" in str(exc):
+            return HttpResponse(
+                f"Twilio knows no call {call_sid} on this account.\n", status=404, content_type="text/plain"
+            )
+        return HttpResponse(f"{exc}\n", status=502, content_type="text/plain")
+    text = "".join(f"{r.media_url}\n" for r in recordings)
+    return HttpResponse(text, status=200, content_type="text/plain; charset=utf-8")
+
+
+def _int_or_none(value):
+    return int(value) if value and value.isdigit() else None
+
+
+def _rfc2822_or_none(value):
+    try:
+        return parsedate_to_datetime(value) if value else None
+    except (TypeError, ValueError):
+        return None
+
+
+@twilio_webhook
+@require_POST
+def call_status(request):
+    """Twilio's call-status callback: the call's status moves forward."""
+    sid = request.POST.get("CallSid", "")
+    status = request.POST.get("CallStatus", "")
+    if not sid or not status:
+        return HttpResponse("CallSid and CallStatus are required.\n", status=400, content_type="text/plain")
+    services.call_status_received(call_sid=sid, status=status, duration=request.POST.get("CallDuration"))
+    return HttpResponse(status=204)
+
+
+@twilio_webhook
+@require_POST
+def recording_status(request):
+    """Twilio's recording-status callback: store the recording. Answers 204 fast."""
+    data = request.POST
+    sid = data.get("RecordingSid", "")
+    call_sid = data.get("CallSid", "")
+    status = data.get("RecordingStatus", "")
+    if not sid or not call_sid or not status:
+        return HttpResponse(
+            "RecordingSid, CallSid and RecordingStatus are required.\n", status=400, content_type="text/plain"
+        )
+    services.recording_store(
+        sid=sid,
+        call_sid=call_sid,
+        status=status,
+        account_sid=data.get("AccountSid", ""),
+        duration=_int_or_none(data.get("RecordingDuration")),
+        channels=_int_or_none(data.get("RecordingChannels")),
+        source=data.get("RecordingSource", ""),
+        error_code=data.get("ErrorCode", ""),
+        started_at=_rfc2822_or_none(data.get("RecordingStartTime")),
+    )
+    return HttpResponse(status=204)
+
+
+def home(request):
+    """The front page: what is set up, and the recent calls."""
+    from .twilio_client import missing_settings
+
+    context = {
+        "missing_twilio": missing_settings("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_PHONE_NUMBER"),
+        "missing_assemblyai": missing_settings("ASSEMBLYAI_KEY"),
+        "base_url": settings.BASE_URL,
+        "calls": Call.objects.select_related("dialed_by")[:20] if request.user.is_authenticated else [],
+    }
+    return render(request, "caller/home.html", context)
+
+
+@login_required
+def call_detail(request, sid):
+    """One call, its recordings and their transcripts."""
+    call = get_object_or_404(Call, sid=sid)
+    return render(request, "caller/call_detail.html", {"call": call, "recordings": call.recordings.all()})

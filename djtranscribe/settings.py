@@ -1,0 +1,195 @@
+"""Settings for djtranscribe.
+
+Every value comes from the environment. A `.env` file beside manage.py is read
+when present (python-dotenv), unless DJTRANSCRIBE_READ_DOTENV=0 (the tests set
+that, so nobody's `.env` leaks into them). `.env.example` lists every variable.
+"""
+
+import os
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import dj_database_url
+from dotenv import load_dotenv
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+if os.environ.get("DJTRANSCRIBE_READ_DOTENV", "1") != "0":
+    load_dotenv(BASE_DIR / ".env", override=False)
+
+
+def env_str(name: str, default: str = "") -> str:
+    return os.environ.get(name, default).strip()
+
+
+def env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None or value.strip() == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    return int(value) if value else default
+
+
+def env_float(name: str, default: float) -> float:
+    value = os.environ.get(name, "").strip()
+    return float(value) if value else default
+
+
+def env_list(name: str, default: str = "") -> list[str]:
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+DEVELOPMENT_SECRET_KEY = "django-insecure-djtranscribe-development-key-change-me"
+SECRET_KEY = env_str("SECRET_KEY") or DEVELOPMENT_SECRET_KEY
+DEBUG = env_bool("DEBUG", True)
+
+# The public root of this app, as Twilio and AssemblyAI reach it (the tutorial's
+# ngrok URL). Callback URLs and webhook signatures are built from it, never
+# from the request's Host header.
+BASE_URL = (env_str("BASE_URL") or "http://127.0.0.1:8000").rstrip("/")
+_base = urlsplit(BASE_URL)
+TWIML_INSTRUCTIONS_URL = f"{BASE_URL}/record/"
+
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]")
+if _base.hostname and _base.hostname not in ALLOWED_HOSTS:
+    ALLOWED_HOSTS.append(_base.hostname)
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+if _base.scheme and _base.netloc:
+    CSRF_TRUSTED_ORIGINS.append(f"{_base.scheme}://{_base.netloc}")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django_tasks",
+    "django_tasks_db",
+    "transcription",
+    "caller",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "djtranscribe.urls"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+WSGI_APPLICATION = "djtranscribe.wsgi.application"
+
+# Database: a SQLite file by default; DATABASE_URL=postgres://user:pass@host/db for PostgreSQL.
+DATABASE_URL = env_str("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 0))}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The web server and the task worker write at once: WAL lets readers go on
+    # during a write, IMMEDIATE takes the write lock at BEGIN (so a transaction
+    # never fails half way on an upgrade), and the timeout waits for the lock.
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": env_int("SQLITE_TIMEOUT", 20),
+    }
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = env_str("TIME_ZONE") or "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        )
+    },
+}
+
+LOGIN_URL = "admin:login"
+LOGIN_REDIRECT_URL = "/"
+
+# Twilio (the tutorial's names).
+TWILIO_ACCOUNT_SID = env_str("TWILIO_ACCOUNT_SID")
+TWILIO_AUTH_TOKEN = env_str("TWILIO_AUTH_TOKEN")
+TWILIO_PHONE_NUMBER = env_str("TWILIO_PHONE_NUMBER")
+TWILIO_TIMEOUT = env_float("TWILIO_TIMEOUT", 15.0)
+# Check X-Twilio-Signature on every Twilio webhook (on in DEBUG too).
+TWILIO_VALIDATE_SIGNATURES = env_bool("TWILIO_VALIDATE_SIGNATURES", True)
+
+# AssemblyAI.
+ASSEMBLYAI_KEY = env_str("ASSEMBLYAI_KEY")
+ASSEMBLYAI_BASE_URL = (env_str("ASSEMBLYAI_BASE_URL") or "https://api.assemblyai.com").rstrip("/")
+ASSEMBLYAI_WEBHOOK_SECRET = env_str("ASSEMBLYAI_WEBHOOK_SECRET")
+ASSEMBLYAI_TIMEOUT = env_float("ASSEMBLYAI_TIMEOUT", 30.0)
+
+# Transcription pipeline.
+TRANSCRIPTION_SPEECH_MODELS = env_list("TRANSCRIPTION_SPEECH_MODELS", "universal-3-pro,universal-2")
+TRANSCRIPTION_KEYTERMS = env_list("TRANSCRIPTION_KEYTERMS")
+TRANSCRIPTION_AUDIO_SOURCE = env_str("TRANSCRIPTION_AUDIO_SOURCE") or "upload"  # upload | url
+TRANSCRIPTION_WEBHOOKS = env_str("TRANSCRIPTION_WEBHOOKS") or "auto"  # auto | on | off
+TRANSCRIPTION_RETRY_DELAY = env_float("TRANSCRIPTION_RETRY_DELAY", 10.0)
+TRANSCRIPTION_MAX_ATTEMPTS = env_int("TRANSCRIPTION_MAX_ATTEMPTS", 8)
+TRANSCRIPTION_POLL_INTERVAL = env_float("TRANSCRIPTION_POLL_INTERVAL", 5.0)
+# Words below this confidence are marked as doubtful in the admin and pages.
+TRANSCRIPTION_LOW_CONFIDENCE = env_float("TRANSCRIPTION_LOW_CONFIDENCE", 0.6)
+
+# Background work: Django's Tasks API (django-tasks backport) on the database backend.
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": [],
+    }
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL") or "INFO"},
+    "loggers": {
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        # twilio-python logs every request at INFO; keep only its warnings.
+        "twilio.http_client": {"level": "WARNING"},
+    },
+}

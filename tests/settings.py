@@ -1,0 +1,44 @@
+"""Settings for the tests: never a developer's .env, never their exported credentials.
+
+DATABASE_URL is kept, so the same suite runs on SQLite (default) and PostgreSQL.
+"""
+
+import os
+
+os.environ["DJTRANSCRIBE_READ_DOTENV"] = "0"
+_KEEP = {"DATABASE_URL"}
+for _name in list(os.environ):
+    if _name.startswith(("TWILIO_", "ASSEMBLYAI_", "TRANSCRIPTION_", "DIAL_")) or _name in {
+        "SECRET_KEY",
+        "DEBUG",
+        "BASE_URL",
+        "ALLOWED_HOSTS",
+        "CSRF_TRUSTED_ORIGINS",
+    }:
+        if _name not in _KEEP:
+            del os.environ[_name]
+
+os.environ.update(
+    {
+        "SECRET_KEY": "test-secret-key-not-for-production-0123456789abcdefghijklmnopqrstuvwxyz",
+        "DEBUG": "false",
+        "BASE_URL": "https://djt.example.com",
+        "TWILIO_ACCOUNT_SID": "AC" + "a" * 32,
+        "TWILIO_AUTH_TOKEN": "test-twilio-auth-token-0123456789",
+        "TWILIO_PHONE_NUMBER": "+15005550006",
+        "ASSEMBLYAI_KEY": "test-assemblyai-key-0123456789",
+        "ASSEMBLYAI_WEBHOOK_SECRET": "test-webhook-secret-0123456789",
+    }
+)
+
+from djtranscribe.settings import *  # noqa: E402,F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+TASKS = {
+    "default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend", "QUEUES": []},
+}
+LOGGING["root"]["level"] = "WARNING"  # noqa: F405

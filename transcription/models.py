@@ -1,0 +1,123 @@
+"""Transcription jobs and their results, as AssemblyAI reports them.
+
+This app knows nothing of Twilio: `recording_sid` and `call_sid` are plain
+strings that a caller (the `caller` app, or anyone) may fill in.
+"""
+
+import secrets
+
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+
+def new_webhook_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class TranscriptStatus(models.TextChoices):
+    # `pending`: stored here, not yet accepted by AssemblyAI. The rest are AssemblyAI's own values.
+    PENDING = "pending", "Pending"
+    QUEUED = "queued", "Queued"
+    PROCESSING = "processing", "Processing"
+    COMPLETED = "completed", "Completed"
+    ERROR = "error", "Error"
+
+
+# Statuses only move forward: a late `processing` never overwrites `completed`.
+STATUS_RANK = {
+    TranscriptStatus.PENDING: 0,
+    TranscriptStatus.QUEUED: 1,
+    TranscriptStatus.PROCESSING: 2,
+    TranscriptStatus.COMPLETED: 3,
+    TranscriptStatus.ERROR: 3,
+}
+FINAL_STATUSES = (TranscriptStatus.COMPLETED, TranscriptStatus.ERROR)
+
+
+class AudioSource(models.TextChoices):
+    UPLOAD = "upload", "Uploaded to AssemblyAI"
+    URL = "url", "URL handed to AssemblyAI"
+
+
+class Transcript(models.Model):
+    """One AssemblyAI transcription job and, once it is done, its result."""
+
+    job_id = models.CharField(
+        "AssemblyAI transcript id", max_length=64, unique=True, null=True, blank=True
+    )
+    status = models.CharField(
+        max_length=16, choices=TranscriptStatus.choices, default=TranscriptStatus.PENDING
+    )
+    audio_url = models.URLField("audio URL", max_length=500, blank=True)
+    audio_source = models.CharField(
+        max_length=8, choices=AudioSource.choices, default=AudioSource.URL
+    )
+    upload_url = models.URLField("AssemblyAI upload URL", max_length=500, blank=True)
+    recording_sid = models.CharField("recording SID", max_length=64, blank=True, db_index=True)
+    call_sid = models.CharField("call SID", max_length=64, blank=True, db_index=True)
+
+    # Result, as AssemblyAI returned it.
+    text = models.TextField(blank=True)
+    words = models.JSONField(default=list, blank=True)
+    utterances = models.JSONField(default=list, blank=True)
+    confidence = models.FloatField(null=True, blank=True)
+    audio_duration = models.FloatField("audio duration (s)", null=True, blank=True)
+    language_code = models.CharField(max_length=16, blank=True)
+    speech_model_used = models.CharField(max_length=64, blank=True)
+    error = models.TextField("AssemblyAI error", blank=True)
+
+    # Submission bookkeeping: the truth about retries lives here, not in a queue table.
+    speech_models = models.JSONField(default=list, blank=True)
+    webhook_token = models.CharField(max_length=64, unique=True, default=new_webhook_token)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    webhook_received_at = models.DateTimeField(null=True, blank=True)
+
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            # One transcript per recording: a repeated callback must not make a second one.
+            models.UniqueConstraint(
+                fields=["recording_sid"],
+                condition=~Q(recording_sid=""),
+                name="transcript_unique_recording_sid",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "created_at"], name="transcript_status_created")]
+
+    def __str__(self) -> str:
+        return self.job_id or f"Transcript #{self.pk} ({self.status})"
+
+    @property
+    def is_final(self) -> bool:
+        return self.status in FINAL_STATUSES
+
+    def get_absolute_url(self) -> str:
+        return reverse("transcription:detail", args=[self.pk])
+
+
+class WebhookDelivery(models.Model):
+    """One raw delivery of AssemblyAI's webhook, kept as it came."""
+
+    transcript = models.ForeignKey(
+        Transcript, null=True, blank=True, on_delete=models.SET_NULL, related_name="deliveries"
+    )
+    job_id = models.CharField("transcript id", max_length=64, blank=True, db_index=True)
+    status = models.CharField(max_length=32, blank=True)
+    body = models.JSONField(default=dict, blank=True)
+    received_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-received_at"]
+        verbose_name_plural = "webhook deliveries"
+
+    def __str__(self) -> str:
+        return f"{self.job_id or '-'} {self.status} at {self.received_at:%Y-%m-%d %H:%M:%S}"
