@@ -31,7 +31,8 @@ def parse_number(raw: str) -> Number:
         parsed = phonenumbers.parse("+" + digits, None)
     except phonenumbers.NumberParseException:
         raise InvalidNumber(
-            f"+{digits} is not a valid phone number: start with the country code (1 for US/Canada, 44 for the UK...)."
+            f"+{digits} is not a valid phone number: "
+            "start with the country code (1 for US/Canada, 44 for the UK...)."
         ) from None
     if not phonenumbers.is_valid_number(parsed):
         region = phonenumbers.region_code_for_number(parsed)

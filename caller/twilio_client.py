@@ -67,9 +67,7 @@ class MissingSettings(TwilioError):
 
     def __init__(self, names: list[str]):
         self.names = names
-        super().__init__(
-            "Missing settings: " + ", ".join(names) + ". Set them in .env (see .env.example)."
-        )
+        super().__init__("Missing settings: " + ", ".join(names) + ". Set them in .env (see .env.example).")
 
 
 def missing_settings(*names: str) -> list[str]:
@@ -137,9 +135,7 @@ def _translate(exc: Exception, action: str) -> TwilioError:
             retryable=True,
         )
     if isinstance(exc, requests.RequestException):
-        return TwilioError(
-            f"Could not reach Twilio to {action} ({type(exc).__name__}).", retryable=True
-        )
+        return TwilioError(f"Could not reach Twilio to {action} ({type(exc).__name__}).", retryable=True)
     # The base TwilioException, e.g. 'Unable to fetch page' from list().
     return TwilioError(f"Twilio could not {action}: {exc}")
 
@@ -260,7 +256,9 @@ def open_media(
                 "TWILIO_AUTH_TOKEN (media URLs need HTTP auth on this account)."
             )
         elif status == 404:
-            message = "Twilio answered 404 to the recording download: the recording was deleted or never existed."
+            message = (
+                "Twilio answered 404 to the recording download: the recording was deleted or never existed."
+            )
         else:
             message = f"Twilio answered {status} to the recording download."
         raise TwilioError(message, status=status, retryable=status in (429, 500, 502, 503, 504))

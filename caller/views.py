@@ -41,7 +41,9 @@ def dial(request, phone_number):
         call = services.call_place(number=number.e164, user=request.user)
     except MissingSettings as exc:
         return render(
-            request, "caller/dial.html", {"number": number, "error": str(exc), "missing": exc.names},
+            request,
+            "caller/dial.html",
+            {"number": number, "error": str(exc), "missing": exc.names},
             status=503,
         )
     except TwilioError as exc:

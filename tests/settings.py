@@ -42,3 +42,6 @@ TASKS = {
     "default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend", "QUEUES": []},
 }
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405
+# No collectstatic in tests: whitenoise would warn that STATIC_ROOT is missing.
+WHITENOISE_AUTOREFRESH = True
+STATIC_ROOT = None

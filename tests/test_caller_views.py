@@ -5,8 +5,6 @@ from urllib.parse import parse_qs
 from xml.etree import ElementTree
 
 import pytest
-import responses
-from django.conf import settings
 
 from caller.models import Call, Recording
 
@@ -20,8 +18,12 @@ CALL_SID = "CA" + "1" * 32
 
 def call_json(sid=CALL_SID, to="+14155551234"):
     return {
-        "sid": sid, "to": to, "from": "+15005550006", "status": "queued",
-        "account_sid": ACCOUNT, "uri": f"/2010-04-01/Accounts/{ACCOUNT}/Calls/{sid}.json",
+        "sid": sid,
+        "to": to,
+        "from": "+15005550006",
+        "status": "queued",
+        "account_sid": ACCOUNT,
+        "uri": f"/2010-04-01/Accounts/{ACCOUNT}/Calls/{sid}.json",
     }
 
 
@@ -29,7 +31,7 @@ def test_dial_get_shows_the_number_and_places_no_call(staff_client, mocked_http)
     response = staff_client.get("/dial/14155551234/")
     assert response.status_code == 200
     assert b"+14155551234" in response.content
-    assert b"<form method=\"post\"" in response.content
+    assert b'<form method="post"' in response.content
     assert len(mocked_http.calls) == 0
     assert Call.objects.count() == 0
 
@@ -107,9 +109,16 @@ def test_record_twiml_rejects_an_unsigned_request(client):
 
 def test_recording_url_lists_media_urls_one_per_line(staff_client, mocked_http):
     recordings = [
-        {"sid": "RE" + str(i) * 32, "call_sid": CALL_SID, "account_sid": ACCOUNT, "status": "completed",
-         "duration": "12", "channels": 1, "source": "RecordVerb",
-         "uri": f"/2010-04-01/Accounts/{ACCOUNT}/Recordings/RE{str(i) * 32}.json"}
+        {
+            "sid": "RE" + str(i) * 32,
+            "call_sid": CALL_SID,
+            "account_sid": ACCOUNT,
+            "status": "completed",
+            "duration": "12",
+            "channels": 1,
+            "source": "RecordVerb",
+            "uri": f"/2010-04-01/Accounts/{ACCOUNT}/Recordings/RE{str(i) * 32}.json",
+        }
         for i in (1, 2)
     ]
     mocked_http.get(

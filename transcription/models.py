@@ -43,16 +43,12 @@ class AudioSource(models.TextChoices):
 class Transcript(models.Model):
     """One AssemblyAI transcription job and, once it is done, its result."""
 
-    job_id = models.CharField(
-        "AssemblyAI transcript id", max_length=64, unique=True, null=True, blank=True
-    )
+    job_id = models.CharField("AssemblyAI transcript id", max_length=64, unique=True, null=True, blank=True)
     status = models.CharField(
         max_length=16, choices=TranscriptStatus.choices, default=TranscriptStatus.PENDING
     )
     audio_url = models.URLField("audio URL", max_length=500, blank=True)
-    audio_source = models.CharField(
-        max_length=8, choices=AudioSource.choices, default=AudioSource.URL
-    )
+    audio_source = models.CharField(max_length=8, choices=AudioSource.choices, default=AudioSource.URL)
     upload_url = models.URLField("AssemblyAI upload URL", max_length=500, blank=True)
     recording_sid = models.CharField("recording SID", max_length=64, blank=True, db_index=True)
     call_sid = models.CharField("call SID", max_length=64, blank=True, db_index=True)
@@ -95,12 +91,12 @@ class Transcript(models.Model):
     def __str__(self) -> str:
         return self.job_id or f"Transcript #{self.pk} ({self.status})"
 
+    def get_absolute_url(self) -> str:
+        return reverse("transcription:detail", args=[self.pk])
+
     @property
     def is_final(self) -> bool:
         return self.status in FINAL_STATUSES
-
-    def get_absolute_url(self) -> str:
-        return reverse("transcription:detail", args=[self.pk])
 
 
 class WebhookDelivery(models.Model):
