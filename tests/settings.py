@@ -39,7 +39,10 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 TASKS = {
-    "default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend", "QUEUES": []},
+    "default": {
+        "BACKEND": "django_tasks.backends.dummy.DummyBackend",
+        "QUEUES": ["default", "transcription"],
+    },
 }
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405
 # No collectstatic in tests: whitenoise would warn that STATIC_ROOT is missing.
