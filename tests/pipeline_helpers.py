@@ -1,10 +1,16 @@
 """Helpers for the pipeline tests: real-shaped vendor payloads, HTTP mocks and a task runner."""
 
 import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from unittest import mock
 
 import pytest
 from django.conf import settings
+from django.utils import timezone
 from django_tasks import task_backends
+
+_real_now = timezone.now
 
 ACCOUNT = "AC" + "a" * 32
 CALL_SID = "CA" + "2" * 32
@@ -86,28 +92,63 @@ def webhook_headers():
     return {"HTTP_X_WEBHOOK_SECRET": settings.ASSEMBLYAI_WEBHOOK_SECRET}
 
 
+@dataclass
+class Ran:
+    name: str
+    args: list
+    kwargs: dict
+    run_after: datetime | None
+    ran_at: datetime
+    outcome: str
+
+
 class TaskQueue:
-    """Runs what the DummyBackend collected, in order, with on-commit callbacks executed."""
+    """Runs what the DummyBackend collected, in order, with on-commit callbacks executed.
+
+    A task queued with run_after runs when the clock says so: the clock (django.utils.timezone.now)
+    jumps forward to it, as if the worker had waited.
+    """
 
     def __init__(self, backend, capture):
         self.backend = backend
         self.capture = capture
-        self.ran = []
+        self.ran: list[Ran] = []
+        self.offset = timedelta(0)
 
     @property
     def pending(self):
         return self.backend.results[len(self.ran) :]
 
+    @property
+    def outcomes(self):
+        return [r.outcome for r in self.ran]
+
+    def now(self):
+        return _real_now() + self.offset
+
     def run_all(self, limit=50):
-        """Run queued tasks (ignoring run_after, recorded instead) until none is left."""
-        for _ in range(limit):
-            if not self.pending:
-                return self.ran
-            result = self.pending[0]
-            with self.capture(execute=True):
-                outcome = result.task.call(*result.args, **result.kwargs)
-            self.ran.append((result.task.name, result.args, result.task.run_after, outcome))
+        """Run queued tasks until none is left; answers what ran."""
+        with mock.patch.object(timezone, "now", self.now):
+            for _ in range(limit):
+                if not self.pending:
+                    return self.ran
+                result = self.pending[0]
+                run_after = result.task.run_after
+                if run_after is not None and run_after > self.now():
+                    self.offset += run_after - self.now()
+                ran_at = self.now()
+                with self.capture(execute=True):
+                    outcome = result.task.call(*result.args, **result.kwargs)
+                self.ran.append(Ran(result.task.name, result.args, result.kwargs, run_after, ran_at, outcome))
         raise AssertionError(f"still tasks queued after {limit}: a task re-queues itself forever")
+
+    def delays(self):
+        """Seconds between each task's run and the run_after of the task it queued next."""
+        return [
+            round((later.run_after - earlier.ran_at).total_seconds())
+            for earlier, later in zip(self.ran, self.ran[1:], strict=False)
+            if later.run_after is not None
+        ]
 
 
 @pytest.fixture

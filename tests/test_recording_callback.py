@@ -3,14 +3,13 @@
 import pytest
 
 from caller.models import Recording
-from tests.pipeline_helpers import (  # noqa: F401  (task_queue is a fixture)
+from tests.pipeline_helpers import (
     ACCOUNT,
     MEDIA_URL,
     RECORDING_SID,
     recording_callback,
-    task_queue,
 )
-from transcription.models import Transcript, TranscriptStatus
+from transcription.models import Transcript
 
 pytestmark = pytest.mark.django_db
 
