@@ -509,15 +509,18 @@ def transcripts_sync(
             report.recovered.extend(reconciler(since=now - lookback, now=now))
         except Exception as exc:  # one broken source must not stop the rest
             report.problems.append(f"{getattr(reconciler, '__name__', reconciler)}: {exc}")
+    # Chosen before submitting, so a job this run submits is not polled straight away.
+    stale = list(
+        Transcript.objects.filter(
+            status__in=(TranscriptStatus.QUEUED, TranscriptStatus.PROCESSING), job_id__isnull=False
+        ).filter(Q(submitted_at__isnull=True) | Q(submitted_at__lte=now - overdue))
+    )
     due = Transcript.objects.filter(status=TranscriptStatus.PENDING, job_id__isnull=True).filter(
         Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
     )
     for pk in due.values_list("pk", flat=True):
         outcome = _submit_once(pk, client, now)
         report.submitted.append(f"#{pk}: {outcome}")
-    stale = Transcript.objects.filter(
-        status__in=(TranscriptStatus.QUEUED, TranscriptStatus.PROCESSING), job_id__isnull=False
-    ).filter(Q(submitted_at__isnull=True) | Q(submitted_at__lte=now - overdue))
     for transcript in stale:
         try:
             transcript_refresh(transcript=transcript, client=client)
