@@ -16,14 +16,13 @@ from datetime import datetime, timedelta
 from functools import partial
 from typing import IO, Any
 
-import requests
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from .assemblyai_client import TRANSIENT_STATUSES, UPLOAD_CHUNK_SIZE, AssemblyAIClient, AssemblyAIError
+from .assemblyai_client import AssemblyAIClient, AssemblyAIError
 from .audio import AudioUnavailable, opener_for
 from .models import (
     STATUS_RANK,
@@ -130,7 +129,7 @@ def transcript_request(
                 audio_url=audio_url,
                 recording_sid=recording_sid,
                 call_sid=call_sid,
-                audio_source=settings.TRANSCRIPTION_AUDIO_SOURCE,
+                audio_source=configured_audio_source(),
             )
     except IntegrityError:
         # A concurrent delivery of the same callback created it first.
@@ -140,6 +139,12 @@ def transcript_request(
 
 
 # -- submission -----------------------------------------------------------
+
+
+def configured_audio_source() -> str:
+    """TRANSCRIPTION_AUDIO_SOURCE: `upload` (default) or `url`."""
+    source = settings.TRANSCRIPTION_AUDIO_SOURCE.lower()
+    return AudioSource.URL if source == AudioSource.URL else AudioSource.UPLOAD
 
 
 def webhooks_enabled() -> bool:
@@ -246,24 +251,12 @@ def _audio_for(transcript: Transcript) -> Iterable[bytes] | None:
     if transcript.audio_source != AudioSource.UPLOAD or transcript.upload_url:
         return None  # url mode, or already uploaded by an earlier attempt
     opener = opener_for(transcript.audio_url)
-    if opener is not None:
-        return opener(transcript.audio_url)
-    return _public_audio(transcript.audio_url)
-
-
-def _public_audio(url: str) -> Iterable[bytes]:
-    try:
-        with requests.get(url, stream=True, timeout=(10, settings.ASSEMBLYAI_TIMEOUT)) as response:
-            if response.status_code >= 400:
-                raise AudioUnavailable(
-                    f"Downloading the audio answered {response.status_code}: {url}",
-                    retryable=response.status_code in TRANSIENT_STATUSES,
-                )
-            yield from response.iter_content(chunk_size=UPLOAD_CHUNK_SIZE)
-    except requests.RequestException as exc:
-        raise AudioUnavailable(
-            f"Could not download the audio ({type(exc).__name__}).", retryable=True
-        ) from None
+    if opener is None:
+        # A public URL needs no credentials: AssemblyAI downloads it itself.
+        transcript.audio_source = AudioSource.URL
+        transcript.save(update_fields=["audio_source", "updated_at"])
+        return None
+    return opener(transcript.audio_url)
 
 
 def _fail(transcript: Transcript, message: str) -> None:
@@ -376,9 +369,13 @@ def transcript_fetch_attempt(
     try:
         transcript_refresh(transcript=transcript, client=client)
     except AssemblyAIError as exc:
-        if not exc.retryable:
+        if exc.status in (400, 404):  # AssemblyAI does not know the job (any more)
             _fail(transcript, str(exc))
             return "error"
+        if not exc.retryable:  # e.g. a bad key: the job itself may be fine, keep it open
+            transcript.last_error = str(exc)
+            transcript.save(update_fields=["last_error", "updated_at"])
+            return "failed"
         if attempt + 1 >= settings.TRANSCRIPTION_MAX_ATTEMPTS:
             transcript.last_error = f"Fetching failed {attempt + 1} times. Last error: {exc}"
             transcript.save(update_fields=["last_error", "updated_at"])
