@@ -1,6 +1,7 @@
 """Submitting to AssemblyAI in the background: the payload, retries, permanent errors, polling."""
 
 import json
+import tracemalloc
 from datetime import timedelta
 
 import pytest
@@ -334,3 +335,30 @@ def test_the_whole_chain_from_a_signed_callback_to_a_completed_transcript(
         ("POST", SUBMIT_URL),
         ("GET", GET_URL),
     ]
+
+
+def test_the_upload_memory_does_not_grow_with_the_recording(task_queue, mocked_http, tmp_path):
+    size = 64 * 1024 * 1024
+    media = tmp_path / "big.wav"
+    with media.open("wb") as f:
+        f.truncate(size)  # sparse: 64 MB on paper, nothing on disk
+    mocked_http.get(MEDIA_URL, body=media.open("rb"), content_type="audio/x-wav")
+    seen = {"bytes": 0, "chunks": 0}
+
+    def upload(request):
+        for chunk in request.body:  # read as a server would, never holding the whole body
+            seen["bytes"] += len(chunk)
+            seen["chunks"] += 1
+        return 200, {}, json.dumps({"upload_url": UPLOAD_URL})
+
+    mocked_http.add_callback("POST", f"{AAI}/v2/upload", callback=upload)
+    mocked_http.post(SUBMIT_URL, json=transcript_json())
+    request_transcript(task_queue)
+    tracemalloc.start()
+    try:
+        task_queue.run_all()
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert seen["bytes"] == size and seen["chunks"] >= 64
+    assert peak < 4 * 1024 * 1024, f"peak {peak / 1e6:.1f} MB for a {size / 1e6:.0f} MB recording"
