@@ -11,6 +11,7 @@ from tests.pipeline_helpers import (
     transcript_json,
     webhook_headers,
 )
+from transcription import services
 from transcription.models import Transcript, TranscriptStatus, WebhookDelivery
 
 pytestmark = pytest.mark.django_db
@@ -93,9 +94,7 @@ def test_ten_repeated_webhooks_store_one_result_and_fetch_once(client, submitted
     assert len(mocked_http.calls) == 1
 
 
-def test_ten_webhooks_queued_before_the_worker_runs_still_fetch_once(
-    client, submitted, task_queue, mocked_http
-):
+def test_ten_webhooks_before_the_worker_runs_queue_one_fetch(client, submitted, task_queue, mocked_http):
     mocked_http.get(f"{AAI}/v2/transcript/{JOB_ID}", json=transcript_json("completed"))
     with task_queue.capture(execute=True):
         for _ in range(10):
@@ -105,9 +104,9 @@ def test_ten_webhooks_queued_before_the_worker_runs_still_fetch_once(
                 {"transcript_id": JOB_ID, "status": "completed"},
                 **webhook_headers(),
             )
-    assert len(task_queue.pending) == 10
+    assert len(task_queue.pending) == 1
     task_queue.run_all()
-    assert task_queue.outcomes == ["completed"] + ["skipped"] * 9
+    assert task_queue.outcomes == ["completed"]
     assert len(mocked_http.calls) == 1
 
 
@@ -193,3 +192,18 @@ def test_a_webhook_for_a_final_row_queues_no_fetch(client, submitted, task_queue
         )
     assert response.status_code == 200
     assert task_queue.pending == []
+
+
+def test_a_webhook_that_beats_the_job_id_is_fetched_once_the_id_is_stored(client, task_queue, mocked_http):
+    transcript = Transcript.objects.create(audio_url="https://x.example/a.wav", audio_source="url")
+    with task_queue.capture(execute=True):
+        post(
+            client, url_for(transcript), {"transcript_id": JOB_ID, "status": "completed"}, **webhook_headers()
+        )
+        services.queue_submit(transcript.pk)
+    mocked_http.post(f"{AAI}/v2/transcript", json=transcript_json())
+    mocked_http.get(f"{AAI}/v2/transcript/{JOB_ID}", json=transcript_json("completed"))
+    task_queue.run_all()
+    assert task_queue.outcomes == ["submitted", "completed"]
+    transcript.refresh_from_db()
+    assert transcript.status == "completed" and transcript.webhook_received_at is not None

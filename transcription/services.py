@@ -64,6 +64,24 @@ def _float_or_none(value: Any) -> float | None:
         return None
 
 
+# What transcript_apply writes; saving only these keeps a concurrent write to other fields.
+APPLIED_FIELDS = [
+    "job_id",
+    "status",
+    "text",
+    "words",
+    "utterances",
+    "confidence",
+    "audio_duration",
+    "language_code",
+    "speech_model_used",
+    "error",
+    "completed_at",
+    "next_attempt_at",
+    "updated_at",
+]
+
+
 def transcript_apply(*, transcript: Transcript, data: dict[str, Any]) -> bool:
     """Store an AssemblyAI transcript object on the row. Statuses only move forward.
 
@@ -91,7 +109,7 @@ def transcript_apply(*, transcript: Transcript, data: dict[str, Any]) -> bool:
         transcript.error = str(data.get("error") or "AssemblyAI reported an error without a message.")
         transcript.completed_at = timezone.now()
     transcript.next_attempt_at = None
-    transcript.save()
+    transcript.save(update_fields=APPLIED_FIELDS)
     return True
 
 
@@ -195,7 +213,16 @@ def _send(
         transcript.submitted_at = timezone.now()
         transcript.last_error = ""
         transcript.next_attempt_at = None
-        transcript.save()
+        transcript.save(
+            update_fields=[
+                "job_id",
+                "submitted_at",
+                "last_error",
+                "next_attempt_at",
+                "attempts",
+                "updated_at",
+            ]
+        )
         transcript_apply(transcript=transcript, data=data)
     return transcript
 
@@ -265,7 +292,9 @@ def _fail(transcript: Transcript, message: str) -> None:
     transcript.last_error = message
     transcript.next_attempt_at = None
     transcript.completed_at = timezone.now()
-    transcript.save()
+    transcript.save(
+        update_fields=["status", "error", "last_error", "next_attempt_at", "completed_at", "updated_at"]
+    )
 
 
 def transcript_submit_attempt(
@@ -288,7 +317,7 @@ def transcript_submit_attempt(
     if webhook_url is None:
         first_poll = timezone.now() + timedelta(seconds=settings.TRANSCRIPTION_POLL_INTERVAL)
         queue_fetch(transcript.pk, poll=0, run_after=first_poll)
-    elif transcript.webhook_received_at is not None:
+    elif Transcript.objects.filter(pk=transcript.pk, webhook_received_at__isnull=False).exists():
         queue_fetch(transcript.pk)  # the webhook beat our commit of the job id
     return "submitted"
 
@@ -417,9 +446,10 @@ def webhook_received(*, token: str, body: Any) -> WebhookDelivery:
             return delivery
         if transcript.job_id and job_id and job_id != transcript.job_id:
             return delivery  # a late webhook of a job this row has moved on from
-        if transcript.webhook_received_at is None:
-            transcript.webhook_received_at = timezone.now()
-            transcript.save(update_fields=["webhook_received_at", "updated_at"])
+        if transcript.webhook_received_at is not None:
+            return delivery  # a repeat: the first delivery queued the fetch
+        transcript.webhook_received_at = timezone.now()
+        transcript.save(update_fields=["webhook_received_at", "updated_at"])
         if not transcript.is_final and transcript.job_id:
             queue_fetch(transcript.pk)
         delivery.processed_at = timezone.now()
