@@ -174,11 +174,10 @@ TRANSCRIPTION_POLL_INTERVAL = env_float("TRANSCRIPTION_POLL_INTERVAL", 5.0)
 TRANSCRIPTION_LOW_CONFIDENCE = env_float("TRANSCRIPTION_LOW_CONFIDENCE", 0.6)
 
 # Background work: Django's Tasks API (django-tasks backport) on the database backend.
-# Queue names are checked when a task module is imported: list every queue used.
 TASKS = {
     "default": {
         "BACKEND": "django_tasks_db.DatabaseBackend",
-        "QUEUES": ["default", "transcription"],
+        "QUEUES": [],
     }
 }
 

@@ -39,10 +39,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 TASKS = {
-    "default": {
-        "BACKEND": "django_tasks.backends.dummy.DummyBackend",
-        "QUEUES": ["default", "transcription"],
-    },
+    "default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend", "QUEUES": []},
 }
 LOGGING["root"]["level"] = "WARNING"  # noqa: F405
 # No collectstatic in tests: whitenoise would warn that STATIC_ROOT is missing.

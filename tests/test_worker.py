@@ -27,7 +27,7 @@ from transcription.models import Transcript
 pytestmark = pytest.mark.django_db(transaction=True)
 
 DATABASE_TASKS = {
-    "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default", "transcription"]},
+    "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": []},
 }
 
 
