@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
+from transcription.models import Transcript
 from transcription.services import transcript_request
 
 from . import twilio_client
@@ -174,17 +175,28 @@ def recording_received(*, sid: str, call_sid: str, status: str, error_code: str 
 def recordings_reconcile(
     *, since: datetime, now: datetime, grace: timedelta = timedelta(minutes=5)
 ) -> list[str]:
-    """Find recordings whose callback never came: list the recent answered calls that have none.
+    """Find recordings whose callback never came, and request their transcripts.
 
-    Registered with transcription's sync_transcripts; calls Twilio once per such call.
+    Completed recordings already stored (e.g. listed by get-recording-url) need no Twilio request;
+    recent answered calls with no recording stored are listed at Twilio, one request per call.
+    Registered with transcription's sync_transcripts.
     """
+    found = []
+    transcribed = Transcript.objects.exclude(recording_sid="").values("recording_sid")
+    stored = Recording.objects.filter(
+        status=RecordingStatus.COMPLETED, created_at__gte=since, updated_at__lte=now - grace
+    ).exclude(sid__in=transcribed)
+    for recording in stored:
+        transcript_request(
+            audio_url=recording.media_url, recording_sid=recording.sid, call_sid=recording.call_sid
+        )
+        found.append(f"{recording.call_sid}: recording {recording.sid} queued")
     calls = Call.objects.filter(
         status=CallStatus.COMPLETED,
         created_at__gte=since,
         updated_at__lte=now - grace,
         recordings__isnull=True,
     )
-    found = []
     for call in calls:
         for recording in recordings_for_call(call.sid):
             if recording.status == RecordingStatus.COMPLETED:

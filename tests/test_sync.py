@@ -204,3 +204,15 @@ def test_a_sync_with_nothing_to_do_makes_no_requests(mocked_http):
     Transcript.objects.create(job_id=JOB_ID, status=TranscriptStatus.COMPLETED)
     assert run().strip() == "sync_transcripts: 0 submitted, 0 polled, 0 missed recordings found, 0 problems"
     assert len(mocked_http.calls) == 0
+
+
+@override_settings(TRANSCRIPTION_AUDIO_SOURCE="url")
+def test_it_requests_the_transcript_of_a_stored_recording_that_has_none(task_queue, mocked_http):
+    Recording.objects.create(sid=RECORDING_SID, call_sid=CALL_SID, status="completed")
+    Recording.objects.update(updated_at=timezone.now() - timedelta(minutes=30))
+    mocked_http.post(SUBMIT_URL, json=transcript_json())
+    with task_queue.capture(execute=True):
+        output = run()
+    assert "1 missed recordings found, 0 problems" in output
+    assert Transcript.objects.get(recording_sid=RECORDING_SID).job_id == JOB_ID
+    assert [c.request.url for c in mocked_http.calls] == [SUBMIT_URL]  # Twilio was not asked
