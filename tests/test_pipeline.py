@@ -135,7 +135,9 @@ def test_a_submission_in_flight_is_not_taken_by_a_second_attempt(task_queue):
 
 
 @override_settings(TRANSCRIPTION_RETRY_DELAY=10.0, TRANSCRIPTION_AUDIO_SOURCE="url")
-def test_500_503_429_and_a_timeout_are_retried_with_backoff_until_it_completes(task_queue, mocked_http):
+def test_500_503_429_and_a_timeout_are_retried_with_backoff_and_the_transcript_completes(
+    client, task_queue, mocked_http
+):
     mocked_http.post(SUBMIT_URL, json={"error": "Internal server error"}, status=500)
     mocked_http.post(SUBMIT_URL, json={"error": "Service unavailable"}, status=503)
     mocked_http.post(
@@ -143,6 +145,8 @@ def test_500_503_429_and_a_timeout_are_retried_with_backoff_until_it_completes(t
     )
     mocked_http.post(SUBMIT_URL, body=requests.ReadTimeout("read timed out"))
     mocked_http.post(SUBMIT_URL, json=transcript_json())
+    mocked_http.get(GET_URL, body=requests.ReadTimeout("read timed out"))
+    mocked_http.get(GET_URL, json=transcript_json("completed"))
     transcript = request_transcript(task_queue)
     task_queue.run_all()
     assert task_queue.outcomes == ["retrying"] * 4 + ["submitted"]
@@ -150,6 +154,22 @@ def test_500_503_429_and_a_timeout_are_retried_with_backoff_until_it_completes(t
     assert task_queue.delays() == [10, 20, 120, 80]
     transcript.refresh_from_db()
     assert (transcript.status, transcript.job_id, transcript.attempts) == ("queued", JOB_ID, 5)
+
+    with task_queue.capture(execute=True):
+        client.post(
+            f"/transcription/webhook/{transcript.webhook_token}/",
+            data={"transcript_id": JOB_ID, "status": "completed"},
+            content_type="application/json",
+            **webhook_headers(),
+        )
+    task_queue.run_all()
+    assert task_queue.outcomes[5:] == ["retrying", "completed"]  # the fetch timed out once too
+    transcript.refresh_from_db()
+    assert (transcript.status, transcript.text, transcript.attempts) == (
+        "completed",
+        "Ahoy, this is a test call.",
+        5,
+    )
     assert transcript.last_error == ""
 
 

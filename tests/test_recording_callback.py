@@ -4,10 +4,16 @@ import pytest
 
 from caller.models import Recording
 from tests.pipeline_helpers import (
+    AAI,
     ACCOUNT,
+    JOB_ID,
     MEDIA_URL,
     RECORDING_SID,
+    mock_media,
+    mock_upload,
     recording_callback,
+    submitted_bodies,
+    transcript_json,
 )
 from transcription.models import Transcript
 
@@ -39,13 +45,20 @@ def test_the_submission_is_queued_only_on_commit(twilio_post, task_queue):
     assert len(callbacks) == 1
 
 
-def test_five_repeated_callbacks_make_one_recording_one_transcript_one_task(twilio_post, task_queue):
+def test_five_repeated_callbacks_make_one_recording_one_transcript_one_submission(
+    twilio_post, task_queue, mocked_http
+):
+    mock_media(mocked_http)
+    mock_upload(mocked_http, [])
+    mocked_http.post(f"{AAI}/v2/transcript", json=transcript_json())
     for _ in range(5):
         with task_queue.capture(execute=True):
             assert twilio_post(PATH, recording_callback()).status_code == 204
+        task_queue.run_all()  # the worker keeps up between deliveries
     assert Recording.objects.count() == 1
-    assert Transcript.objects.count() == 1
-    assert len(task_queue.pending) == 1
+    assert Transcript.objects.get().job_id == JOB_ID
+    assert task_queue.outcomes == ["submitted"]
+    assert len(submitted_bodies(mocked_http)) == 1
 
 
 @pytest.mark.parametrize(

@@ -76,6 +76,7 @@ APPLIED_FIELDS = [
     "language_code",
     "speech_model_used",
     "error",
+    "last_error",
     "completed_at",
     "next_attempt_at",
     "updated_at",
@@ -108,6 +109,8 @@ def transcript_apply(*, transcript: Transcript, data: dict[str, Any]) -> bool:
     elif new_status == TranscriptStatus.ERROR:
         transcript.error = str(data.get("error") or "AssemblyAI reported an error without a message.")
         transcript.completed_at = timezone.now()
+    # A fresh answer from AssemblyAI: earlier failures to reach it are history.
+    transcript.last_error = transcript.error if new_status == TranscriptStatus.ERROR else ""
     transcript.next_attempt_at = None
     transcript.save(update_fields=APPLIED_FIELDS)
     return True
