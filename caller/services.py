@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 
+from transcription.models import Transcript
+from transcription.services import transcript_request
+
 from . import twilio_client
-from .models import CALL_STATUS_RANK, RECORDING_STATUS_RANK, Call, Recording
+from .models import CALL_STATUS_RANK, RECORDING_STATUS_RANK, Call, CallStatus, Recording, RecordingStatus
 from .phone import parse_number
+
+# Why Twilio kept no audio, in words an admin understands.
+RECORDING_ERRORS = {
+    "16101": "Twilio discarded the recording: it was shorter than the minimum length (error 16101).",
+    "16102": "Twilio discarded the recording: it was silent (error 16102).",
+}
 
 
 def absolute_url(name: str, *args) -> str:
@@ -131,3 +142,66 @@ def recordings_for_call(call_sid: str) -> list[Recording]:
         )
         recordings.append(recording)
     return recordings
+
+
+def recording_problem(*, status: str, error_code: str = "") -> str:
+    """Human text for an `absent` or `failed` recording ("" for the others)."""
+    if status not in (RecordingStatus.ABSENT, RecordingStatus.FAILED):
+        return ""
+    if error_code in RECORDING_ERRORS:
+        return RECORDING_ERRORS[error_code]
+    what = "kept no audio" if status == RecordingStatus.ABSENT else "failed to make the recording"
+    return f"Twilio {what}" + (f" (error {error_code})." if error_code not in ("", "0") else ".")
+
+
+def recording_received(*, sid: str, call_sid: str, status: str, error_code: str = "", **fields) -> Recording:
+    """Apply a recording-status callback: store the recording and, once it is complete, request
+    its one transcript (submitted in the background on commit). No outbound HTTP here.
+    """
+    with transaction.atomic():
+        recording, _ = recording_store(
+            sid=sid,
+            call_sid=call_sid,
+            status=status,
+            error_code=error_code,
+            error=recording_problem(status=status, error_code=error_code),
+            **fields,
+        )
+        if recording.status == RecordingStatus.COMPLETED:
+            transcript_request(audio_url=recording.media_url, recording_sid=recording.sid, call_sid=call_sid)
+    return recording
+
+
+def recordings_reconcile(
+    *, since: datetime, now: datetime, grace: timedelta = timedelta(minutes=5)
+) -> list[str]:
+    """Find recordings whose callback never came, and request their transcripts.
+
+    Completed recordings already stored (e.g. listed by get-recording-url) need no Twilio request;
+    recent answered calls with no recording stored are listed at Twilio, one request per call.
+    Registered with transcription's sync_transcripts.
+    """
+    found = []
+    transcribed = Transcript.objects.exclude(recording_sid="").values("recording_sid")
+    stored = Recording.objects.filter(
+        status=RecordingStatus.COMPLETED, created_at__gte=since, updated_at__lte=now - grace
+    ).exclude(sid__in=transcribed)
+    for recording in stored:
+        transcript_request(
+            audio_url=recording.media_url, recording_sid=recording.sid, call_sid=recording.call_sid
+        )
+        found.append(f"{recording.call_sid}: recording {recording.sid} queued")
+    calls = Call.objects.filter(
+        status=CallStatus.COMPLETED,
+        created_at__gte=since,
+        updated_at__lte=now - grace,
+        recordings__isnull=True,
+    )
+    for call in calls:
+        for recording in recordings_for_call(call.sid):
+            if recording.status == RecordingStatus.COMPLETED:
+                _, created = transcript_request(
+                    audio_url=recording.media_url, recording_sid=recording.sid, call_sid=call.sid
+                )
+                found.append(f"{call.sid}: recording {recording.sid}" + (" queued" if created else ""))
+    return found

@@ -133,7 +133,7 @@ def call_status(request):
 @twilio_webhook
 @require_POST
 def recording_status(request):
-    """Twilio's recording-status callback: store the recording. Answers 204 fast."""
+    """Twilio's recording-status callback: store the recording and queue its transcript. Answers 204 fast."""
     data = request.POST
     sid = data.get("RecordingSid", "")
     call_sid = data.get("CallSid", "")
@@ -142,7 +142,7 @@ def recording_status(request):
         return HttpResponse(
             "RecordingSid, CallSid and RecordingStatus are required.\n", status=400, content_type="text/plain"
         )
-    services.recording_store(
+    services.recording_received(
         sid=sid,
         call_sid=call_sid,
         status=status,

@@ -7,6 +7,8 @@ import responses
 from django.conf import settings
 from twilio.request_validator import RequestValidator
 
+from tests.pipeline_helpers import task_queue  # noqa: F401  (the pipeline's task runner fixture)
+
 
 @pytest.fixture(autouse=True)
 def mocked_http():

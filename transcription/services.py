@@ -1,16 +1,47 @@
-"""Writes on the AssemblyAI side: creating transcripts, submitting them, storing results."""
+"""Writes on the AssemblyAI side: creating transcripts, submitting them, storing results.
+
+The pipeline: `transcript_request` creates a row and queues `submit_transcript`; each
+attempt (`transcript_submit_attempt`) claims the row, uploads and submits, and on a
+transient failure schedules the next try with backoff. AssemblyAI's webhook (or polling
+when webhooks are off) queues `fetch_transcript`, which stores the result.
+`transcripts_sync` drives whatever a dead worker or a lost webhook left behind.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from functools import partial
 from typing import IO, Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.urls import reverse
 from django.utils import timezone
 
-from .assemblyai_client import AssemblyAIClient
-from .models import STATUS_RANK, AudioSource, Transcript, TranscriptStatus
+from .assemblyai_client import AssemblyAIClient, AssemblyAIError
+from .audio import AudioUnavailable, opener_for
+from .models import (
+    STATUS_RANK,
+    AudioSource,
+    Transcript,
+    TranscriptStatus,
+    WebhookDelivery,
+    new_webhook_token,
+)
+
+logger = logging.getLogger(__name__)
+
+# The header AssemblyAI sends back with ASSEMBLYAI_WEBHOOK_SECRET as its value.
+WEBHOOK_SECRET_HEADER = "X-Webhook-Secret"
+# How long one submission attempt may hold its row: longer than an upload can take, so a
+# slow attempt is never doubled, short enough that a killed worker's row is picked up soon.
+SUBMIT_LEASE = timedelta(minutes=15)
+MAX_RETRY_DELAY = 3600.0
+MAX_POLL_DELAY = 300.0
 
 WORD_FIELDS = ("text", "start", "end", "confidence", "speaker", "channel")
 
@@ -31,6 +62,25 @@ def _float_or_none(value: Any) -> float | None:
         return float(value) if value is not None else None
     except (TypeError, ValueError):
         return None
+
+
+# What transcript_apply writes; saving only these keeps a concurrent write to other fields.
+APPLIED_FIELDS = [
+    "job_id",
+    "status",
+    "text",
+    "words",
+    "utterances",
+    "confidence",
+    "audio_duration",
+    "language_code",
+    "speech_model_used",
+    "error",
+    "last_error",
+    "completed_at",
+    "next_attempt_at",
+    "updated_at",
+]
 
 
 def transcript_apply(*, transcript: Transcript, data: dict[str, Any]) -> bool:
@@ -59,8 +109,10 @@ def transcript_apply(*, transcript: Transcript, data: dict[str, Any]) -> bool:
     elif new_status == TranscriptStatus.ERROR:
         transcript.error = str(data.get("error") or "AssemblyAI reported an error without a message.")
         transcript.completed_at = timezone.now()
+    # A fresh answer from AssemblyAI: earlier failures to reach it are history.
+    transcript.last_error = transcript.error if new_status == TranscriptStatus.ERROR else ""
     transcript.next_attempt_at = None
-    transcript.save()
+    transcript.save(update_fields=APPLIED_FIELDS)
     return True
 
 
@@ -81,6 +133,103 @@ def transcript_create(
     )
 
 
+def transcript_request(
+    *, audio_url: str, recording_sid: str = "", call_sid: str = ""
+) -> tuple[Transcript, bool]:
+    """Create the one transcript of a recording and queue its submission on commit.
+
+    Idempotent by `recording_sid`: a repeated request answers the existing row. Returns (row, created).
+    """
+    if recording_sid:
+        existing = Transcript.objects.filter(recording_sid=recording_sid).first()
+        if existing is not None:
+            return existing, False
+    try:
+        with transaction.atomic():
+            transcript = transcript_create(
+                audio_url=audio_url,
+                recording_sid=recording_sid,
+                call_sid=call_sid,
+                audio_source=configured_audio_source(),
+            )
+    except IntegrityError:
+        # A concurrent delivery of the same callback created it first.
+        return Transcript.objects.get(recording_sid=recording_sid), False
+    queue_submit(transcript.pk)
+    return transcript, True
+
+
+# -- submission -----------------------------------------------------------
+
+
+def configured_audio_source() -> str:
+    """TRANSCRIPTION_AUDIO_SOURCE: `upload` (default) or `url`."""
+    source = settings.TRANSCRIPTION_AUDIO_SOURCE.lower()
+    return AudioSource.URL if source == AudioSource.URL else AudioSource.UPLOAD
+
+
+def webhooks_enabled() -> bool:
+    """TRANSCRIPTION_WEBHOOKS: on, off, or auto (on when AssemblyAI can reach BASE_URL over https)."""
+    mode = settings.TRANSCRIPTION_WEBHOOKS.lower()
+    if mode in {"on", "true", "1", "yes"}:
+        return True
+    if mode in {"off", "false", "0", "no"}:
+        return False
+    return settings.BASE_URL.startswith("https://")
+
+
+def webhook_url_for(transcript: Transcript) -> str:
+    """The URL AssemblyAI calls when the job ends; the token in it names this one transcript."""
+    return settings.BASE_URL + reverse("transcription:assemblyai-webhook", args=[transcript.webhook_token])
+
+
+def _webhook_options(webhook_url: str | None) -> dict[str, str]:
+    if not webhook_url:
+        return {}
+    options = {"webhook_url": webhook_url}
+    if settings.ASSEMBLYAI_WEBHOOK_SECRET:
+        options["webhook_auth_header_name"] = WEBHOOK_SECRET_HEADER
+        options["webhook_auth_header_value"] = settings.ASSEMBLYAI_WEBHOOK_SECRET
+    return options
+
+
+def _send(
+    *,
+    transcript: Transcript,
+    client: AssemblyAIClient,
+    audio: IO[bytes] | Iterable[bytes] | None,
+    webhook_url: str | None,
+) -> Transcript:
+    """Upload (when `audio` is given), submit, and store the job id. Errors propagate."""
+    if audio is not None:
+        transcript.upload_url = client.upload(audio)
+        transcript.audio_source = AudioSource.UPLOAD
+        transcript.save(update_fields=["upload_url", "audio_source", "updated_at"])
+    data = client.submit(
+        transcript.upload_url or transcript.audio_url,
+        speech_models=transcript.speech_models or None,
+        keyterms=settings.TRANSCRIPTION_KEYTERMS or None,
+        **_webhook_options(webhook_url),
+    )
+    with transaction.atomic():
+        transcript.job_id = data.get("id") or transcript.job_id
+        transcript.submitted_at = timezone.now()
+        transcript.last_error = ""
+        transcript.next_attempt_at = None
+        transcript.save(
+            update_fields=[
+                "job_id",
+                "submitted_at",
+                "last_error",
+                "next_attempt_at",
+                "attempts",
+                "updated_at",
+            ]
+        )
+        transcript_apply(transcript=transcript, data=data)
+    return transcript
+
+
 def transcript_submit_now(
     *,
     transcript: Transcript,
@@ -96,33 +245,126 @@ def transcript_submit_now(
     transcript.attempts += 1
     transcript.save(update_fields=["attempts", "updated_at"])
     try:
-        if audio is not None:
-            transcript.upload_url = client.upload(audio)
-            transcript.audio_source = AudioSource.UPLOAD
-            transcript.save(update_fields=["upload_url", "audio_source", "updated_at"])
-        options: dict[str, Any] = {}
-        if webhook_url:
-            options["webhook_url"] = webhook_url
-            if settings.ASSEMBLYAI_WEBHOOK_SECRET:
-                options["webhook_auth_header_name"] = "X-Webhook-Secret"
-                options["webhook_auth_header_value"] = settings.ASSEMBLYAI_WEBHOOK_SECRET
-        data = client.submit(
-            transcript.upload_url or transcript.audio_url,
-            speech_models=transcript.speech_models or None,
-            keyterms=settings.TRANSCRIPTION_KEYTERMS or None,
-            **options,
-        )
+        return _send(transcript=transcript, client=client, audio=audio, webhook_url=webhook_url)
     except Exception as exc:
         transcript.last_error = str(exc)
         transcript.save(update_fields=["last_error", "updated_at"])
         raise
-    with transaction.atomic():
-        transcript.job_id = data.get("id") or transcript.job_id
-        transcript.submitted_at = timezone.now()
-        transcript.last_error = ""
-        transcript.save()
-        transcript_apply(transcript=transcript, data=data)
-    return transcript
+
+
+def retry_delay(*, attempts: int, retry_after: float | None = None) -> float:
+    """Exponential backoff from TRANSCRIPTION_RETRY_DELAY, never shorter than a Retry-After."""
+    delay = settings.TRANSCRIPTION_RETRY_DELAY * 2 ** max(attempts - 1, 0)
+    if retry_after:
+        delay = max(delay, retry_after)
+    return min(delay, MAX_RETRY_DELAY)
+
+
+def _claim_for_submission(transcript_id: int, now) -> Transcript | None:
+    """Take the row for one submission attempt, or None when it is not ours to submit.
+
+    A conditional UPDATE, so two workers (or a worker and sync_transcripts) never both
+    submit: the winner counts the attempt and holds a lease in `next_attempt_at`.
+    """
+    claimed = (
+        Transcript.objects.filter(pk=transcript_id, status=TranscriptStatus.PENDING, job_id__isnull=True)
+        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+        .update(attempts=F("attempts") + 1, next_attempt_at=now + SUBMIT_LEASE, updated_at=now)
+    )
+    if not claimed:
+        return None
+    return Transcript.objects.get(pk=transcript_id)
+
+
+def _audio_for(transcript: Transcript) -> Iterable[bytes] | None:
+    """The audio stream to upload, or None when AssemblyAI fetches the URL itself."""
+    if transcript.audio_source != AudioSource.UPLOAD or transcript.upload_url:
+        return None  # url mode, or already uploaded by an earlier attempt
+    opener = opener_for(transcript.audio_url)
+    if opener is None:
+        # A public URL needs no credentials: AssemblyAI downloads it itself.
+        transcript.audio_source = AudioSource.URL
+        transcript.save(update_fields=["audio_source", "updated_at"])
+        return None
+    return opener(transcript.audio_url)
+
+
+def _fail(transcript: Transcript, message: str) -> None:
+    transcript.status = TranscriptStatus.ERROR
+    transcript.error = message
+    transcript.last_error = message
+    transcript.next_attempt_at = None
+    transcript.completed_at = timezone.now()
+    transcript.save(
+        update_fields=["status", "error", "last_error", "next_attempt_at", "completed_at", "updated_at"]
+    )
+
+
+def transcript_submit_attempt(
+    *, transcript_id: int, client: AssemblyAIClient | None = None, now: datetime | None = None
+) -> str:
+    """One submission attempt of a pending transcript, as the task and sync_transcripts make it.
+
+    Transient failures schedule a retry with backoff; permanent ones end in `error` at once.
+    Answers what happened: submitted, retrying, error, or skipped.
+    """
+    transcript = _claim_for_submission(transcript_id, now or timezone.now())
+    if transcript is None:
+        return "skipped"
+    try:
+        client = client or AssemblyAIClient()
+        webhook_url = webhook_url_for(transcript) if webhooks_enabled() else None
+        _send(transcript=transcript, client=client, audio=_audio_for(transcript), webhook_url=webhook_url)
+    except (AssemblyAIError, AudioUnavailable) as exc:
+        return _after_failure(transcript, exc)
+    if webhook_url is None:
+        first_poll = timezone.now() + timedelta(seconds=settings.TRANSCRIPTION_POLL_INTERVAL)
+        queue_fetch(transcript.pk, poll=0, run_after=first_poll)
+    elif Transcript.objects.filter(pk=transcript.pk, webhook_received_at__isnull=False).exists():
+        queue_fetch(transcript.pk)  # the webhook beat our commit of the job id
+    return "submitted"
+
+
+def _after_failure(transcript: Transcript, exc: AssemblyAIError | AudioUnavailable) -> str:
+    message = str(exc)
+    if not exc.retryable:
+        _fail(transcript, message)
+        return "error"
+    if transcript.attempts >= settings.TRANSCRIPTION_MAX_ATTEMPTS:
+        _fail(transcript, f"Gave up after {transcript.attempts} attempts. Last error: {message}")
+        return "error"
+    delay = retry_delay(attempts=transcript.attempts, retry_after=getattr(exc, "retry_after", None))
+    transcript.last_error = message
+    transcript.next_attempt_at = timezone.now() + timedelta(seconds=delay)
+    transcript.save(update_fields=["last_error", "next_attempt_at", "updated_at"])
+    queue_submit(transcript.pk, run_after=transcript.next_attempt_at)
+    return "retrying"
+
+
+def transcript_resubmit(*, transcript: Transcript) -> bool:
+    """Start a transcript over as a new AssemblyAI job (admin action). Completed ones are left alone.
+
+    A new webhook token makes late webhooks of the old job land nowhere.
+    """
+    if transcript.status == TranscriptStatus.COMPLETED:
+        return False
+    transcript.status = TranscriptStatus.PENDING
+    transcript.job_id = None
+    transcript.upload_url = ""
+    transcript.error = ""
+    transcript.last_error = ""
+    transcript.attempts = 0
+    transcript.next_attempt_at = None
+    transcript.submitted_at = None
+    transcript.webhook_received_at = None
+    transcript.completed_at = None
+    transcript.webhook_token = new_webhook_token()
+    transcript.save()
+    queue_submit(transcript.pk)
+    return True
+
+
+# -- results --------------------------------------------------------------
 
 
 def transcript_refresh(*, transcript: Transcript, client: AssemblyAIClient | None = None) -> dict[str, Any]:
@@ -143,3 +385,184 @@ def transcript_for_job(job_id: str, client: AssemblyAIClient | None = None) -> t
     )
     transcript_apply(transcript=transcript, data=data)
     return transcript, data
+
+
+def transcript_fetch_attempt(
+    *, transcript_id: int, poll: int | None = None, attempt: int = 0, client: AssemblyAIClient | None = None
+) -> str:
+    """Fetch a submitted job and store it, as the task makes it.
+
+    `poll` counts polls when webhooks are off: an unfinished job is polled again with backoff.
+    Transient errors are retried with backoff; a job AssemblyAI no longer knows ends in `error`.
+    """
+    transcript = Transcript.objects.filter(pk=transcript_id).first()
+    if transcript is None or transcript.is_final or not transcript.job_id:
+        return "skipped"
+    try:
+        transcript_refresh(transcript=transcript, client=client)
+    except AssemblyAIError as exc:
+        if exc.status in (400, 404):  # AssemblyAI does not know the job (any more)
+            _fail(transcript, str(exc))
+            return "error"
+        if not exc.retryable:  # e.g. a bad key: the job itself may be fine, keep it open
+            transcript.last_error = str(exc)
+            transcript.save(update_fields=["last_error", "updated_at"])
+            return "failed"
+        if attempt + 1 >= settings.TRANSCRIPTION_MAX_ATTEMPTS:
+            transcript.last_error = f"Fetching failed {attempt + 1} times. Last error: {exc}"
+            transcript.save(update_fields=["last_error", "updated_at"])
+            return "gave up"  # sync_transcripts polls it again later
+        transcript.last_error = str(exc)
+        transcript.next_attempt_at = timezone.now() + timedelta(
+            seconds=retry_delay(attempts=attempt + 1, retry_after=exc.retry_after)
+        )
+        transcript.save(update_fields=["last_error", "next_attempt_at", "updated_at"])
+        queue_fetch(transcript.pk, poll=poll, attempt=attempt + 1, run_after=transcript.next_attempt_at)
+        return "retrying"
+    if transcript.is_final:
+        return transcript.status
+    if poll is not None:
+        delay = min(settings.TRANSCRIPTION_POLL_INTERVAL * 2**poll, MAX_POLL_DELAY)
+        transcript.next_attempt_at = timezone.now() + timedelta(seconds=delay)
+        transcript.save(update_fields=["next_attempt_at", "updated_at"])
+        queue_fetch(transcript.pk, poll=poll + 1, run_after=transcript.next_attempt_at)
+    return transcript.status
+
+
+# -- AssemblyAI's webhook -------------------------------------------------
+
+
+def webhook_received(*, token: str, body: Any) -> WebhookDelivery:
+    """Store one webhook delivery and, when it is news for a known job, queue a fetch on commit.
+
+    Unknown tokens, repeats, foreign job ids and `redacted_audio_ready` are stored and go no further.
+    """
+    body = body if isinstance(body, dict) else {"unparsed": body}
+    job_id = str(body.get("transcript_id") or "")[:64]
+    status = str(body.get("status") or "")[:32]
+    with transaction.atomic():
+        transcript = Transcript.objects.select_for_update().filter(webhook_token=token).first()
+        delivery = WebhookDelivery.objects.create(
+            transcript=transcript, job_id=job_id, status=status, body=body
+        )
+        if transcript is None or status not in (TranscriptStatus.COMPLETED, TranscriptStatus.ERROR):
+            return delivery
+        if transcript.job_id and job_id and job_id != transcript.job_id:
+            return delivery  # a late webhook of a job this row has moved on from
+        if transcript.webhook_received_at is not None:
+            return delivery  # a repeat: the first delivery queued the fetch
+        transcript.webhook_received_at = timezone.now()
+        transcript.save(update_fields=["webhook_received_at", "updated_at"])
+        if not transcript.is_final and transcript.job_id:
+            queue_fetch(transcript.pk)
+        delivery.processed_at = timezone.now()
+        delivery.save(update_fields=["processed_at"])
+    return delivery
+
+
+# -- queueing (always on commit: a task must never see a row that is not committed) ----
+
+
+def queue_submit(transcript_id: int, *, run_after: datetime | None = None) -> None:
+    """Queue a submission attempt once the current transaction commits."""
+    from .tasks import submit_transcript
+
+    transaction.on_commit(partial(_enqueue, submit_transcript, run_after, transcript_id))
+
+
+def queue_fetch(
+    transcript_id: int, *, poll: int | None = None, attempt: int = 0, run_after: datetime | None = None
+) -> None:
+    """Queue a fetch of the job's result once the current transaction commits."""
+    from .tasks import fetch_transcript
+
+    transaction.on_commit(
+        partial(_enqueue, fetch_transcript, run_after, transcript_id, poll=poll, attempt=attempt)
+    )
+
+
+def _enqueue(task, run_after: datetime | None, *args: Any, **kwargs: Any) -> None:
+    # Backends that run at once (ImmediateBackend) refuse run_after; the row's
+    # next_attempt_at still holds the time, and sync_transcripts honours it.
+    if run_after is not None and task.get_backend().supports_defer:
+        task = task.using(run_after=run_after)
+    try:
+        task.enqueue(*args, **kwargs)
+    except Exception:
+        # The row keeps the truth; sync_transcripts picks it up when the queue is broken.
+        logger.exception("Could not queue %s for transcript %s", task.name, args[0])
+
+
+# -- reconciliation ---------------------------------------------------------
+
+
+@dataclass
+class SyncReport:
+    submitted: list[str] = field(default_factory=list)
+    polled: list[str] = field(default_factory=list)
+    recovered: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        return (
+            f"{len(self.submitted)} submitted, {len(self.polled)} polled, "
+            f"{len(self.recovered)} missed recordings found, {len(self.problems)} problems"
+        )
+
+
+# Hooks that find audio whose notification never came (caller registers one for Twilio
+# recordings in its AppConfig.ready); each answers lines for the report.
+_reconcilers: list[Callable[..., list[str]]] = []
+
+
+def register_reconciler(reconciler: Callable[..., list[str]]) -> None:
+    if reconciler not in _reconcilers:
+        _reconcilers.append(reconciler)
+
+
+def transcripts_sync(
+    *,
+    now: datetime | None = None,
+    overdue: timedelta = timedelta(minutes=10),
+    lookback: timedelta = timedelta(hours=24),
+    client: AssemblyAIClient | None = None,
+) -> SyncReport:
+    """Drive every unfinished transcript towards a final state; safe to run at any frequency.
+
+    Submits pending rows that are due (their task was lost, or their worker died mid-attempt),
+    polls jobs whose webhook is overdue, and asks the reconcilers for missed recordings.
+    """
+    now = now or timezone.now()
+    report = SyncReport()
+    for reconciler in _reconcilers:
+        try:
+            report.recovered.extend(reconciler(since=now - lookback, now=now))
+        except Exception as exc:  # one broken source must not stop the rest
+            report.problems.append(f"{getattr(reconciler, '__name__', reconciler)}: {exc}")
+    # Chosen before submitting, so a job this run submits is not polled straight away.
+    stale = list(
+        Transcript.objects.filter(
+            status__in=(TranscriptStatus.QUEUED, TranscriptStatus.PROCESSING), job_id__isnull=False
+        ).filter(Q(submitted_at__isnull=True) | Q(submitted_at__lte=now - overdue))
+    )
+    due = Transcript.objects.filter(status=TranscriptStatus.PENDING, job_id__isnull=True).filter(
+        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
+    )
+    for pk in due.values_list("pk", flat=True):
+        outcome = _submit_once(pk, client, now)
+        report.submitted.append(f"#{pk}: {outcome}")
+    for transcript in stale:
+        try:
+            transcript_refresh(transcript=transcript, client=client)
+            report.polled.append(f"#{transcript.pk} {transcript.job_id}: {transcript.status}")
+        except AssemblyAIError as exc:
+            report.problems.append(f"#{transcript.pk} {transcript.job_id}: {exc}")
+    return report
+
+
+def _submit_once(pk: int, client: AssemblyAIClient | None, now: datetime) -> str:
+    try:
+        return transcript_submit_attempt(transcript_id=pk, client=client, now=now)
+    except Exception as exc:  # an unexpected failure of one row must not stop the sync
+        logger.exception("sync_transcripts could not submit transcript %s", pk)
+        return f"failed: {type(exc).__name__}: {exc}"

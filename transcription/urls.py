@@ -2,10 +2,11 @@
 
 from django.urls import path
 
-from . import views
+from . import views, webhooks
 
 app_name = "transcription"
 
 urlpatterns = [
     path("<int:pk>/", views.transcript_detail, name="detail"),
+    path("webhook/<str:token>/", webhooks.assemblyai_webhook, name="assemblyai-webhook"),
 ]

@@ -1,0 +1,209 @@
+"""AssemblyAI's webhook: secret header first, then store, queue a fetch on commit, answer 200."""
+
+import json
+
+import pytest
+from django.utils import timezone
+
+from tests.pipeline_helpers import (
+    AAI,
+    JOB_ID,
+    transcript_json,
+    webhook_headers,
+)
+from transcription import services
+from transcription.models import Transcript, TranscriptStatus, WebhookDelivery
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def submitted():
+    return Transcript.objects.create(
+        job_id=JOB_ID,
+        status=TranscriptStatus.QUEUED,
+        audio_url="https://x.example/a.wav",
+        submitted_at=timezone.now(),
+    )
+
+
+def url_for(transcript):
+    return f"/transcription/webhook/{transcript.webhook_token}/"
+
+
+def post(client, url, body, **headers):
+    return client.post(url, data=json.dumps(body), content_type="application/json", **headers)
+
+
+def test_a_webhook_is_stored_and_a_fetch_queued_on_commit(client, submitted, task_queue, mocked_http):
+    with task_queue.capture(execute=True):
+        response = post(
+            client, url_for(submitted), {"transcript_id": JOB_ID, "status": "completed"}, **webhook_headers()
+        )
+    assert response.status_code == 200
+    assert len(mocked_http.calls) == 0  # the fetch happens in the background
+    delivery = WebhookDelivery.objects.get()
+    assert (delivery.transcript, delivery.job_id, delivery.status) == (submitted, JOB_ID, "completed")
+    assert delivery.processed_at is not None
+    submitted.refresh_from_db()
+    assert submitted.webhook_received_at is not None
+    assert [(r.task.name, r.args) for r in task_queue.pending] == [("fetch_transcript", [submitted.pk])]
+
+
+def test_the_fetch_stores_the_result(client, submitted, task_queue, mocked_http):
+    mocked_http.get(f"{AAI}/v2/transcript/{JOB_ID}", json=transcript_json("completed"))
+    with task_queue.capture(execute=True):
+        post(
+            client, url_for(submitted), {"transcript_id": JOB_ID, "status": "completed"}, **webhook_headers()
+        )
+    task_queue.run_all()
+    submitted.refresh_from_db()
+    assert submitted.status == "completed"
+    assert submitted.text == "Ahoy, this is a test call."
+    assert (submitted.confidence, submitted.audio_duration) == (0.95, 7.0)
+    assert (submitted.language_code, submitted.speech_model_used) == ("en_us", "universal-3-pro")
+    assert [w["text"] for w in submitted.words] == ["Ahoy,", "this"]
+
+
+def test_an_error_job_stores_assemblyais_message(client, submitted, task_queue, mocked_http):
+    message = "Download error, unable to download https://x.example/a.wav. Please make sure the file exists."
+    mocked_http.get(f"{AAI}/v2/transcript/{JOB_ID}", json=transcript_json("error", error=message))
+    with task_queue.capture(execute=True):
+        post(client, url_for(submitted), {"transcript_id": JOB_ID, "status": "error"}, **webhook_headers())
+    task_queue.run_all()
+    submitted.refresh_from_db()
+    assert (submitted.status, submitted.error) == ("error", message)
+
+
+def test_ten_repeated_webhooks_store_one_result_and_fetch_once(client, submitted, task_queue, mocked_http):
+    mocked_http.get(f"{AAI}/v2/transcript/{JOB_ID}", json=transcript_json("completed"))
+    for _ in range(10):
+        with task_queue.capture(execute=True):
+            response = post(
+                client,
+                url_for(submitted),
+                {"transcript_id": JOB_ID, "status": "completed"},
+                **webhook_headers(),
+            )
+        assert response.status_code == 200
+        task_queue.run_all()
+    submitted.refresh_from_db()
+    assert (submitted.status, submitted.text) == ("completed", "Ahoy, this is a test call.")
+    assert Transcript.objects.count() == 1
+    assert WebhookDelivery.objects.count() == 10
+    assert len(mocked_http.calls) == 1
+
+
+def test_ten_webhooks_before_the_worker_runs_queue_one_fetch(client, submitted, task_queue, mocked_http):
+    mocked_http.get(f"{AAI}/v2/transcript/{JOB_ID}", json=transcript_json("completed"))
+    with task_queue.capture(execute=True):
+        for _ in range(10):
+            post(
+                client,
+                url_for(submitted),
+                {"transcript_id": JOB_ID, "status": "completed"},
+                **webhook_headers(),
+            )
+    assert len(task_queue.pending) == 1
+    task_queue.run_all()
+    assert task_queue.outcomes == ["completed"]
+    assert len(mocked_http.calls) == 1
+
+
+def test_a_wrong_secret_gets_403_and_stores_nothing(client, submitted, task_queue):
+    response = post(
+        client,
+        url_for(submitted),
+        {"transcript_id": JOB_ID, "status": "completed"},
+        HTTP_X_WEBHOOK_SECRET="guess",
+    )
+    assert response.status_code == 403
+    assert WebhookDelivery.objects.count() == 0
+    assert task_queue.pending == []
+
+
+def test_a_missing_secret_gets_401_and_stores_nothing(client, submitted, task_queue):
+    response = post(client, url_for(submitted), {"transcript_id": JOB_ID, "status": "completed"})
+    assert response.status_code == 401
+    assert b"X-Webhook-Secret" in response.content
+    assert WebhookDelivery.objects.count() == 0
+    submitted.refresh_from_db()
+    assert submitted.webhook_received_at is None
+
+
+def test_the_secret_never_appears_in_the_answer(client, submitted):
+    response = post(client, url_for(submitted), {}, HTTP_X_WEBHOOK_SECRET="guess")
+    assert b"test-webhook-secret" not in response.content
+
+
+def test_an_unknown_token_gets_200_and_queues_nothing(client, task_queue):
+    with task_queue.capture(execute=True):
+        response = post(
+            client,
+            "/transcription/webhook/not-a-token/",
+            {"transcript_id": "other", "status": "completed"},
+            **webhook_headers(),
+        )
+    assert response.status_code == 200
+    assert WebhookDelivery.objects.get().transcript is None
+    assert task_queue.pending == []
+
+
+def test_the_redacted_audio_shape_gets_200_and_queues_nothing(client, submitted, task_queue):
+    body = {"status": "redacted_audio_ready", "redacted_audio_url": "https://cdn.example/redacted.mp3"}
+    with task_queue.capture(execute=True):
+        response = post(client, url_for(submitted), body, **webhook_headers())
+    assert response.status_code == 200
+    assert WebhookDelivery.objects.get().status == "redacted_audio_ready"
+    assert task_queue.pending == []
+
+
+def test_a_webhook_of_another_job_for_this_row_is_stored_and_ignored(client, submitted, task_queue):
+    with task_queue.capture(execute=True):
+        response = post(
+            client,
+            url_for(submitted),
+            {"transcript_id": "an-old-job", "status": "completed"},
+            **webhook_headers(),
+        )
+    assert response.status_code == 200
+    assert task_queue.pending == []
+
+
+def test_a_body_that_is_not_json_gets_200_for_a_row_that_exists(client, submitted, task_queue):
+    response = client.post(
+        url_for(submitted), data=b"\xffnot json", content_type="application/json", **webhook_headers()
+    )
+    assert response.status_code == 200
+    assert WebhookDelivery.objects.get().transcript == submitted
+
+
+def test_a_get_is_refused_with_405(client, submitted):
+    assert client.get(url_for(submitted), **webhook_headers()).status_code == 405
+    assert WebhookDelivery.objects.count() == 0
+
+
+def test_a_webhook_for_a_final_row_queues_no_fetch(client, submitted, task_queue):
+    submitted.status = TranscriptStatus.COMPLETED
+    submitted.save()
+    with task_queue.capture(execute=True):
+        response = post(
+            client, url_for(submitted), {"transcript_id": JOB_ID, "status": "completed"}, **webhook_headers()
+        )
+    assert response.status_code == 200
+    assert task_queue.pending == []
+
+
+def test_a_webhook_that_beats_the_job_id_is_fetched_once_the_id_is_stored(client, task_queue, mocked_http):
+    transcript = Transcript.objects.create(audio_url="https://x.example/a.wav", audio_source="url")
+    with task_queue.capture(execute=True):
+        post(
+            client, url_for(transcript), {"transcript_id": JOB_ID, "status": "completed"}, **webhook_headers()
+        )
+        services.queue_submit(transcript.pk)
+    mocked_http.post(f"{AAI}/v2/transcript", json=transcript_json())
+    mocked_http.get(f"{AAI}/v2/transcript/{JOB_ID}", json=transcript_json("completed"))
+    task_queue.run_all()
+    assert task_queue.outcomes == ["submitted", "completed"]
+    transcript.refresh_from_db()
+    assert transcript.status == "completed" and transcript.webhook_received_at is not None

@@ -1,0 +1,130 @@
+"""Twilio's recording-status callback: store the recording, request exactly one transcript."""
+
+import pytest
+
+from caller.models import Recording
+from tests.pipeline_helpers import (
+    AAI,
+    ACCOUNT,
+    JOB_ID,
+    MEDIA_URL,
+    RECORDING_SID,
+    mock_media,
+    mock_upload,
+    recording_callback,
+    submitted_bodies,
+    transcript_json,
+)
+from transcription.models import Transcript
+
+pytestmark = pytest.mark.django_db
+
+PATH = "/twilio/recording-status/"
+
+
+def test_a_completed_recording_is_stored_and_one_transcript_queued(twilio_post, task_queue, mocked_http):
+    with task_queue.capture(execute=True):
+        response = twilio_post(PATH, recording_callback())
+    assert response.status_code == 204
+    assert len(mocked_http.calls) == 0  # no outbound HTTP inside the request
+    recording = Recording.objects.get(sid=RECORDING_SID)
+    assert (recording.status, recording.duration, recording.account_sid) == ("completed", 7, ACCOUNT)
+    transcript = Transcript.objects.get(recording_sid=RECORDING_SID)
+    assert (transcript.status, transcript.audio_url, transcript.audio_source) == (
+        "pending",
+        MEDIA_URL,
+        "upload",
+    )
+    assert [(r.task.name, r.args) for r in task_queue.pending] == [("submit_transcript", [transcript.pk])]
+
+
+def test_the_submission_is_queued_only_on_commit(twilio_post, task_queue):
+    with task_queue.capture(execute=False) as callbacks:
+        twilio_post(PATH, recording_callback())
+        assert task_queue.pending == []
+    assert len(callbacks) == 1
+
+
+def test_five_repeated_callbacks_make_one_recording_one_transcript_one_submission(
+    twilio_post, task_queue, mocked_http
+):
+    mock_media(mocked_http)
+    mock_upload(mocked_http, [])
+    mocked_http.post(f"{AAI}/v2/transcript", json=transcript_json())
+    for _ in range(5):
+        with task_queue.capture(execute=True):
+            assert twilio_post(PATH, recording_callback()).status_code == 204
+        task_queue.run_all()  # the worker keeps up between deliveries
+    assert Recording.objects.count() == 1
+    assert Transcript.objects.get().job_id == JOB_ID
+    assert task_queue.outcomes == ["submitted"]
+    assert len(submitted_bodies(mocked_http)) == 1
+
+
+@pytest.mark.parametrize(
+    "code, reason",
+    [("16101", "shorter than the minimum length"), ("16102", "it was silent")],
+)
+def test_an_absent_recording_is_stored_with_the_reason_and_nothing_submitted(
+    twilio_post, task_queue, code, reason
+):
+    with task_queue.capture(execute=True):
+        response = twilio_post(PATH, recording_callback(status="absent", error_code=code))
+    assert response.status_code == 204
+    recording = Recording.objects.get(sid=RECORDING_SID)
+    assert (recording.status, recording.error_code) == ("absent", code)
+    assert reason in recording.error
+    assert Transcript.objects.count() == 0
+    assert task_queue.pending == []
+
+
+def test_a_failed_recording_is_stored_with_the_reason_and_nothing_submitted(twilio_post, task_queue):
+    with task_queue.capture(execute=True):
+        twilio_post(PATH, recording_callback(status="failed", error_code="16100"))
+    recording = Recording.objects.get(sid=RECORDING_SID)
+    assert recording.status == "failed"
+    assert recording.error == "Twilio failed to make the recording (error 16100)."
+    assert Transcript.objects.count() == 0
+    assert task_queue.pending == []
+
+
+def test_a_late_in_progress_callback_does_not_move_the_recording_back(twilio_post, task_queue):
+    with task_queue.capture(execute=True):
+        twilio_post(PATH, recording_callback())
+        twilio_post(PATH, recording_callback(status="in-progress"))
+    assert Recording.objects.get(sid=RECORDING_SID).status == "completed"
+    assert Transcript.objects.count() == 1
+
+
+def test_an_in_progress_callback_requests_no_transcript(twilio_post, task_queue):
+    with task_queue.capture(execute=True):
+        twilio_post(PATH, recording_callback(status="in-progress"))
+    assert Recording.objects.get(sid=RECORDING_SID).status == "in-progress"
+    assert Transcript.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    "how",
+    ["bad", "missing", "http-behind-https"],
+)
+def test_a_callback_with_a_wrong_signature_gets_403_and_stores_nothing(twilio_post, task_queue, how):
+    params = recording_callback()
+    if how == "bad":
+        response = twilio_post(PATH, params, signature="dGhpcyBpcyBub3QgaXQ=")
+    elif how == "missing":
+        response = twilio_post(PATH, params, signature="")
+    else:  # signed for the URL Django sees behind a TLS proxy, not the public https one
+        response = twilio_post(PATH, params, base_url="http://djt.example.com")
+    assert response.status_code == 403
+    assert Recording.objects.count() == 0
+    assert Transcript.objects.count() == 0
+    assert task_queue.pending == []
+
+
+def test_a_callback_missing_fields_gets_400_and_stores_nothing(twilio_post, task_queue):
+    params = recording_callback()
+    del params["RecordingSid"]
+    response = twilio_post(PATH, params)
+    assert response.status_code == 400
+    assert b"RecordingSid" in response.content
+    assert Recording.objects.count() == 0

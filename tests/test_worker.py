@@ -1,0 +1,120 @@
+"""The real worker: django-tasks-db's `db_worker --batch` runs the pipeline from its database queue."""
+
+import json
+import signal
+from datetime import timedelta
+
+import pytest
+from django.core.management import call_command
+from django.test import override_settings
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
+
+from tests.pipeline_helpers import (
+    AAI,
+    AUDIO,
+    JOB_ID,
+    RECORDING_SID,
+    mock_media,
+    mock_upload,
+    recording_callback,
+    transcript_json,
+    webhook_headers,
+)
+from transcription import services
+from transcription.models import Transcript
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+DATABASE_TASKS = {
+    "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": []},
+}
+
+
+@pytest.fixture
+def database_tasks():
+    """The production backend; the worker installs signal handlers, which are put back after."""
+    handlers = {sig: signal.getsignal(sig) for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGQUIT)}
+    with override_settings(TASKS=DATABASE_TASKS):
+        yield
+    for sig, handler in handlers.items():
+        signal.signal(sig, handler)
+
+
+def run_worker():
+    call_command(
+        "db_worker", "--batch", "--queue-name", "*", "--no-reload", "--no-startup-delay", verbosity=0
+    )
+
+
+def test_the_real_worker_runs_the_chain_from_callback_to_completed_transcript(
+    database_tasks, client, twilio_post, mocked_http
+):
+    mock_media(mocked_http)
+    received = []
+    mock_upload(mocked_http, received)
+    mocked_http.post(f"{AAI}/v2/transcript", json=transcript_json())
+    mocked_http.get(f"{AAI}/v2/transcript/{JOB_ID}", json=transcript_json("completed"))
+
+    assert twilio_post("/twilio/recording-status/", recording_callback()).status_code == 204
+    [queued] = DBTaskResult.objects.all()
+    assert (queued.task_path, queued.queue_name, queued.status) == (
+        "transcription.tasks.submit_transcript",
+        "transcription",
+        "READY",
+    )
+    run_worker()
+    transcript = Transcript.objects.get(recording_sid=RECORDING_SID)
+    assert (transcript.status, transcript.job_id) == ("queued", JOB_ID)
+    assert received == [AUDIO]
+
+    hook = json.loads(mocked_http.calls[3].request.body)["webhook_url"].removeprefix(
+        "https://djt.example.com"
+    )
+    response = client.post(
+        hook,
+        data={"transcript_id": JOB_ID, "status": "completed"},
+        content_type="application/json",
+        **webhook_headers(),
+    )
+    assert response.status_code == 200
+    run_worker()
+
+    transcript.refresh_from_db()
+    assert (transcript.status, transcript.text) == ("completed", "Ahoy, this is a test call.")
+    assert list(DBTaskResult.objects.values_list("status", flat=True)) == ["SUCCESSFUL", "SUCCESSFUL"]
+
+
+@override_settings(TRANSCRIPTION_AUDIO_SOURCE="url", TRANSCRIPTION_RETRY_DELAY=30.0)
+def test_the_real_worker_defers_a_retry_with_run_after(database_tasks, twilio_post, mocked_http):
+    mocked_http.post(f"{AAI}/v2/transcript", json={"error": "Service unavailable"}, status=503)
+    twilio_post("/twilio/recording-status/", recording_callback())
+    run_worker()  # the retry is not due yet, so the batch ends after one attempt
+    transcript = Transcript.objects.get()
+    assert (transcript.status, transcript.attempts) == ("pending", 1)
+    retry = DBTaskResult.objects.get(status="READY")
+    assert retry.run_after == transcript.next_attempt_at
+    assert 29 <= (retry.run_after - retry.enqueued_at).total_seconds() <= 31
+    assert len(mocked_http.calls) == 1
+
+
+@override_settings(TRANSCRIPTION_AUDIO_SOURCE="url")
+def test_a_task_row_left_running_by_a_killed_worker_is_recovered_by_sync(
+    database_tasks, twilio_post, mocked_http
+):
+    twilio_post("/twilio/recording-status/", recording_callback())
+    task_row = DBTaskResult.objects.get()
+    # What a worker killed mid-task leaves: the task claimed (RUNNING forever), the row claimed too.
+    task_row.claim("killed-worker")
+    transcript = Transcript.objects.get()
+    assert services._claim_for_submission(transcript.pk, timezone.now()) is not None
+    run_worker()
+    assert len(mocked_http.calls) == 0  # nothing is READY: the worker cannot help
+
+    mocked_http.post(f"{AAI}/v2/transcript", json=transcript_json())
+    services.transcripts_sync(now=timezone.now() + services.SUBMIT_LEASE + timedelta(seconds=1))
+    transcript.refresh_from_db()
+    assert (transcript.status, transcript.job_id, transcript.attempts) == ("queued", JOB_ID, 2)
+    assert [(c.request.method, c.request.url) for c in mocked_http.calls] == [
+        ("POST", f"{AAI}/v2/transcript")
+    ]

@@ -1,0 +1,23 @@
+"""Background work of the transcription pipeline (Django's Tasks API, django-tasks backport).
+
+Tasks take ids and only call services; the Transcript row holds attempts, the last error
+and the next try. Queue them with services.queue_submit/queue_fetch (on commit).
+"""
+
+from django_tasks import task
+
+from . import services
+
+QUEUE = "transcription"
+
+
+@task(queue_name=QUEUE)
+def submit_transcript(transcript_id: int) -> str:
+    """Upload and submit one pending transcript; retries itself on transient failures."""
+    return services.transcript_submit_attempt(transcript_id=transcript_id)
+
+
+@task(queue_name=QUEUE)
+def fetch_transcript(transcript_id: int, poll: int | None = None, attempt: int = 0) -> str:
+    """Fetch a submitted job's result and store it; polls again when webhooks are off."""
+    return services.transcript_fetch_attempt(transcript_id=transcript_id, poll=poll, attempt=attempt)
