@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from twilio.twiml.voice_response import VoiceResponse
 
 from . import services
+from .dial_policy import DialRateLimited, DialRefused, check_destination
 from .models import Call
 from .phone import InvalidNumber, parse_number
 from .security import twilio_webhook, twiml_response
@@ -36,9 +37,15 @@ def dial(request, phone_number):
     except InvalidNumber as exc:
         return render(request, "caller/dial.html", {"error": str(exc), "raw": phone_number}, status=400)
     if request.method == "GET":
+        try:
+            check_destination(number)  # no button for a number that would be refused
+        except DialRefused as exc:
+            return _dial_refused(request, number, exc)
         return render(request, "caller/dial.html", {"number": number})
     try:
         call = services.call_place(number=number.e164, user=request.user)
+    except DialRefused as exc:
+        return _dial_refused(request, number, exc)
     except MissingSettings as exc:
         return render(
             request,
@@ -51,6 +58,18 @@ def dial(request, phone_number):
         status = 502 if exc.status is None or exc.status >= 500 else 400
         return render(request, "caller/dial.html", {"number": number, "error": str(exc)}, status=status)
     return render(request, "caller/dialed.html", {"number": number, "call": call})
+
+
+def _dial_refused(request, number, exc: DialRefused):
+    response = render(
+        request,
+        "caller/dial.html",
+        {"raw": number.e164, "error": str(exc), "refused": True},
+        status=exc.status,
+    )
+    if isinstance(exc, DialRateLimited):
+        response["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 @twilio_webhook
