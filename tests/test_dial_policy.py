@@ -213,3 +213,21 @@ def test_calls_default_to_an_hour_and_thirty_seconds_of_ringing(staff_client, mo
     staff_client.post("/dial/14155551234/")
     body = parse_qs(mocked_http.calls[0].request.body)
     assert (body["TimeLimit"], body["Timeout"]) == (["3600"], ["30"])
+
+
+def test_check_reports_a_malformed_rate_limit_before_anyone_dials(settings):
+    from django.core.management import call_command
+    from django.core.management.base import SystemCheckError
+
+    settings.DIAL_RATE_LIMIT = "lots"
+    with pytest.raises(SystemCheckError, match="caller.E001.*DIAL_RATE_LIMIT='lots'"):
+        call_command("check")
+
+
+def test_check_reports_a_time_limit_that_is_not_positive(settings):
+    from django.core.management import call_command
+    from django.core.management.base import SystemCheckError
+
+    settings.DIAL_TIME_LIMIT = 0
+    with pytest.raises(SystemCheckError, match="DIAL_TIME_LIMIT must be a positive"):
+        call_command("check")
