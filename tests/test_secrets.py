@@ -215,13 +215,23 @@ def test_the_redaction_filter_blanks_secrets_in_messages_and_tracebacks():
 
 
 def test_admin_pages_show_no_secrets(admin_client_logged):
+    from caller.models import Call, Recording
+    from transcription.models import Transcript, WebhookDelivery
+
+    call = Call.objects.create(sid=CALL_SID, to="+14155551234", from_number="+15005550006")
+    Recording.objects.create(sid="RE" + "2" * 32, call=call, call_sid=CALL_SID, account_sid=ACCOUNT)
+    transcript = Transcript.objects.create(
+        job_id="job-1", status="error", last_error="AssemblyAI answered 401"
+    )
+    WebhookDelivery.objects.create(transcript=transcript, job_id="job-1", body={"status": "error"})
     pages = ["/admin/"]
     for model in admin.site._registry:
-        opts = model._meta
-        pages += [
-            f"/admin/{opts.app_label}/{opts.model_name}/",
-            f"/admin/{opts.app_label}/{opts.model_name}/add/",
-        ]
+        base = f"/admin/{model._meta.app_label}/{model._meta.model_name}/"
+        pages += [base, f"{base}add/"]
+        first = model._default_manager.first()
+        if first is not None:
+            pages.append(f"{base}{first.pk}/change/")
+    assert len(pages) > 3
     for page in pages:
         response = admin_client_logged.get(page)
         assert response.status_code in (200, 403), page
