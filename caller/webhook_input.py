@@ -15,9 +15,11 @@ CALL_SID_RE = re.compile(r"^CA[0-9a-f]{32}\Z")
 RECORDING_SID_RE = re.compile(r"^RE[0-9a-f]{32}\Z")
 ACCOUNT_SID_RE = re.compile(r"^AC[0-9a-f]{32}\Z")
 SECONDS_RE = re.compile(r"^[0-9]{1,9}\Z")  # fits every integer column, on every database
+# Twilio's API shows -1 for a recording whose length is not known yet (stored as unknown).
+RECORDING_SECONDS_RE = re.compile(r"^(-1|[0-9]{1,9})\Z")
 CHANNELS_RE = re.compile(r"^[0-9]{1,2}\Z")
 ERROR_CODE_RE = re.compile(r"^[0-9]{1,16}\Z")
-SOURCE_RE = re.compile(r"^[A-Za-z]{1,32}\Z")
+SOURCE_RE = re.compile(r"^[A-Za-z0-9_-]{1,32}\Z")
 
 
 def rfc2822_or_none(value: str | None):
@@ -61,7 +63,9 @@ def recording_status_problems(data) -> str:
     _check(problems, data, "CallSid", CALL_SID_RE, "'CA' followed by 32 hex digits", required=True)
     _check_choice(problems, data, "RecordingStatus", RecordingStatus.values)
     _check(problems, data, "AccountSid", ACCOUNT_SID_RE, "'AC' followed by 32 hex digits", required=False)
-    _check(problems, data, "RecordingDuration", SECONDS_RE, "a whole number of seconds", required=False)
+    _check(
+        problems, data, "RecordingDuration", RECORDING_SECONDS_RE, "a whole number of seconds", required=False
+    )
     _check(problems, data, "RecordingChannels", CHANNELS_RE, "a small whole number", required=False)
     _check(problems, data, "ErrorCode", ERROR_CODE_RE, "a numeric Twilio error code", required=False)
     _check(problems, data, "RecordingSource", SOURCE_RE, "a word such as RecordVerb", required=False)
