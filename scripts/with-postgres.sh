@@ -57,6 +57,8 @@ if ! as_owner "$PG_BIN/pg_ctl" -D "$DATA" -l "$WORK/server.log" -w -t 60 \
     exit 1
 fi
 
+as_owner "$PG_BIN/createdb" -h "$WORK" -p "$PORT" -U djtranscribe djtranscribe
+
 export DATABASE_URL="postgres://djtranscribe@${WORK//\//%2F}:$PORT/djtranscribe"
 echo "PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}') at $WORK (DATABASE_URL=$DATABASE_URL)" >&2
 "$@"
