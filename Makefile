@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint install install-dev migrate worker clean
+.PHONY: run test test-postgres lint install install-dev migrate worker clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,10 @@ lint: install-dev
 test: install-dev
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+## The same tests against a throwaway PostgreSQL server (installed from Debian when missing).
+test-postgres: install-dev
+	bash scripts/with-postgres.sh $(MAKE) --no-print-directory test
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles test-artifacts

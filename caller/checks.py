@@ -29,3 +29,31 @@ def twilio_settings_check(app_configs, **kwargs):
             )
         )
     return messages
+
+
+@register(Tags.security)
+def dial_policy_check(app_configs, **kwargs):
+    """A malformed dial limit must stop `check` at deploy time, not fail the first dial."""
+    from django.core.checks import Error
+    from django.core.exceptions import ImproperlyConfigured
+
+    from .dial_policy import allowed_countries, parse_rate
+
+    messages = []
+    try:
+        parse_rate(settings.DIAL_RATE_LIMIT)
+    except ImproperlyConfigured as exc:
+        messages.append(Error(str(exc), id="caller.E001"))
+    for name in ("DIAL_TIME_LIMIT", "DIAL_RING_TIMEOUT"):
+        if getattr(settings, name) <= 0:
+            messages.append(Error(f"{name} must be a positive number of seconds.", id="caller.E002"))
+    if not allowed_countries() and settings.TWILIO_PHONE_NUMBER:
+        messages.append(
+            Warning(
+                "No country may be called: TWILIO_PHONE_NUMBER has no region "
+                "and DIAL_ALLOWED_COUNTRIES is empty.",
+                hint="Set DIAL_ALLOWED_COUNTRIES, e.g. US,CA.",
+                id="caller.W003",
+            )
+        )
+    return messages

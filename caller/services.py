@@ -11,7 +11,7 @@ from django.urls import reverse
 from transcription.models import Transcript
 from transcription.services import transcript_request
 
-from . import twilio_client
+from . import dial_policy, twilio_client
 from .models import CALL_STATUS_RANK, RECORDING_STATUS_RANK, Call, CallStatus, Recording, RecordingStatus
 from .phone import parse_number
 
@@ -28,17 +28,23 @@ def absolute_url(name: str, *args) -> str:
 
 
 def call_place(*, number: str, user=None) -> Call:
-    """Place an outbound call to `number` and store it. Raises InvalidNumber or TwilioError."""
+    """Place an outbound call to `number` and store it.
+
+    Raises InvalidNumber (DialRefused when the dial policy says no) or TwilioError.
+    """
     parsed = parse_number(number)
     twilio_client.require_settings(
         "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_PHONE_NUMBER", "BASE_URL"
     )
+    dial_policy.check(parsed, user=user)
     placed = twilio_client.place_call(
         to=parsed.e164,
         from_number=settings.TWILIO_PHONE_NUMBER,
         url=absolute_url("record-twiml"),
         status_callback=absolute_url("call-status"),
         status_callback_event=["initiated", "ringing", "answered", "completed"],
+        time_limit=settings.DIAL_TIME_LIMIT,
+        timeout=settings.DIAL_RING_TIMEOUT,
     )
     call, _ = Call.objects.update_or_create(
         sid=placed.sid,

@@ -121,7 +121,10 @@ def _translate(exc: Exception, action: str) -> TwilioError:
         hint = ERROR_HINTS.get(code) if code else None
         if hint is None and exc.status == 401:
             hint = ERROR_HINTS[20003]
-        message = f"Twilio refused to {action}: {exc.msg or 'no message'}"
+        vendor_message = exc.msg or "no message"
+        if settings.TWILIO_AUTH_TOKEN:  # shown on pages: never echo the token back
+            vendor_message = vendor_message.replace(settings.TWILIO_AUTH_TOKEN, "[redacted]")
+        message = f"Twilio refused to {action}: {vendor_message}"
         if code:
             message += f" (error {code})"
         if hint:

@@ -5,7 +5,6 @@ Plus the Twilio callbacks that let the app follow a call without anyone copying 
 
 import logging
 import re
-from email.utils import parsedate_to_datetime
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required, permission_required
@@ -14,7 +13,8 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_http_methods, require_POST
 from twilio.twiml.voice_response import VoiceResponse
 
-from . import services
+from . import services, webhook_input
+from .dial_policy import DialRateLimited, DialRefused, check_destination
 from .models import Call
 from .phone import InvalidNumber, parse_number
 from .security import twilio_webhook, twiml_response
@@ -22,7 +22,7 @@ from .twilio_client import MissingSettings, TwilioError
 
 logger = logging.getLogger(__name__)
 
-CALL_SID_RE = re.compile(r"^CA[0-9a-f]{32}$")
+CALL_SID_RE = re.compile(r"^CA[0-9a-f]{32}\Z")
 GREETING = "Ahoy! Call recording starts now."
 
 
@@ -36,9 +36,15 @@ def dial(request, phone_number):
     except InvalidNumber as exc:
         return render(request, "caller/dial.html", {"error": str(exc), "raw": phone_number}, status=400)
     if request.method == "GET":
+        try:
+            check_destination(number)  # no button for a number that would be refused
+        except DialRefused as exc:
+            return _dial_refused(request, number, exc)
         return render(request, "caller/dial.html", {"number": number})
     try:
         call = services.call_place(number=number.e164, user=request.user)
+    except DialRefused as exc:
+        return _dial_refused(request, number, exc)
     except MissingSettings as exc:
         return render(
             request,
@@ -51,6 +57,18 @@ def dial(request, phone_number):
         status = 502 if exc.status is None or exc.status >= 500 else 400
         return render(request, "caller/dial.html", {"number": number, "error": str(exc)}, status=status)
     return render(request, "caller/dialed.html", {"number": number, "call": call})
+
+
+def _dial_refused(request, number, exc: DialRefused):
+    response = render(
+        request,
+        "caller/dial.html",
+        {"raw": number.e164, "error": str(exc), "refused": True},
+        status=exc.status,
+    )
+    if isinstance(exc, DialRateLimited):
+        response["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 @twilio_webhook
@@ -111,17 +129,19 @@ def _int_or_none(value):
     return int(value) if value and value.isdigit() else None
 
 
-def _rfc2822_or_none(value):
-    try:
-        return parsedate_to_datetime(value) if value else None
-    except (TypeError, ValueError):
-        return None
+_rfc2822_or_none = webhook_input.rfc2822_or_none
+
+
+def _bad_callback(problems: str) -> HttpResponse:
+    return HttpResponse(f"Unusable callback: {problems}.\n", status=400, content_type="text/plain")
 
 
 @twilio_webhook
 @require_POST
 def call_status(request):
     """Twilio's call-status callback: the call's status moves forward."""
+    if problems := webhook_input.call_status_problems(request.POST):
+        return _bad_callback(problems)
     sid = request.POST.get("CallSid", "")
     status = request.POST.get("CallStatus", "")
     if not sid or not status:
@@ -134,6 +154,8 @@ def call_status(request):
 @require_POST
 def recording_status(request):
     """Twilio's recording-status callback: store the recording and queue its transcript. Answers 204 fast."""
+    if problems := webhook_input.recording_status_problems(request.POST):
+        return _bad_callback(problems)
     data = request.POST
     sid = data.get("RecordingSid", "")
     call_sid = data.get("CallSid", "")

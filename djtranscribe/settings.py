@@ -10,6 +10,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from dotenv import load_dotenv
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -46,6 +47,13 @@ def env_list(name: str, default: str = "") -> list[str]:
 DEVELOPMENT_SECRET_KEY = "django-insecure-djtranscribe-development-key-change-me"
 SECRET_KEY = env_str("SECRET_KEY") or DEVELOPMENT_SECRET_KEY
 DEBUG = env_bool("DEBUG", True)
+if not DEBUG and SECRET_KEY == DEVELOPMENT_SECRET_KEY:
+    # Sessions, password resets and signed values would be forgeable by anyone who has read this file.
+    raise ImproperlyConfigured(
+        "DEBUG is off but SECRET_KEY is empty or the development key, which is only for DEBUG=true. "
+        "Set SECRET_KEY to a long random string, e.g. the output of "
+        "`python -c 'import secrets; print(secrets.token_urlsafe(50))'`."
+    )
 
 # The public root of this app, as Twilio and AssemblyAI reach it (the tutorial's
 # ngrok URL). Callback URLs and webhook signatures are built from it, never
@@ -60,6 +68,25 @@ if _base.hostname and _base.hostname not in ALLOWED_HOSTS:
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 if _base.scheme and _base.netloc:
     CSRF_TRUSTED_ORIGINS.append(f"{_base.scheme}://{_base.netloc}")
+
+# HTTPS hardening follows BASE_URL: a public https URL in production turns it all on
+# (`manage.py check --deploy` is then clean); each value can still be set on its own.
+_https_production = _base.scheme == "https" and not DEBUG
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", _https_production)
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", _https_production)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", _https_production)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000 if _https_production else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", _https_production)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", _https_production)
+# Behind a TLS-terminating proxy Django sees plain http; the proxy's X-Forwarded-Proto is
+# trusted only when asked, since a client could send that header itself when there is no proxy.
+if env_bool("TRUST_X_FORWARDED_PROTO", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Twilio's callbacks and AssemblyAI's webhook are a few KB: refuse anything far larger (400)
+# before it is read into memory.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 1024 * 1024)
+DATA_UPLOAD_MAX_NUMBER_FIELDS = env_int("DATA_UPLOAD_MAX_NUMBER_FIELDS", 1000)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -133,7 +160,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env_str("STATIC_ROOT") or BASE_DIR / "staticfiles")  # where collectstatic writes
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -155,6 +182,13 @@ TWILIO_PHONE_NUMBER = env_str("TWILIO_PHONE_NUMBER")
 TWILIO_TIMEOUT = env_float("TWILIO_TIMEOUT", 15.0)
 # Check X-Twilio-Signature on every Twilio webhook (on in DEBUG too).
 TWILIO_VALIDATE_SIGNATURES = env_bool("TWILIO_VALIDATE_SIGNATURES", True)
+
+# Dialing safely: toll fraud is the real threat of a public dial button.
+# Region codes (US, GB, ...) that may be called; empty: the region of TWILIO_PHONE_NUMBER; * for any.
+DIAL_ALLOWED_COUNTRIES = [code.upper() for code in env_list("DIAL_ALLOWED_COUNTRIES")]
+DIAL_RATE_LIMIT = env_str("DIAL_RATE_LIMIT") or "10/hour"  # calls per user: N/second|minute|hour|day, or off
+DIAL_TIME_LIMIT = env_int("DIAL_TIME_LIMIT", 3600)  # seconds a call may last (Twilio's time_limit)
+DIAL_RING_TIMEOUT = env_int("DIAL_RING_TIMEOUT", 30)  # seconds to let it ring (Twilio's timeout)
 
 # AssemblyAI.
 ASSEMBLYAI_KEY = env_str("ASSEMBLYAI_KEY")
@@ -185,7 +219,10 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"redact_secrets": {"()": "djtranscribe.log_redaction.RedactSecrets"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact_secrets"]}
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL") or "INFO"},
     "loggers": {
         "django": {"handlers": ["console"], "level": "INFO", "propagate": False},

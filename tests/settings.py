@@ -8,12 +8,17 @@ import os
 os.environ["DJTRANSCRIBE_READ_DOTENV"] = "0"
 _KEEP = {"DATABASE_URL"}
 for _name in list(os.environ):
-    if _name.startswith(("TWILIO_", "ASSEMBLYAI_", "TRANSCRIPTION_", "DIAL_")) or _name in {
+    if _name.startswith(
+        ("TWILIO_", "ASSEMBLYAI_", "TRANSCRIPTION_", "DIAL_", "SECURE_", "DATA_UPLOAD_")
+    ) or _name in {
         "SECRET_KEY",
         "DEBUG",
         "BASE_URL",
         "ALLOWED_HOSTS",
         "CSRF_TRUSTED_ORIGINS",
+        "SESSION_COOKIE_SECURE",
+        "CSRF_COOKIE_SECURE",
+        "TRUST_X_FORWARDED_PROTO",
     }:
         if _name not in _KEEP:
             del os.environ[_name]
@@ -28,6 +33,8 @@ os.environ.update(
         "TWILIO_PHONE_NUMBER": "+15005550006",
         "ASSEMBLYAI_KEY": "test-assemblyai-key-0123456789",
         "ASSEMBLYAI_WEBHOOK_SECRET": "test-webhook-secret-0123456789",
+        # The test client speaks plain http; production's redirect to https is tested on its own.
+        "SECURE_SSL_REDIRECT": "false",
     }
 )
 

@@ -99,6 +99,10 @@ class AssemblyAIClient:
         if not isinstance(vendor_message, str):
             vendor_message = str(vendor_message)
         vendor_message = vendor_message.strip() or response.reason or "no message"
+        # The message ends up on pages and in the admin: never echo a credential back.
+        for secret in (self.api_key, settings.ASSEMBLYAI_WEBHOOK_SECRET):
+            if secret:
+                vendor_message = vendor_message.replace(secret, "[redacted]")
         retry_after = None
         if status == 429:
             try:

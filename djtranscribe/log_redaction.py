@@ -1,0 +1,53 @@
+"""A logging filter that blanks secret values out of every log line, tracebacks included.
+
+The app never logs a secret on purpose; this is for the library or exception that one day does.
+"""
+
+import base64
+import logging
+
+REDACTED = "[redacted]"
+SECRET_SETTINGS = ("TWILIO_AUTH_TOKEN", "ASSEMBLYAI_KEY", "ASSEMBLYAI_WEBHOOK_SECRET", "SECRET_KEY")
+
+
+def secret_values() -> list[str]:
+    """The configured secrets, and the Basic auth header value that carries Twilio's token."""
+    from django.conf import settings
+
+    if not settings.configured:
+        return []
+    values = [str(getattr(settings, name, "") or "") for name in SECRET_SETTINGS]
+    sid, token = getattr(settings, "TWILIO_ACCOUNT_SID", ""), getattr(settings, "TWILIO_AUTH_TOKEN", "")
+    if sid and token:
+        values.append(base64.b64encode(f"{sid}:{token}".encode()).decode())
+    # Very short values would blank out ordinary words; they are no secret anyway.
+    return sorted({value for value in values if len(value) >= 8}, key=len, reverse=True)
+
+
+def redact(text: str, values: list[str] | None = None) -> str:
+    for value in secret_values() if values is None else values:
+        text = text.replace(value, REDACTED)
+    return text
+
+
+class RedactSecrets(logging.Filter):
+    """Rewrite a record's message and traceback with secrets replaced by [redacted]."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        values = secret_values()
+        if not values:
+            return True
+        try:
+            message = record.getMessage()
+        except Exception:  # noqa: BLE001 (a bad format string is logging's problem, not ours)
+            return True
+        cleaned = redact(message, values)
+        if cleaned != message:
+            record.msg, record.args = cleaned, None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = redact(record.exc_text, values)
+        if record.stack_info:
+            record.stack_info = redact(record.stack_info, values)
+        return True
