@@ -35,7 +35,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("source", help="audio URL, path to a local audio file, or RecordingSid (RE...)")
-        parser.add_argument("--wait", action="store_true", help="follow the job until done and print the text")
+        parser.add_argument(
+            "--wait", action="store_true", help="follow the job until done and print the text"
+        )
         parser.add_argument(
             "--timeout",
             type=float,
@@ -170,7 +172,9 @@ class Command(BaseCommand):
         finally:
             self.stderr.write("")
         if transcript.status == TranscriptStatus.ERROR:
-            raise CommandError(f"Transcript {transcript.job_id} failed: {transcript.error}{_hint(transcript)}")
+            raise CommandError(
+                f"Transcript {transcript.job_id} failed: {transcript.error}{_hint(transcript)}"
+            )
         self.stdout.write("")
         self.stdout.write(transcript.text)
 
