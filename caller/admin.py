@@ -6,7 +6,7 @@ the transcription app knows nothing of calls, but this app may know of it).
 
 from django.contrib import admin
 from django.urls import reverse
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html_join
 
 from transcription.admin import short
 from transcription.models import Transcript
@@ -39,12 +39,12 @@ def transcripts_link(queryset) -> str:
     ]
     if not rows:
         return "-"
-    return format_html_join(format_html("<br>"), '<a href="{}">{}</a> ({})', rows)
+    return format_html_join("", '<div><a href="{}">{}</a> ({})</div>', rows)
 
 
 class RecordingInline(admin.TabularInline):
     model = Recording
-    fields = ("sid", "status", "duration", "channels", "source", "error_code", "started_at", "media")
+    fields = ("sid", "status", "duration", "channels", "source", "error_code", "started_at", "media_link")
     readonly_fields = fields
     extra = 0
     max_num = 0
@@ -52,7 +52,7 @@ class RecordingInline(admin.TabularInline):
     show_change_link = True
 
     @admin.display(description="media URL")
-    def media(self, obj):
+    def media_link(self, obj):
         return obj.media_url
 
 
@@ -82,7 +82,7 @@ class RecordingAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     search_fields = ("sid", "call_sid", "call__to")
     list_select_related = ("call",)
-    readonly_fields = (*RECORDING_FIELDS, "media", "transcripts")
+    readonly_fields = (*RECORDING_FIELDS, "media_link", "transcripts")
     fields = readonly_fields
 
     def has_add_permission(self, request):
@@ -93,7 +93,7 @@ class RecordingAdmin(admin.ModelAdmin):
         return short(" ".join(part for part in (obj.error_code, obj.error) if part))
 
     @admin.display(description="media URL")
-    def media(self, obj):
+    def media_link(self, obj):
         return obj.media_url
 
     @admin.display(description="transcripts")

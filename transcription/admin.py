@@ -7,6 +7,7 @@ import json
 
 from django.conf import settings
 from django.contrib import admin
+from django.db import models
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
@@ -58,6 +59,7 @@ class TranscriptAdmin(admin.ModelAdmin):
     ordering = ("-created_at",)
     # The webhook token authenticates AssemblyAI's callbacks: never on a page.
     exclude = ("webhook_token",)
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     readonly_fields = (
         "job_id",
         "status",
