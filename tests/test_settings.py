@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -9,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-SETTINGS = Path(__file__).resolve().parent.parent / "djtranscribe" / "settings.py"
+ROOT = Path(__file__).resolve().parent.parent
+SETTINGS = ROOT / "djtranscribe" / "settings.py"
 SHOW = """
 import json
 from djtranscribe import settings as s
@@ -106,3 +108,36 @@ def test_database_url_selects_postgresql(project):
 def test_lists_are_read_comma_separated(project):
     s = load(project, DJTRANSCRIBE_READ_DOTENV="0", TRANSCRIPTION_SPEECH_MODELS=" universal-2 , ")
     assert s["TRANSCRIPTION_SPEECH_MODELS"] == ["universal-2"]
+
+
+def variables_settings_reads() -> set[str]:
+    source = SETTINGS.read_text()
+    names = set(re.findall(r'env_(?:str|bool|int|float|list)\(\s*"([A-Z0-9_]+)"', source))
+    return names | set(re.findall(r'os\.environ\.get\(\s*"([A-Z0-9_]+)"', source))
+
+
+def test_env_example_documents_every_variable_settings_reads():
+    example = (ROOT / ".env.example").read_text()
+    assert variables_settings_reads() - set(re.findall(r"\b[A-Z][A-Z0-9_]{2,}\b", example)) == set()
+
+
+def test_env_example_sets_only_variables_settings_reads():
+    example = (ROOT / ".env.example").read_text()
+    assert (
+        set(re.findall(r"^([A-Z][A-Z0-9_]*)=", example, re.MULTILINE)) - variables_settings_reads() == set()
+    )
+
+
+def test_the_readme_documents_every_variable_settings_reads():
+    readme = (ROOT / "README.md").read_text()
+    assert {name for name in variables_settings_reads() if f"`{name}" not in readme} == set()
+
+
+def test_the_env_example_as_a_dotenv_gives_the_defaults(project):
+    shutil.copy(ROOT / ".env.example", project / ".env")
+    s = load(project)
+    assert s["BASE_URL"] == "http://127.0.0.1:8000"
+    assert s["ASSEMBLYAI_KEY"] == ""
+    assert s["ASSEMBLYAI_BASE_URL"] == "https://api.assemblyai.com"
+    assert s["TRANSCRIPTION_SPEECH_MODELS"] == ["universal-3-pro", "universal-2"]
+    assert s["NAME"] == str(project / "db.sqlite3")
