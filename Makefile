@@ -31,7 +31,8 @@ migrate: install
 run: migrate
 	@$(PY) manage.py collectstatic --noinput -v0
 	@$(PY) manage.py first_run_setup
-	@HOST=$(HOST) PORT=$(PORT) PY=$(PY) sh scripts/run.sh
+	@# exec: a TERM sent to make reaches run.sh, which stops the server and the worker.
+	@HOST=$(HOST) PORT=$(PORT) PY=$(PY) exec sh scripts/run.sh
 
 worker: migrate
 	$(PY) manage.py db_worker --queue-name '*' --no-reload
