@@ -171,6 +171,16 @@ def test_transcribe_refuses_an_unreadable_file(run, tmp_path):
     assert err.startswith(f"CommandError: Cannot read {tmp_path}")
 
 
+def test_transcribe_refuses_an_empty_file_without_uploading_it(run, mocked_http, tmp_path):
+    path = tmp_path / "silence.wav"
+    path.write_bytes(b"")
+    code, _, err = run("transcribe", str(path))
+    assert code == 1
+    assert err == f"CommandError: {path} is empty: there is no audio to transcribe.\n"
+    assert len(mocked_http.calls) == 0
+    assert Transcript.objects.count() == 0
+
+
 def test_transcribe_names_the_missing_key(run, settings, mocked_http):
     settings.ASSEMBLYAI_KEY = ""
     code, _, err = run("transcribe", AUDIO_URL)
@@ -215,13 +225,13 @@ def test_transcribe_reports_an_unknown_recording_sid(run, mocked_http):
 
 
 def test_transcribe_refuses_a_recording_that_already_has_a_transcript(run, mocked_http, settings):
-    settings.TRANSCRIPTION_AUDIO_SOURCE = "url"
+    settings.TRANSCRIPTION_AUDIO_SOURCE = "upload"
     Transcript.objects.create(job_id="earlier-job", recording_sid=RECORDING, status="completed")
     mocked_http.get(TWILIO_RECORDING_JSON, json=twilio_recording())
     code, _, err = run("transcribe", RECORDING)
     assert code == 1
     assert "already has a transcript (completed): python manage.py print_transcription earlier-job" in err
-    assert submitted(mocked_http) == []
+    assert [c.request.url for c in mocked_http.calls] == [TWILIO_RECORDING_JSON]  # no download, no upload
 
 
 def test_transcribe_fails_cleanly_in_a_real_process():

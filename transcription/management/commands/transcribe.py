@@ -60,6 +60,8 @@ class Command(BaseCommand):
         audio_url, recording_sid, call_sid, data = self.locate(source)
         if recording_sid:
             self.refuse_duplicate(recording_sid)
+        if data is None:
+            data = self.open_if_private(audio_url)
         try:
             transcript = services.transcript_create(
                 audio_url=audio_url,
@@ -73,8 +75,8 @@ class Command(BaseCommand):
         try:
             return services.transcript_submit_now(transcript=transcript, client=client, audio=data)
         except (AssemblyAIError, audio.AudioUnavailable) as exc:
-            # A command's failure is reported and rerun by hand: a pending row would only
-            # block the rerun (one transcript per recording) and be retried by nobody.
+            # The user sees the error and reruns the command; a pending row left here would
+            # make that rerun fail (one transcript per recording).
             transcript.delete()
             raise CommandError(str(exc)) from None
         finally:
@@ -82,12 +84,14 @@ class Command(BaseCommand):
                 data.close()
 
     def locate(self, source: str):
-        """(audio_url, recording_sid, call_sid, audio bytes to upload or None) for `source`."""
+        """(audio_url, recording_sid, call_sid, local file to upload or None) for `source`."""
         if URL_RE.match(source):
-            return source, "", "", self.open_if_private(source)
+            return source, "", "", None
         path = Path(source).expanduser()
         if path.exists():
             try:
+                if path.is_file() and path.stat().st_size == 0:
+                    raise CommandError(f"{source} is empty: there is no audio to transcribe.")
                 return "", "", "", path.open("rb")
             except OSError as exc:
                 raise CommandError(f"Cannot read {source}: {exc.strerror or exc}.") from None
@@ -96,8 +100,7 @@ class Command(BaseCommand):
         except audio.AudioUnavailable as exc:
             raise CommandError(str(exc)) from None
         if resolved is not None:
-            data = self.open_if_private(resolved.audio_url)
-            return resolved.audio_url, resolved.recording_sid, resolved.call_sid, data
+            return resolved.audio_url, resolved.recording_sid, resolved.call_sid, None
         if RECORDING_SID_RE.match(source):
             raise CommandError(
                 f"{source} looks like a Twilio RecordingSid, but nothing can resolve it: "
