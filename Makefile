@@ -27,11 +27,12 @@ migrate: install
 	$(PY) manage.py migrate --noinput
 
 ## Set up, migrate, offer to create an admin user (first run, in a terminal), then serve the app
-## on http://$(HOST):$(PORT) with the background worker beside it. Ctrl-C stops both.
+## on http://$(HOST):$(PORT) with the background worker beside it. Ctrl-C stops both; so does a
+## TERM sent to make alone, because `exec` makes run.sh (and its trap) make's own child.
 run: migrate
 	@$(PY) manage.py collectstatic --noinput -v0
 	@$(PY) manage.py first_run_setup
-	@HOST=$(HOST) PORT=$(PORT) PY=$(PY) sh scripts/run.sh
+	@HOST=$(HOST) PORT=$(PORT) PY=$(PY) exec sh scripts/run.sh
 
 worker: migrate
 	$(PY) manage.py db_worker --queue-name '*' --no-reload

@@ -141,3 +141,51 @@ def test_recording_url_answers_404_for_a_malformed_sid(staff_client, mocked_http
     assert response.status_code == 404
     assert b"not a call SID" in response.content
     assert len(mocked_http.calls) == 0
+
+
+def test_recording_url_answers_404_for_a_call_twilio_does_not_know(staff_client, mocked_http):
+    mocked_http.get(
+        re.compile(re.escape(RECORDINGS_URL) + r".*"),
+        json={"code": 20404, "message": "The requested resource was not found", "status": 404},
+        status=404,
+    )
+    response = staff_client.get(f"/get-recording-url/{CALL_SID}/")
+    assert response.status_code == 404
+    assert f"Twilio knows no call {CALL_SID}".encode() in response.content
+
+
+def test_recording_url_requires_login(client, mocked_http):
+    response = client.get(f"/get-recording-url/{CALL_SID}/")
+    assert response.status_code == 302
+    assert len(mocked_http.calls) == 0
+
+
+def test_call_status_moves_the_call_forward_and_stores_its_duration(twilio_post):
+    Call.objects.create(sid=CALL_SID, to="+14155551234", from_number="+15005550006", status="queued")
+    response = twilio_post(
+        "/twilio/call-status/", {"CallSid": CALL_SID, "CallStatus": "completed", "CallDuration": "42"}
+    )
+    assert response.status_code == 204
+    call = Call.objects.get(sid=CALL_SID)
+    assert (call.status, call.duration) == ("completed", 42)
+
+
+def test_call_status_never_moves_a_call_back(twilio_post):
+    Call.objects.create(sid=CALL_SID, to="+14155551234", from_number="+15005550006", status="completed")
+    response = twilio_post("/twilio/call-status/", {"CallSid": CALL_SID, "CallStatus": "ringing"})
+    assert response.status_code == 204
+    assert Call.objects.get(sid=CALL_SID).status == "completed"
+
+
+def test_call_status_rejects_a_bad_signature(twilio_post):
+    Call.objects.create(sid=CALL_SID, to="+14155551234", from_number="+15005550006", status="queued")
+    response = twilio_post(
+        "/twilio/call-status/", {"CallSid": CALL_SID, "CallStatus": "completed"}, signature="forged"
+    )
+    assert response.status_code == 403
+    assert Call.objects.get(sid=CALL_SID).status == "queued"
+
+
+def test_call_status_refuses_a_callback_without_sid_or_status(twilio_post):
+    response = twilio_post("/twilio/call-status/", {"CallSid": CALL_SID})
+    assert response.status_code == 400

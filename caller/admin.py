@@ -1,0 +1,101 @@
+"""Admin for calls and their recordings. What Twilio reported is read-only.
+
+A call's page lists its recordings and links to its transcripts (by call SID:
+the transcription app knows nothing of calls, but this app may know of it).
+"""
+
+from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html_join
+
+from transcription.admin import short
+from transcription.models import Transcript
+
+from .models import Call, Recording
+
+CALL_FIELDS = ("sid", "to", "from_number", "status", "duration", "dialed_by", "created_at", "updated_at")
+RECORDING_FIELDS = (
+    "sid",
+    "call",
+    "call_sid",
+    "account_sid",
+    "status",
+    "duration",
+    "channels",
+    "source",
+    "error_code",
+    "error",
+    "started_at",
+    "created_at",
+    "updated_at",
+)
+
+
+def transcripts_link(queryset) -> str:
+    """Links to the admin pages of the transcripts in `queryset`, or '-'."""
+    rows = [
+        (reverse("admin:transcription_transcript_change", args=[t.pk]), str(t), t.get_status_display())
+        for t in queryset.only("pk", "job_id", "status")
+    ]
+    if not rows:
+        return "-"
+    return format_html_join("", '<div><a href="{}">{}</a> ({})</div>', rows)
+
+
+class RecordingInline(admin.TabularInline):
+    model = Recording
+    fields = ("sid", "status", "duration", "channels", "source", "error_code", "started_at", "media_link")
+    readonly_fields = fields
+    extra = 0
+    max_num = 0
+    can_delete = False
+    show_change_link = True
+
+    @admin.display(description="media URL")
+    def media_link(self, obj):
+        return obj.media_url
+
+
+@admin.register(Call)
+class CallAdmin(admin.ModelAdmin):
+    list_display = ("sid", "to", "from_number", "status", "duration", "dialed_by", "created_at")
+    list_filter = ("status", "created_at")
+    date_hierarchy = "created_at"
+    search_fields = ("sid", "to", "from_number", "dialed_by__username", "recordings__sid")
+    list_select_related = ("dialed_by",)
+    readonly_fields = (*CALL_FIELDS, "transcripts")
+    fields = readonly_fields
+    inlines = (RecordingInline,)
+
+    def has_add_permission(self, request):
+        return False  # calls are placed from /dial/, never typed in
+
+    @admin.display(description="transcripts")
+    def transcripts(self, obj):
+        return transcripts_link(Transcript.objects.filter(call_sid=obj.sid))
+
+
+@admin.register(Recording)
+class RecordingAdmin(admin.ModelAdmin):
+    list_display = ("sid", "call", "status", "duration", "short_error", "started_at", "created_at")
+    list_filter = ("status", "source", "created_at")
+    date_hierarchy = "created_at"
+    search_fields = ("sid", "call_sid", "call__to")
+    list_select_related = ("call",)
+    readonly_fields = (*RECORDING_FIELDS, "media_link", "transcripts")
+    fields = readonly_fields
+
+    def has_add_permission(self, request):
+        return False  # Twilio makes recordings
+
+    @admin.display(description="error")
+    def short_error(self, obj):
+        return short(" ".join(part for part in (obj.error_code, obj.error) if part))
+
+    @admin.display(description="media URL")
+    def media_link(self, obj):
+        return obj.media_url
+
+    @admin.display(description="transcripts")
+    def transcripts(self, obj):
+        return transcripts_link(Transcript.objects.filter(recording_sid=obj.sid))

@@ -1,0 +1,253 @@
+"""The admin: every model's list and page with data, search, and the marked transcript words."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from caller.models import Call, Recording
+from transcription.models import Transcript, WebhookDelivery
+
+pytestmark = pytest.mark.django_db
+
+CALL = "CA" + "d" * 32
+RECORDING = "RE" + "e" * 32
+JOB = "a1b2c3d4-0000-4000-8000-123456789abc"
+WORDS = [
+    {"text": "Ahoy", "start": 0, "end": 400, "confidence": 0.97},
+    {"text": "the", "start": 400, "end": 520, "confidence": 0.56},
+    {"text": "<script>alert(1)</script>", "start": 520, "end": 900, "confidence": 0.99},
+    {"text": "<b>bold</b>", "start": 900, "end": 1000, "confidence": 0.31},
+]
+
+
+def make_call(sid=CALL, to="+14155551234", user=None):
+    return Call.objects.create(sid=sid, to=to, from_number="+15005550006", status="completed", dialed_by=user)
+
+
+def make_recording(call, sid=RECORDING):
+    return Recording.objects.create(
+        sid=sid, call=call, call_sid=call.sid, account_sid="AC" + "a" * 32, duration=36, source="RecordVerb"
+    )
+
+
+def make_transcript(job_id=JOB, **fields):
+    defaults = {
+        "status": "completed",
+        "audio_url": "https://api.twilio.com/2010-04-01/Accounts/AC/Recordings/RE",
+        "recording_sid": RECORDING,
+        "call_sid": CALL,
+        "text": "Ahoy the relational mapper",
+        "words": WORDS,
+        "confidence": 0.93,
+        "audio_duration": 36.288,
+    }
+    return Transcript.objects.create(job_id=job_id, **{**defaults, **fields})
+
+
+@pytest.fixture
+def data(admin_user):
+    call = make_call(user=admin_user)
+    recording = make_recording(call)
+    transcript = make_transcript()
+    delivery = WebhookDelivery.objects.create(
+        transcript=transcript,
+        job_id=JOB,
+        status="completed",
+        body={"transcript_id": JOB, "status": "completed"},
+    )
+    return {"call": call, "recording": recording, "transcript": transcript, "delivery": delivery}
+
+
+# -- lists and pages -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "path, expected",
+    [
+        ("/admin/caller/call/", [CALL, "+14155551234", "Completed"]),
+        ("/admin/caller/recording/", [RECORDING, "+14155551234"]),
+        ("/admin/transcription/transcript/", [JOB, "Completed", RECORDING]),
+        ("/admin/transcription/webhookdelivery/", [JOB, "completed"]),
+    ],
+)
+def test_each_changelist_lists_its_rows(admin_client_logged, data, path, expected):
+    response = admin_client_logged.get(path)
+    assert response.status_code == 200
+    page = response.content.decode()
+    for text in expected:
+        assert text in page
+
+
+@pytest.mark.parametrize("kind", ["call", "recording", "transcript", "delivery"])
+def test_each_change_page_opens(admin_client_logged, data, kind):
+    obj = data[kind]
+    path = f"/admin/{obj._meta.app_label}/{obj._meta.model_name}/{obj.pk}/change/"
+    response = admin_client_logged.get(path)
+    assert response.status_code == 200
+
+
+def test_the_transcript_list_shows_a_short_error(admin_client_logged):
+    make_transcript(status="error", error="Download error, unable to download " + "x" * 200, words=[])
+    page = admin_client_logged.get("/admin/transcription/transcript/").content.decode()
+    assert "Download error, unable to download xxx" in page
+    assert "x" * 100 not in page
+
+
+def test_the_transcript_list_filters_by_status(admin_client_logged):
+    make_transcript(job_id="done-job")
+    make_transcript(job_id="failed-job", status="error", recording_sid="", words=[])
+    page = admin_client_logged.get("/admin/transcription/transcript/?status__exact=error").content.decode()
+    assert "failed-job" in page
+    assert "done-job" not in page
+
+
+# -- search ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("query", ["relational mapper", JOB[:8], RECORDING, CALL])
+def test_transcripts_can_be_found_by_text_job_id_and_sids(admin_client_logged, data, query):
+    make_transcript(job_id="other-job", recording_sid="", call_sid="", text="nothing alike")
+    page = admin_client_logged.get("/admin/transcription/transcript/", {"q": query}).content.decode()
+    assert JOB in page
+    assert "other-job" not in page
+
+
+@pytest.mark.parametrize("query", ["4155551234", CALL, RECORDING])
+def test_calls_can_be_found_by_number_sid_and_recording(admin_client_logged, data, query):
+    make_call(sid="CA" + "f" * 32, to="+442071838750")
+    page = admin_client_logged.get("/admin/caller/call/", {"q": query}).content.decode()
+    assert CALL in page
+    assert "CA" + "f" * 32 not in page
+
+
+def test_recordings_can_be_found_by_the_calls_number(admin_client_logged, data):
+    make_recording(make_call(sid="CA" + "f" * 32, to="+442071838750"), sid="RE" + "f" * 32)
+    page = admin_client_logged.get("/admin/caller/recording/", {"q": "4155551234"}).content.decode()
+    assert RECORDING in page
+    assert "RE" + "f" * 32 not in page
+
+
+# -- the transcript page -----------------------------------------------------------
+
+
+def transcript_page(client, transcript):
+    return client.get(f"/admin/transcription/transcript/{transcript.pk}/change/").content.decode()
+
+
+def test_the_transcript_page_shows_the_text_and_marks_low_confidence_words(admin_client_logged, data):
+    page = transcript_page(admin_client_logged, data["transcript"])
+    assert "Ahoy the relational mapper" in page
+    assert '<mark class="low-confidence" title="confidence 0.56">the</mark>' in page
+    assert "<span>Ahoy</span>" in page
+    assert "2 of 4 words below confidence 0.6" in page
+
+
+def test_the_low_confidence_threshold_comes_from_settings(admin_client_logged, data, settings):
+    settings.TRANSCRIPTION_LOW_CONFIDENCE = 0.5
+    page = transcript_page(admin_client_logged, data["transcript"])
+    assert "<span>the</span>" in page
+    assert "1 of 4 words below confidence 0.5" in page
+
+
+def test_the_transcript_page_escapes_html_in_words(admin_client_logged, data):
+    page = transcript_page(admin_client_logged, data["transcript"])
+    assert "<span>&lt;script&gt;alert(1)&lt;/script&gt;</span>" in page
+    assert '<mark class="low-confidence" title="confidence 0.31">&lt;b&gt;bold&lt;/b&gt;</mark>' in page
+    assert "<script>alert(1)" not in page
+    assert "<b>bold</b>" not in page
+
+
+def test_the_transcript_page_keeps_vendor_fields_read_only(admin_client_logged, data):
+    page = transcript_page(admin_client_logged, data["transcript"])
+    for vendor_field in ("job_id", "status", "text", "confidence", "error", "upload_url"):
+        assert f'name="{vendor_field}"' not in page
+    assert 'name="audio_url"' in page
+
+
+def test_saving_the_transcript_page_cannot_change_what_assemblyai_reported(admin_client_logged, data):
+    transcript = data["transcript"]
+    admin_client_logged.post(
+        f"/admin/transcription/transcript/{transcript.pk}/change/",
+        {
+            "audio_url": transcript.audio_url,
+            "recording_sid": RECORDING,
+            "call_sid": CALL,
+            "speech_models": '["universal-2"]',
+            "job_id": "forged",
+            "status": "error",
+            "text": "forged",
+        },
+    )
+    transcript.refresh_from_db()
+    assert (transcript.job_id, transcript.status, transcript.text) == (
+        JOB,
+        "completed",
+        "Ahoy the relational mapper",
+    )
+
+
+def test_the_transcript_page_never_shows_the_webhook_token(admin_client_logged, data):
+    page = transcript_page(admin_client_logged, data["transcript"])
+    assert data["transcript"].webhook_token not in page
+
+
+def test_transcripts_cannot_be_added_by_hand(admin_client_logged):
+    assert admin_client_logged.get("/admin/transcription/transcript/add/").status_code == 403
+
+
+# -- the call page ---------------------------------------------------------------
+
+
+def test_the_call_page_shows_its_recordings_and_links_its_transcripts(admin_client_logged, data):
+    call = data["call"]
+    page = admin_client_logged.get(f"/admin/caller/call/{call.pk}/change/").content.decode()
+    assert RECORDING in page
+    assert data["recording"].media_url in page
+    assert f'<a href="/admin/transcription/transcript/{data["transcript"].pk}/change/">{JOB}</a>' in page
+
+
+def test_the_call_pages_recordings_are_read_only(admin_client_logged, data):
+    page = admin_client_logged.get(f"/admin/caller/call/{data['call'].pk}/change/").content.decode()
+    assert 'name="recordings-0-sid"' not in page
+    assert 'name="sid"' not in page
+
+
+def test_the_webhook_delivery_page_shows_the_raw_body(admin_client_logged, data):
+    delivery = data["delivery"]
+    page = admin_client_logged.get(
+        f"/admin/transcription/webhookdelivery/{delivery.pk}/change/"
+    ).content.decode()
+    assert "&quot;transcript_id&quot;: &quot;a1b2c3d4" in page
+
+
+# -- cheap lists ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/admin/caller/call/",
+        "/admin/caller/recording/",
+        "/admin/transcription/transcript/",
+        "/admin/transcription/webhookdelivery/",
+    ],
+)
+def test_changelists_make_the_same_number_of_queries_for_one_row_or_many(
+    admin_client_logged, admin_user, path
+):
+    def add_rows(start, count):
+        for i in range(start, start + count):
+            call = make_call(sid=f"CA{i:032x}", to=f"+1415555{i:04d}", user=admin_user)
+            make_recording(call, sid=f"RE{i:032x}")
+            transcript = make_transcript(job_id=f"job-{i}", recording_sid=f"RE{i:032x}", call_sid=call.sid)
+            WebhookDelivery.objects.create(transcript=transcript, job_id=f"job-{i}", status="completed")
+
+    def count_queries():
+        with CaptureQueriesContext(connection) as queries:
+            assert admin_client_logged.get(path).status_code == 200
+        return len(queries)
+
+    add_rows(0, 1)
+    one = count_queries()
+    add_rows(1, 6)
+    assert count_queries() == one

@@ -1,0 +1,143 @@
+"""djtranscribe/settings.py, imported fresh in a subprocess with a chosen environment and `.env`."""
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SETTINGS = ROOT / "djtranscribe" / "settings.py"
+SHOW = """
+import json
+from djtranscribe import settings as s
+db = s.DATABASES["default"]
+print(json.dumps({
+    "ALLOWED_HOSTS": s.ALLOWED_HOSTS,
+    "CSRF_TRUSTED_ORIGINS": s.CSRF_TRUSTED_ORIGINS,
+    "BASE_URL": s.BASE_URL,
+    "DEBUG": s.DEBUG,
+    "ASSEMBLYAI_KEY": s.ASSEMBLYAI_KEY,
+    "ASSEMBLYAI_BASE_URL": s.ASSEMBLYAI_BASE_URL,
+    "TRANSCRIPTION_SPEECH_MODELS": s.TRANSCRIPTION_SPEECH_MODELS,
+    "ENGINE": db["ENGINE"],
+    "NAME": str(db["NAME"]),
+    "OPTIONS": db.get("OPTIONS", {}),
+}))
+"""
+
+
+@pytest.fixture
+def project(tmp_path):
+    """A copy of the settings module in a folder of its own, where a `.env` can be put."""
+    package = tmp_path / "djtranscribe"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    shutil.copy(SETTINGS, package / "settings.py")
+    return tmp_path
+
+
+def load(project: Path, **env: str) -> dict:
+    clean = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(project), **env}
+    result = subprocess.run(
+        [sys.executable, "-c", SHOW], cwd=project, env=clean, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_base_urls_host_is_allowed_and_trusted_for_csrf(project):
+    s = load(project, BASE_URL="https://7764c1810ad3.ngrok.io/")
+    assert s["BASE_URL"] == "https://7764c1810ad3.ngrok.io"
+    assert "7764c1810ad3.ngrok.io" in s["ALLOWED_HOSTS"]
+    assert "https://7764c1810ad3.ngrok.io" in s["CSRF_TRUSTED_ORIGINS"]
+    assert "127.0.0.1" in s["ALLOWED_HOSTS"]
+
+
+def test_base_urls_host_is_added_to_hosts_given_in_the_environment(project):
+    s = load(project, BASE_URL="https://calls.example.org:8443", ALLOWED_HOSTS="app.internal")
+    assert s["ALLOWED_HOSTS"] == ["app.internal", "calls.example.org"]
+    assert s["CSRF_TRUSTED_ORIGINS"] == ["https://calls.example.org:8443"]
+
+
+def test_a_dotenv_file_is_read_when_present(project):
+    (project / ".env").write_text("ASSEMBLYAI_KEY=from-dotenv\nBASE_URL=https://dotenv.example.com\n")
+    s = load(project)
+    assert s["ASSEMBLYAI_KEY"] == "from-dotenv"
+    assert "dotenv.example.com" in s["ALLOWED_HOSTS"]
+
+
+def test_the_environment_wins_over_the_dotenv_file(project):
+    (project / ".env").write_text("ASSEMBLYAI_KEY=from-dotenv\n")
+    assert load(project, ASSEMBLYAI_KEY="from-env")["ASSEMBLYAI_KEY"] == "from-env"
+
+
+def test_the_dotenv_file_is_ignored_when_read_dotenv_is_0(project):
+    (project / ".env").write_text("ASSEMBLYAI_KEY=from-dotenv\nDEBUG=false\n")
+    s = load(project, DJTRANSCRIBE_READ_DOTENV="0")
+    assert s["ASSEMBLYAI_KEY"] == ""
+    assert s["DEBUG"] is True
+
+
+def test_defaults_need_no_environment_at_all(project):
+    s = load(project, DJTRANSCRIBE_READ_DOTENV="0")
+    assert s["BASE_URL"] == "http://127.0.0.1:8000"
+    assert s["ASSEMBLYAI_BASE_URL"] == "https://api.assemblyai.com"
+    assert s["TRANSCRIPTION_SPEECH_MODELS"] == ["universal-3-pro", "universal-2"]
+    assert s["ENGINE"] == "django.db.backends.sqlite3"
+    assert s["NAME"] == str(project / "db.sqlite3")
+
+
+def test_sqlite_is_tuned_for_a_server_and_a_worker_writing_at_once(project):
+    options = load(project, DJTRANSCRIBE_READ_DOTENV="0")["OPTIONS"]
+    assert "journal_mode=WAL" in options["init_command"]
+    assert options["transaction_mode"] == "IMMEDIATE"
+    assert options["timeout"] >= 5
+
+
+def test_database_url_selects_postgresql(project):
+    s = load(project, DJTRANSCRIBE_READ_DOTENV="0", DATABASE_URL="postgres://djt:pw@db.internal:5432/djt")
+    assert (s["ENGINE"], s["NAME"]) == ("django.db.backends.postgresql", "djt")
+    assert "transaction_mode" not in s["OPTIONS"]
+
+
+def test_lists_are_read_comma_separated(project):
+    s = load(project, DJTRANSCRIBE_READ_DOTENV="0", TRANSCRIPTION_SPEECH_MODELS=" universal-2 , ")
+    assert s["TRANSCRIPTION_SPEECH_MODELS"] == ["universal-2"]
+
+
+def variables_settings_reads() -> set[str]:
+    source = SETTINGS.read_text()
+    names = set(re.findall(r'env_(?:str|bool|int|float|list)\(\s*"([A-Z0-9_]+)"', source))
+    return names | set(re.findall(r'os\.environ\.get\(\s*"([A-Z0-9_]+)"', source))
+
+
+def test_env_example_documents_every_variable_settings_reads():
+    example = (ROOT / ".env.example").read_text()
+    assert variables_settings_reads() - set(re.findall(r"\b[A-Z][A-Z0-9_]{2,}\b", example)) == set()
+
+
+def test_env_example_sets_only_variables_settings_reads():
+    example = (ROOT / ".env.example").read_text()
+    assert (
+        set(re.findall(r"^([A-Z][A-Z0-9_]*)=", example, re.MULTILINE)) - variables_settings_reads() == set()
+    )
+
+
+def test_the_readme_documents_every_variable_settings_reads():
+    readme = (ROOT / "README.md").read_text()
+    assert {name for name in variables_settings_reads() if f"`{name}" not in readme} == set()
+
+
+def test_the_env_example_as_a_dotenv_gives_the_defaults(project):
+    shutil.copy(ROOT / ".env.example", project / ".env")
+    s = load(project)
+    assert s["BASE_URL"] == "http://127.0.0.1:8000"
+    assert s["ASSEMBLYAI_KEY"] == ""
+    assert s["ASSEMBLYAI_BASE_URL"] == "https://api.assemblyai.com"
+    assert s["TRANSCRIPTION_SPEECH_MODELS"] == ["universal-3-pro", "universal-2"]
+    assert s["NAME"] == str(project / "db.sqlite3")

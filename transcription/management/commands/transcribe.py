@@ -1,0 +1,191 @@
+"""`manage.py transcribe`: the tutorial's transcribe.py, for a URL, a local file or a RecordingSid."""
+
+from __future__ import annotations
+
+import itertools
+import re
+import time
+from collections.abc import Iterable
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import IntegrityError
+
+from transcription import audio, services
+from transcription.assemblyai_client import AssemblyAIClient, AssemblyAIError
+from transcription.models import AudioSource, Transcript, TranscriptStatus
+
+URL_RE = re.compile(r"^https?://", re.IGNORECASE)
+RECORDING_SID_RE = re.compile(r"^RE[0-9a-f]{32}$")
+FIRST_POLL_DELAY = 1.0
+POLL_BACKOFF = 1.5
+
+# Patched in tests so --wait does not really sleep.
+_sleep = time.sleep
+_monotonic = time.monotonic
+
+
+class Command(BaseCommand):
+    help = (
+        "Submit audio to AssemblyAI and store a Transcript: an http(s) URL, a local audio file "
+        "(streamed to AssemblyAI's upload) or a Twilio RecordingSid. Prints the job id; "
+        "--wait follows the job and prints the text."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("source", help="audio URL, path to a local audio file, or RecordingSid (RE...)")
+        parser.add_argument(
+            "--wait", action="store_true", help="follow the job until done and print the text"
+        )
+        parser.add_argument(
+            "--timeout",
+            type=float,
+            default=3600.0,
+            help="with --wait: give up waiting after this many seconds (default 3600)",
+        )
+
+    def handle(self, *args, source: str, wait: bool, timeout: float, **options):
+        try:
+            client = AssemblyAIClient()
+        except AssemblyAIError as exc:
+            raise CommandError(str(exc)) from None
+        transcript = self.submit(client, source)
+        self.stdout.write(transcript.job_id)
+        if wait:
+            self.wait(client, transcript, timeout)
+
+    def submit(self, client: AssemblyAIClient, source: str) -> Transcript:
+        """Store a Transcript for `source` and submit it; nothing stays behind when that fails."""
+        audio_url, recording_sid, call_sid, data = self.locate(source)
+        if recording_sid:
+            self.refuse_duplicate(recording_sid)
+        if data is None:
+            data = self.open_if_private(audio_url)
+        try:
+            transcript = services.transcript_create(
+                audio_url=audio_url,
+                recording_sid=recording_sid,
+                call_sid=call_sid,
+                audio_source=AudioSource.UPLOAD if data is not None else AudioSource.URL,
+            )
+        except IntegrityError:
+            self.refuse_duplicate(recording_sid)
+            raise
+        try:
+            return services.transcript_submit_now(transcript=transcript, client=client, audio=data)
+        except (AssemblyAIError, audio.AudioUnavailable) as exc:
+            # The user sees the error and reruns the command; a pending row left here would
+            # make that rerun fail (one transcript per recording).
+            transcript.delete()
+            raise CommandError(str(exc)) from None
+        finally:
+            if hasattr(data, "close"):
+                data.close()
+
+    def locate(self, source: str):
+        """(audio_url, recording_sid, call_sid, local file to upload or None) for `source`."""
+        if URL_RE.match(source):
+            return source, "", "", None
+        path = Path(source).expanduser()
+        if path.exists():
+            try:
+                if path.is_file() and path.stat().st_size == 0:
+                    raise CommandError(f"{source} is empty: there is no audio to transcribe.")
+                return "", "", "", path.open("rb")
+            except OSError as exc:
+                raise CommandError(f"Cannot read {source}: {exc.strerror or exc}.") from None
+        try:
+            resolved = audio.resolve(source)
+        except audio.AudioUnavailable as exc:
+            raise CommandError(str(exc)) from None
+        if resolved is not None:
+            return resolved.audio_url, resolved.recording_sid, resolved.call_sid, None
+        if RECORDING_SID_RE.match(source):
+            raise CommandError(
+                f"{source} looks like a Twilio RecordingSid, but nothing can resolve it: "
+                "is the caller app in INSTALLED_APPS?"
+            )
+        raise CommandError(
+            f"{source!r} is not an http(s) URL, an existing file or a RecordingSid (RE + 32 hex digits): "
+            "no such file."
+        )
+
+    def open_if_private(self, url: str) -> Iterable[bytes] | None:
+        """The audio's bytes when the URL needs credentials AssemblyAI lacks (and uploads are on)."""
+        opener = audio.opener_for(url)
+        if opener is None or settings.TRANSCRIPTION_AUDIO_SOURCE != AudioSource.UPLOAD:
+            return None
+        chunks = iter(opener(url))
+        # Read the first chunk now, so a refused download (401, 404) is reported as such
+        # before anything is stored or uploaded.
+        try:
+            first = next(chunks, b"")
+        except audio.AudioUnavailable as exc:
+            raise CommandError(str(exc)) from None
+        return itertools.chain([first], chunks)
+
+    def refuse_duplicate(self, recording_sid: str) -> None:
+        existing = Transcript.objects.filter(recording_sid=recording_sid).first()
+        if existing is not None:
+            hint = (
+                f": python manage.py print_transcription {existing.job_id}"
+                if existing.job_id
+                else " (not submitted yet)"
+            )
+            raise CommandError(
+                f"Recording {recording_sid} already has a transcript ({existing.status}){hint}"
+            )
+
+    def wait(self, client: AssemblyAIClient, transcript: Transcript, timeout: float) -> None:
+        """Poll with a bounded backoff until the job is final; progress goes to stderr."""
+        delay = FIRST_POLL_DELAY
+        deadline = _monotonic() + timeout
+        shown = transcript.status
+        self.stderr.write(shown, ending="")
+        try:
+            while not transcript.is_final:
+                if _monotonic() >= deadline:
+                    raise CommandError(
+                        f"Still {transcript.status} after {timeout:g} s; check later with "
+                        f"python manage.py print_transcription {transcript.job_id}"
+                    )
+                _sleep(delay)
+                delay = min(delay * POLL_BACKOFF, max(settings.TRANSCRIPTION_POLL_INTERVAL, FIRST_POLL_DELAY))
+                try:
+                    services.transcript_refresh(transcript=transcript, client=client)
+                except AssemblyAIError as exc:
+                    if not exc.retryable:
+                        raise CommandError(str(exc)) from None
+                    self.stderr.write(f"\n{exc} Retrying.", ending="")
+                    delay = max(delay, exc.retry_after or 0)
+                    continue
+                if transcript.status != shown:
+                    shown = transcript.status
+                    self.stderr.write(f"\n{shown}", ending="")
+                else:
+                    self.stderr.write(".", ending="")
+                self.stderr.flush()
+        except KeyboardInterrupt:
+            raise CommandError(
+                f"Stopped waiting; the job goes on at AssemblyAI: "
+                f"python manage.py print_transcription {transcript.job_id}",
+                returncode=130,
+            ) from None
+        finally:
+            self.stderr.write("")
+        if transcript.status == TranscriptStatus.ERROR:
+            raise CommandError(
+                f"Transcript {transcript.job_id} failed: {transcript.error}{_hint(transcript)}"
+            )
+        self.stdout.write("")
+        self.stdout.write(transcript.text)
+
+
+def _hint(transcript: Transcript) -> str:
+    if "download" in transcript.error.lower() and transcript.audio_source == AudioSource.URL:
+        return (
+            " (AssemblyAI could not fetch the URL: if it needs credentials, as Twilio media with "
+            "HTTP auth does, transcribe a local copy or set TRANSCRIPTION_AUDIO_SOURCE=upload.)"
+        )
+    return ""
