@@ -112,3 +112,17 @@ def test_webhooks_without_a_secret_warn():
 
 def test_the_test_settings_pass_the_pipeline_checks():
     assert not {i for i in check_ids() if i.startswith("transcription.")}
+
+
+def test_the_transcript_changelist_offers_and_runs_the_resubmit_action(admin_client_logged, task_queue):
+    transcript = failed_transcript()
+    changelist = "/admin/transcription/transcript/"
+    page = admin_client_logged.get(changelist)
+    assert b'value="resubmit"' in page.content and b'value="refetch"' in page.content
+    with task_queue.capture(execute=True):
+        response = admin_client_logged.post(
+            changelist, {"action": "resubmit", "_selected_action": [transcript.pk]}, follow=True
+        )
+    assert b"Queued 1 transcript(s) for submission." in response.content
+    transcript.refresh_from_db()
+    assert transcript.status == "pending"

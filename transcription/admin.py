@@ -1,6 +1,6 @@
 """Admin for transcripts and AssemblyAI's raw webhook deliveries: the admin is the log.
 
-Everything AssemblyAI reported is read-only. Resubmit/refetch actions live in admin_actions.py.
+Everything AssemblyAI reported is read-only. The resubmit/refetch actions live in admin_actions.py.
 """
 
 import json
@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 
+from . import admin_actions
 from .models import Transcript, WebhookDelivery
 
 SHORT = 60
@@ -57,6 +58,7 @@ class TranscriptAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     search_fields = ("job_id", "text", "recording_sid", "call_sid", "audio_url")
     ordering = ("-created_at",)
+    actions = (admin_actions.resubmit, admin_actions.refetch)
     # The webhook token authenticates AssemblyAI's callbacks: never on a page.
     exclude = ("webhook_token",)
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
