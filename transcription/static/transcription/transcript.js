@@ -94,7 +94,7 @@
     at = (n + matches.length) % matches.length;
     matches[at].forEach(function (i) { words[i].classList.add("hit-current"); });
     words[matches[at][0]].scrollIntoView({ block: "center" });
-    count.textContent = (at + 1) + " of " + matches.length;
+    count.textContent = (at + 1) + " of " + matches.length + (matches.length === 1 ? " match" : " matches");
   }
   function search() {
     clearHits();
@@ -117,8 +117,7 @@
         matches.push(run);
       }
     }
-    count.textContent = matches.length ? matches.length + (matches.length === 1 ? " match" : " matches") : "No match";
-    if (matches.length) { show(0); }
+    if (matches.length) { show(0); } else { count.textContent = "No match"; }
   }
   if (input) {
     var timer = null;

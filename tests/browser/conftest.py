@@ -1,0 +1,101 @@
+"""Browser tests: Playwright driving Debian's Chromium (never `playwright install`) against live_server.
+
+Without a Chromium they are skipped with one line saying how to get one; under CI=true they fail instead.
+"""
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
+LAUNCH_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+HOW_TO_GET_ONE = (
+    "no Chromium found: `sudo apt-get install chromium` (Debian/Ubuntu) or set CHROMIUM=/path/to/chromium "
+    "to run the browser tests"
+)
+
+
+def chromium_path() -> str | None:
+    for candidate in (os.environ.get("CHROMIUM"), "/usr/bin/chromium", shutil.which("chromium")):
+        if candidate and os.access(candidate, os.X_OK):
+            return candidate
+    return None
+
+
+def in_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
+
+
+def require_chromium() -> str:
+    """The Chromium to drive; skips the browser tests when there is none, fails them under CI."""
+    path = chromium_path()
+    if path is None:
+        if in_ci():
+            pytest.fail(f"CI=true, so the browser tests must run, but {HOW_TO_GET_ONE}.", pytrace=False)
+        pytest.skip(HOW_TO_GET_ONE)
+    return path
+
+
+@pytest.fixture(scope="package")
+def browser():
+    path = require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
+    # beside it are still synchronous, so Django's guard is lifted for these tests only.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as playwright:
+            chromium = playwright.chromium.launch(executable_path=path, args=LAUNCH_ARGS)
+            yield chromium
+            chromium.close()
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(base_url=live_server.url, accept_downloads=True)
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def screenshot(page):
+    """Save a full-page screenshot under test-artifacts/screenshots/ (CI keeps that folder)."""
+
+    def take(name: str) -> Path:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        path = SCREENSHOTS / f"{name}.png"
+        page.screenshot(path=str(path), full_page=True)
+        return path
+
+    return take
+
+
+@pytest.fixture
+def logged_in(page, staff_user):
+    """A page logged in as `staff` through the real login form."""
+    page.goto("/")
+    page.fill("#id_username", "staff")
+    page.fill("#id_password", "pw-staff-123")
+    page.click("input[type=submit]")
+    page.wait_for_url("**/")
+    return page
