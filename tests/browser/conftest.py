@@ -1,50 +1,17 @@
 """Browser tests: Playwright driving Debian's Chromium (never `playwright install`) against live_server.
 
-Without a Chromium they are skipped with one line saying how to get one; under CI=true they fail instead.
+Without a Chromium they are skipped with one line saying how to get one; under CI=true they fail
+instead (see chromium.py).
 """
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
 
+from .chromium import LAUNCH_ARGS, require_chromium
+
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
-LAUNCH_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-HOW_TO_GET_ONE = (
-    "no Chromium found: `sudo apt-get install chromium` (Debian/Ubuntu) or set CHROMIUM=/path/to/chromium "
-    "to run the browser tests"
-)
-
-
-def chromium_path() -> str | None:
-    for candidate in (os.environ.get("CHROMIUM"), "/usr/bin/chromium", shutil.which("chromium")):
-        if candidate and os.access(candidate, os.X_OK):
-            return candidate
-    return None
-
-
-def in_ci() -> bool:
-    return os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"}
-
-
-def require_chromium() -> str:
-    """The Chromium to drive; skips the browser tests when there is none, fails them under CI."""
-    path = chromium_path()
-    if path is None:
-        if in_ci():
-            pytest.fail(f"CI=true, so the browser tests must run, but {HOW_TO_GET_ONE}.", pytrace=False)
-        pytest.skip(HOW_TO_GET_ONE)
-    return path
 
 
 @pytest.fixture(scope="package")

@@ -10,6 +10,10 @@ from caller.models import Call, Recording
 from tests.media import ACCOUNT, RECORDING_SID, mock_media, tone_wav
 from transcription.models import Transcript
 
+from .chromium import require_chromium
+
+require_chromium()
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 CALLS_URL = f"https://api.twilio.com/2010-04-01/Accounts/{ACCOUNT}/Calls.json"
