@@ -130,6 +130,8 @@ def test_the_transcript_shades_doubtful_words_and_seeks_the_audio_on_click(logge
     assert 2.5 <= time < 3.5
     assert page.locator("#transcript .w.now").inner_text() == "maybe"
     screenshot("transcript")
+    page.set_viewport_size({"width": 390, "height": 844})
+    screenshot("transcript-phone")
 
 
 def test_the_spoken_word_is_highlighted_during_playback(logged_in, transcript):
