@@ -7,14 +7,17 @@ class CallerConfig(AppConfig):
     verbose_name = "Calls (Twilio)"
 
     def ready(self):
-        from transcription import audio
+        from transcription import audio, sources
         from transcription.services import register_reconciler
 
         from . import checks  # noqa: F401  (registers system checks)
         from .audio import open_twilio_media, resolve_recording_sid
+        from .media import describe_transcript
         from .services import recordings_reconcile
         from .twilio_client import is_twilio_media_url
 
         audio.register_opener(is_twilio_media_url, open_twilio_media)
         audio.register_resolver(resolve_recording_sid)
         register_reconciler(recordings_reconcile)
+        # Transcript pages play a call's recording through caller's media proxy.
+        sources.register_describer(describe_transcript)
