@@ -28,7 +28,9 @@ def free_port() -> int:
 
 
 def bench_env(**extra: str) -> dict[str, str]:
-    env = dict(os.environ, DJANGO_SETTINGS_MODULE="bench.settings", PYTHONPATH=str(ROOT))
+    """The environment of a bench subprocess: bench settings, none of the developer's pipeline knobs."""
+    env = {key: value for key, value in os.environ.items() if not key.startswith("TRANSCRIPTION_")}
+    env.update(DJANGO_SETTINGS_MODULE="bench.settings", PYTHONPATH=str(ROOT))
     env.update({key: str(value) for key, value in extra.items()})
     return env
 

@@ -18,10 +18,11 @@ from bench.common import (
 OUT_DIR.mkdir(exist_ok=True)
 
 # Fixed fake credentials: the bench never talks to the real Twilio or AssemblyAI, and a developer's
-# .env (real keys) must not leak into it.
+# .env (real keys) must not leak into it. TRANSCRIPTION_* knobs pass through: the bench sets them
+# (bench.common.bench_env drops the developer's own).
 os.environ["DJTRANSCRIBE_READ_DOTENV"] = "0"
 for _name in list(os.environ):
-    if _name.startswith(("TWILIO_", "ASSEMBLYAI_", "TRANSCRIPTION_", "DIAL_")) or _name in {
+    if _name.startswith(("TWILIO_", "ASSEMBLYAI_", "DIAL_")) or _name in {
         "SECRET_KEY",
         "BASE_URL",
         "ALLOWED_HOSTS",

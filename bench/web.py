@@ -87,11 +87,8 @@ def scenario_requests(name: str, count: int, port: int, validator, recording_sid
         for _ in range(count):
             sid = new_sid("RE")
             recording_sids.append(sid)
-            built.append(
-                signed_post(
-                    port, RECORDING_STATUS_PATH, recording_params(new_sid("CA"), sid, port), validator
-                )
-            )
+            params = recording_params(new_sid("CA"), sid)
+            built.append(signed_post(port, RECORDING_STATUS_PATH, params, validator))
         return built
     raise ValueError(name)
 
