@@ -90,6 +90,29 @@ def rows_for(results: dict) -> list[tuple[str, str, str, str]]:
                     verdict(good),
                 )
             )
+        persistent = web["scenarios"].get("recording_status_persistent_db")
+        if persistent:
+            rows.append(
+                (
+                    "1 diagnosis: same callback, DB_CONN_MAX_AGE=600",
+                    f"{persistent['rps']:.0f} req/s = {persistent['ratio']:.2f}x, "
+                    f"p50 {persistent['p50_ms']:.1f} / p99 {persistent['p99_ms']:.1f} ms, "
+                    f"{persistent['errors']} errors",
+                    "",
+                    "",
+                )
+            )
+        cost = web.get("in_process_us")
+        if cost:
+            rows.append(
+                (
+                    "1 diagnosis: CPU per request in Django alone",
+                    f"ceiling {cost['ceiling']} us, TwiML {cost['twiml']} us, callback "
+                    f"{cost['recording_status']} us; opening SQLite {cost['open_database']} us",
+                    "",
+                    "",
+                )
+            )
         stored = web["recording_rows"]
         rows.append(
             (

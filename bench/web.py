@@ -108,6 +108,49 @@ ORDER = [
 ]
 
 
+def in_process_costs(port: int, validator, runs: int = 300) -> dict:
+    """Microseconds per request through Django alone (test client, no HTTP, one process).
+
+    Less noisy than throughput on a shared machine, and it says where the time goes: the endpoint's
+    own work against the ceiling's, and what opening the SQLite database costs a new connection
+    (paid on every request with the default DB_CONN_MAX_AGE=0).
+    """
+    import time
+
+    from django.db import connection
+    from django.test import Client
+
+    client = Client(HTTP_HOST=f"127.0.0.1:{port}")
+
+    def post(path: str, params: dict[str, str]):
+        signature = validator.compute_signature(f"http://127.0.0.1:{port}{path}", params)
+        return client.post(
+            path,
+            urlencode(params),
+            content_type="application/x-www-form-urlencoded",
+            headers={"X-Twilio-Signature": signature},
+        )
+
+    cases = {
+        "ceiling": lambda: client.get(CEILING_PATH),
+        "twiml": lambda: post(TWIML_PATH, call_params(new_sid("CA"))),
+        "recording_status": lambda: post(
+            RECORDING_STATUS_PATH, recording_params(new_sid("CA"), new_sid("RE"))
+        ),
+        "open_database": lambda: (connection.close(), connection.ensure_connection()),
+    }
+    costs = {}
+    for name, case in cases.items():
+        for _ in range(30):
+            case()
+        started = time.perf_counter()
+        for _ in range(runs):
+            case()
+        costs[name] = round((time.perf_counter() - started) / runs * 1e6)
+    print("  in-process us/request: " + ", ".join(f"{k} {v}" for k, v in costs.items()), flush=True)
+    return costs
+
+
 def main() -> dict:
     parser = argparse.ArgumentParser()
     parser.add_argument("--requests", type=int, default=int(os.environ.get("BENCH_REQUESTS", 5000)))
@@ -173,6 +216,8 @@ def main() -> dict:
     server_env["DB_CONN_MAX_AGE"] = "600"
     with common.gunicorn(port, server_env, worker_class=args.worker_class):
         measure("recording_status", "recording_status_persistent_db")
+
+    results["in_process_us"] = in_process_costs(port, validator)
 
     # TODO(issue 6, round two): the AssemblyAI webhook (issue 3's transcription/webhook/<token>/ with
     # the secret header): create one Transcript per request beforehand, then POST
