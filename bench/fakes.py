@@ -366,19 +366,28 @@ class TwilioMediaHandler(Handler):
 
 
 def serve(handler: type[Handler], **attrs) -> ThreadingHTTPServer:
+    """Serve `handler` (with its own Stats and `attrs`) on a free loopback port, in a thread."""
     handler_class = type(handler.__name__, (handler,), {"stats": Stats(), **attrs})
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler_class)
     server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
     return server
+
+
+def serve_assemblyai() -> ThreadingHTTPServer:
+    return serve(AssemblyAIHandler, jobs={}, uploads={}, webhooks=ThreadPoolExecutor(max_workers=8))
+
+
+def serve_twilio_media(default_bytes: int = 64 * 1024) -> ThreadingHTTPServer:
+    return serve(TwilioMediaHandler, default_bytes=default_bytes)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     parser.add_argument("--media-bytes", type=int, default=64 * 1024, help="default WAV size")
     args = parser.parse_args()
-    assemblyai = serve(AssemblyAIHandler, jobs={}, uploads={}, webhooks=ThreadPoolExecutor(max_workers=8))
-    twilio = serve(TwilioMediaHandler, default_bytes=args.media_bytes)
+    assemblyai = serve_assemblyai()
+    twilio = serve_twilio_media(args.media_bytes)
     print(
         json.dumps(
             {

@@ -9,6 +9,7 @@ redirects behaves exactly as it would against Twilio.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from urllib.parse import urlsplit, urlunsplit
 
 import requests
@@ -37,11 +38,8 @@ class FakeTwilioAdapter(HTTPAdapter):
 _installed: list[str] = []
 
 
-def install(target: str) -> None:
-    """Mount the adapter on every Session created from now on in this process."""
-    if _installed:
-        return
-    _installed.append(target)
+def _patch(target: str):
+    """Make every new Session mount the adapter; answer the original __init__ to restore."""
     original_init = requests.Session.__init__
 
     def init(self, *args, **kwargs):
@@ -49,3 +47,21 @@ def install(target: str) -> None:
         self.mount(TWILIO_PREFIX, FakeTwilioAdapter(target))
 
     requests.Session.__init__ = init
+    return original_init
+
+
+def install(target: str) -> None:
+    """Route api.twilio.com to `target` for the rest of this process (bench settings call this)."""
+    if not _installed:
+        _installed.append(target)
+        _patch(target)
+
+
+@contextmanager
+def routed(target: str):
+    """Route api.twilio.com to `target` inside the block only (for the bench's tests)."""
+    original_init = _patch(target)
+    try:
+        yield
+    finally:
+        requests.Session.__init__ = original_init
