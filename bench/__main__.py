@@ -113,15 +113,17 @@ def rows_for(results: dict) -> list[tuple[str, str, str, str]]:
                     "",
                 )
             )
-        stored = web["recording_rows"]
-        rows.append(
-            (
-                "1 callbacks stored (rows present afterwards)",
-                f"{stored['rows_present']} / {stored['callbacks_sent']}",
-                "all",
-                verdict(stored["missing"] == 0),
-            )
-        )
+        for key, label in (("recording_rows", "Recordings"), ("webhook_rows", "WebhookDeliveries")):
+            if key in web:
+                stored = web[key]
+                rows.append(
+                    (
+                        f"1 {label} stored for the callbacks sent",
+                        f"{stored['rows_present']} / {stored['sent']}",
+                        "all",
+                        verdict(stored["missing"] == 0),
+                    )
+                )
     pipeline = results["pipeline"]
     if "skipped" in pipeline or "failed" in pipeline:
         status = "round 2" if "skipped" in pipeline else "FAILED"

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import resource
 import time
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 
@@ -96,7 +97,7 @@ async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bool]:
 
 
 async def _run(
-    host: str, port: int, requests: list[bytes], expect: int, concurrency: int, max_seconds: float
+    host: str, port: int, requests: list[bytes], expect: frozenset[int], concurrency: int, max_seconds: float
 ) -> LoadResult:
     result = LoadResult()
     next_index = 0
@@ -123,7 +124,7 @@ async def _run(
                 reader = writer = None
                 continue
             result.latencies.append(time.perf_counter() - started)
-            if status == expect:
+            if status in expect:
                 result.ok += 1
             else:
                 result.errors += 1
@@ -150,9 +151,13 @@ def run(
     port: int,
     requests: list[bytes],
     *,
-    expect: int = 200,
+    expect: int | Iterable[int] = 200,
     concurrency: int = 50,
     max_seconds: float = 20.0,
 ) -> LoadResult:
-    """Send `requests` with `concurrency` clients; stop when all are sent or `max_seconds` passed."""
-    return asyncio.run(_run(host, port, requests, expect, concurrency, max_seconds))
+    """Send `requests` with `concurrency` clients; stop when all are sent or `max_seconds` passed.
+
+    An answer whose status is not `expect` (one status or several) counts as an error.
+    """
+    expected = frozenset([expect] if isinstance(expect, int) else expect)
+    return asyncio.run(_run(host, port, requests, expected, concurrency, max_seconds))

@@ -293,3 +293,24 @@ def test_the_generated_words_spell_out_the_generated_text():
     text, words = fake_transcript(random.Random(1))
     assert " ".join(word["text"] for word in words) == text
     assert all(a["end"] <= b["start"] for a, b in zip(words, words[1:], strict=False))
+
+
+def test_loadgen_accepts_any_of_several_expected_statuses(status_server):
+    built = [loadgen.build_request("GET", "/bad", host=f"127.0.0.1:{status_server}")] * 3
+    result = loadgen.run("127.0.0.1", status_server, built, expect=(204, 500), concurrency=1)
+    assert (result.ok, result.errors) == (3, 0)
+
+
+def test_the_bench_assemblyai_webhook_names_a_job_the_fake_knows_and_a_stored_row(
+    fake_assemblyai, monkeypatch, db
+):
+    url, server = fake_assemblyai
+    monkeypatch.setenv("BENCH_ASSEMBLYAI_URL", url)
+    job_ids = []
+    raw = web.webhook_requests(1, 8765, job_ids)[0]
+    head, _, body = raw.partition(b"\r\n\r\n")
+    transcript = Transcript.objects.get(job_id=job_ids[0])
+    assert head.startswith(f"POST /transcription/webhook/{transcript.webhook_token}/ HTTP/1.1".encode())
+    assert f"X-Webhook-Secret: {common.BENCH_WEBHOOK_SECRET}".encode() in head
+    assert json.loads(body) == {"transcript_id": transcript.job_id, "status": "completed"}
+    assert assemblyai_client(url).get(transcript.job_id)["status"] == "completed"
