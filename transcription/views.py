@@ -68,7 +68,9 @@ def source_name(transcript: Transcript, source: Source) -> str:
     name = unquote(PurePosixPath(urlsplit(transcript.audio_url).path).name)
     if name:
         return name
-    return "uploaded audio" if transcript.audio_source == AudioSource.UPLOAD else f"Transcript {transcript.pk}"
+    if transcript.audio_source == AudioSource.UPLOAD:
+        return "uploaded audio"
+    return f"Transcript {transcript.pk}"
 
 
 @login_required
