@@ -199,6 +199,13 @@ def test_an_unknown_status_is_refused_with_the_choices(staff_client):
     assert "There is no status &#x27;done&#x27;: choose one of pending, queued" in response.content.decode()
 
 
+def test_a_search_too_long_is_refused_with_the_limit(staff_client):
+    transcript("refund")
+    response = staff_client.get("/transcription/", {"q": "refund " * 40})
+    assert response.status_code == 400
+    assert "That search is 280 characters long: search for at most 200." in response.content.decode()
+
+
 def test_the_list_is_paginated_25_a_page_and_pages_keep_the_search(staff_client):
     made = [transcript(f"refund number {n}", minutes_ago=n) for n in range(30)]
     first = staff_client.get("/transcription/", {"q": "refund"})

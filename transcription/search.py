@@ -13,6 +13,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 MAX_TERMS = 8
+MAX_QUERY = 200  # characters: enough for eight long words
 # Around the first match: a little before it, more after it (people read on from there).
 BEFORE = 60
 AFTER = 160

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET
 from . import exports
 from .audio import opener_for
 from .models import AudioSource, Transcript, TranscriptStatus
-from .search import Search, clip
+from .search import MAX_QUERY, Search, clip
 from .sources import Source, describe, describe_many
 from .templatetags.transcript_tags import shade
 
@@ -77,12 +77,16 @@ def source_name(transcript: Transcript, source: Source) -> str:
 @require_GET
 def transcript_list(request):
     """Every transcript, newest first; `?q=` finds words in their text, `?status=` filters."""
-    search = Search.parse(request.GET.get("q", ""))
+    query = request.GET.get("q", "")
     status = request.GET.get("status", "")
     problem = ""
+    if len(query) > MAX_QUERY:
+        problem = f"That search is {len(query)} characters long: search for at most {MAX_QUERY}."
+        query = ""
     if status and status not in TranscriptStatus.values:
         problem = f"There is no status {status!r}: choose one of {', '.join(TranscriptStatus.values)}."
         status = ""
+    search = Search.parse(query)
     found = search.filter(Transcript.objects.all()) if search else Transcript.objects.all()
     counts = dict(found.order_by().values_list("status").annotate(n=Count("pk")))
     shown = found.filter(status=status) if status else found
