@@ -87,7 +87,7 @@ def transcript_list(request):
         problem = f"There is no status {status!r}: choose one of {', '.join(TranscriptStatus.values)}."
         status = ""
     search = Search.parse(query)
-    found = search.filter(Transcript.objects.all()) if search else Transcript.objects.all()
+    found = search.filter(Transcript.objects.all())
     counts = dict(found.order_by().values_list("status").annotate(n=Count("pk")))
     shown = found.filter(status=status) if status else found
     if search:
