@@ -12,7 +12,7 @@ class CallerConfig(AppConfig):
 
         from . import checks  # noqa: F401  (registers system checks)
         from .audio import open_twilio_media, resolve_recording_sid
-        from .media import describe_transcript
+        from .media import describe_transcript, describe_transcripts
         from .services import recordings_reconcile
         from .twilio_client import is_twilio_media_url
 
@@ -20,4 +20,4 @@ class CallerConfig(AppConfig):
         audio.register_resolver(resolve_recording_sid)
         register_reconciler(recordings_reconcile)
         # Transcript pages play a call's recording through caller's media proxy.
-        sources.register_describer(describe_transcript)
+        sources.register_describer(describe_transcript, many=describe_transcripts)

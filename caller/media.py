@@ -100,21 +100,31 @@ def player_url(recording_sid: str) -> str:
 
 def describe_transcript(transcript: Transcript) -> Source | None:
     """For transcript pages: the proxy URL of its recording, the number called, the call page."""
-    if not transcript.recording_sid and not transcript.call_sid:
-        return None
-    call_sid = transcript.call_sid
-    if not call_sid and transcript.recording_sid:
-        call_sid = (
-            Recording.objects.filter(sid=transcript.recording_sid).values_list("call_sid", flat=True).first()
-            or ""
-        )
-    call = Call.objects.filter(sid=call_sid).first() if call_sid else None
-    playable = bool(RECORDING_SID_RE.match(transcript.recording_sid))
-    if call is None and not playable:
-        return None
-    return Source(
-        player_url=player_url(transcript.recording_sid) if playable else "",
-        label=call.to if call else "",
-        page_url=call.get_absolute_url() if call else "",
-        page_title=f"Call to {call.to}" if call else "",
+    return describe_transcripts([transcript])[0]
+
+
+def describe_transcripts(transcripts: list[Transcript]) -> list[Source | None]:
+    """describe_transcript() for many at once (the transcripts list): two queries whatever their number."""
+    wanted = [t for t in transcripts if t.recording_sid or t.call_sid]
+    unlinked = {t.recording_sid for t in wanted if t.recording_sid and not t.call_sid}
+    call_of_recording = (
+        dict(Recording.objects.filter(sid__in=unlinked).values_list("sid", "call_sid")) if unlinked else {}
     )
+    call_sids = {t.call_sid or call_of_recording.get(t.recording_sid, "") for t in wanted} - {""}
+    calls = {call.sid: call for call in Call.objects.filter(sid__in=call_sids)} if call_sids else {}
+    found: list[Source | None] = []
+    for transcript in transcripts:
+        call = calls.get(transcript.call_sid or call_of_recording.get(transcript.recording_sid, ""))
+        playable = bool(RECORDING_SID_RE.match(transcript.recording_sid))
+        if call is None and not playable:
+            found.append(None)
+            continue
+        found.append(
+            Source(
+                player_url=player_url(transcript.recording_sid) if playable else "",
+                label=call.to if call else "",
+                page_url=call.get_absolute_url() if call else "",
+                page_title=f"Call to {call.to}" if call else "",
+            )
+        )
+    return found

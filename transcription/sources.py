@@ -1,7 +1,8 @@
 """What a transcript's pages can say about where its audio came from, without knowing who made it.
 
 Another app registers a *describer* in its AppConfig.ready() (caller registers one that
-turns recording and call SIDs into its media proxy URL, the number called and the call page).
+turns recording and call SIDs into its media proxy URL, the number called and the call page),
+and may give it a batch form for lists, so a page of transcripts costs the same few queries as one.
 """
 
 from __future__ import annotations
@@ -25,23 +26,42 @@ class Source:
 
 
 Describer = Callable[["Transcript"], "Source | None"]
+# The same answers for many transcripts at once, in their order.
+ManyDescriber = Callable[["list[Transcript]"], "list[Source | None]"]
 
-_describers: list[Describer] = []
-
-
-def register_describer(describer: Describer) -> None:
-    if describer not in _describers:
-        _describers.append(describer)
+_describers: list[tuple[Describer, ManyDescriber | None]] = []
 
 
-def describe(transcript: Transcript) -> Source:
-    """The first registered describer's answer; else the audio URL when the browser can fetch it."""
-    for describer in _describers:
-        source = describer(transcript)
-        if source is not None:
-            return source
+def register_describer(describer: Describer, many: ManyDescriber | None = None) -> None:
+    if all(describer is not one for one, _ in _describers):
+        _describers.append((describer, many))
+
+
+def _default(transcript: Transcript) -> Source:
     url = transcript.audio_url
     # A URL that needs credentials (a registered opener) must not reach the browser.
     if url.startswith("https://") and opener_for(url) is None:
         return Source(player_url=url)
     return Source()
+
+
+def describe(transcript: Transcript) -> Source:
+    """The first registered describer's answer; else the audio URL when the browser can fetch it."""
+    for describer, _ in _describers:
+        source = describer(transcript)
+        if source is not None:
+            return source
+    return _default(transcript)
+
+
+def describe_many(transcripts: list[Transcript]) -> list[Source]:
+    """describe() for each transcript, in order; describers with a batch form are asked once."""
+    found: list[Source | None] = [None] * len(transcripts)
+    for describer, many in _describers:
+        todo = [i for i, source in enumerate(found) if source is None]
+        if not todo:
+            break
+        answers = many([transcripts[i] for i in todo]) if many else [describer(transcripts[i]) for i in todo]
+        for i, source in zip(todo, answers, strict=True):
+            found[i] = source
+    return [source or _default(t) for source, t in zip(found, transcripts, strict=True)]

@@ -7,6 +7,7 @@ from . import views, webhooks
 app_name = "transcription"
 
 urlpatterns = [
+    path("", views.transcript_list, name="list"),
     path("<int:pk>/", views.transcript_detail, name="detail"),
     path("webhook/<str:token>/", webhooks.assemblyai_webhook, name="assemblyai-webhook"),
     path("<int:pk>/status/", views.transcript_status, name="status"),

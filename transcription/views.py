@@ -1,18 +1,41 @@
 """Transcript pages and AssemblyAI's webhook."""
 
+from pathlib import PurePosixPath
+from urllib.parse import unquote, urlsplit
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.db.models.functions import Substr
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
 from . import exports
 from .audio import opener_for
-from .models import Transcript, TranscriptStatus
-from .sources import describe
+from .models import AudioSource, Transcript, TranscriptStatus
+from .search import MAX_QUERY, Search, clip
+from .sources import Source, describe, describe_many
 from .templatetags.transcript_tags import shade
 
 EXPORT_LABELS = {"txt": "Text", "json": "JSON", "srt": "SRT subtitles", "vtt": "WebVTT subtitles"}
+PER_PAGE = 25
+PREVIEW_CHARS = 200
+# What the list shows of each transcript: never the big `words`/`utterances` JSON.
+LIST_FIELDS = (
+    "pk",
+    "status",
+    "created_at",
+    "completed_at",
+    "audio_duration",
+    "confidence",
+    "audio_url",
+    "audio_source",
+    "recording_sid",
+    "call_sid",
+    "error",
+)
 
 
 def status_payload(transcript: Transcript) -> dict:
@@ -24,6 +47,82 @@ def status_payload(transcript: Transcript) -> dict:
         "final": transcript.is_final,
         "url": transcript.get_absolute_url(),
     }
+
+
+class CountedPaginator(Paginator):
+    """A paginator given its count: the status chips' one query has counted already."""
+
+    def __init__(self, object_list, per_page, count: int):
+        super().__init__(object_list, per_page)
+        self._known_count = count
+
+    @property
+    def count(self) -> int:
+        return self._known_count
+
+
+def source_name(transcript: Transcript, source: Source) -> str:
+    """Who was called; else the audio file's name; else what kind of audio it was."""
+    if source.label:
+        return source.label
+    name = unquote(PurePosixPath(urlsplit(transcript.audio_url).path).name)
+    if name:
+        return name
+    if transcript.audio_source == AudioSource.UPLOAD:
+        return "uploaded audio"
+    return f"Transcript {transcript.pk}"
+
+
+@login_required
+@require_GET
+def transcript_list(request):
+    """Every transcript, newest first; `?q=` finds words in their text, `?status=` filters."""
+    query = request.GET.get("q", "")
+    status = request.GET.get("status", "")
+    problem = ""
+    if len(query) > MAX_QUERY:
+        problem = f"That search is {len(query)} characters long: search for at most {MAX_QUERY}."
+        query = ""
+    if status and status not in TranscriptStatus.values:
+        problem = f"There is no status {status!r}: choose one of {', '.join(TranscriptStatus.values)}."
+        status = ""
+    search = Search.parse(query)
+    found = search.filter(Transcript.objects.all())
+    counts = dict(found.order_by().values_list("status").annotate(n=Count("pk")))
+    shown = found.filter(status=status) if status else found
+    if search:
+        shown = shown.only(*LIST_FIELDS, "text")
+    else:
+        shown = shown.only(*LIST_FIELDS).annotate(preview=Substr("text", 1, PREVIEW_CHARS + 1))
+    total = counts.get(status, 0) if status else sum(counts.values())
+    page = CountedPaginator(shown.order_by("-created_at", "-pk"), PER_PAGE, total).get_page(
+        request.GET.get("page")
+    )
+    transcripts = list(page.object_list)
+    rows = [
+        {
+            "transcript": t,
+            "source": source,
+            "name": source_name(t, source),
+            "snippet": search.snippet(t.text) if search else clip(t.preview, PREVIEW_CHARS),
+            "hits": search.hits(t.text) if search else 0,
+        }
+        for t, source in zip(transcripts, describe_many(transcripts), strict=True)
+    ]
+    chips = [("", "All", sum(counts.values()))] + [
+        (value, label, counts.get(value, 0)) for value, label in TranscriptStatus.choices
+    ]
+    context = {
+        "rows": rows,
+        "page": page,
+        "q": " ".join(search.terms),
+        "search": search,
+        "status": status,
+        "chips": chips,
+        "total": total,
+        "problem": problem,
+    }
+    return render(request, "transcription/list.html", context, status=400 if problem else 200)
 
 
 @login_required

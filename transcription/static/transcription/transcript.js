@@ -117,6 +117,15 @@
         matches.push(run);
       }
     }
+    if (!matches.length && terms.length > 1) {
+      // Not side by side: the transcripts list finds words anywhere, so show each where it is.
+      plain.forEach(function (w, i) {
+        if (terms.some(function (t) { return w.indexOf(t) >= 0; })) {
+          words[i].classList.add("hit");
+          matches.push([i]);
+        }
+      });
+    }
     if (matches.length) { show(0); } else { count.textContent = "No match"; }
   }
   if (input) {
@@ -127,6 +136,8 @@
     });
     document.getElementById("search-next").addEventListener("click", function () { show(at + 1); });
     document.getElementById("search-prev").addEventListener("click", function () { show(at - 1); });
+    // Opened from the transcripts list with `?q=` (the page fills the box in): find it at once.
+    if (input.value) { search(); }
   }
 
   // Step through the doubtful words, the ones worth checking by ear.

@@ -1,0 +1,92 @@
+"""The transcripts list in a real Chromium: search across transcripts, open the hit, see the words."""
+
+import re
+
+import pytest
+from django.utils import timezone
+
+from caller.models import Call, Recording
+from tests.media import ACCOUNT, RECORDING_SID, mock_media, tone_wav
+from transcription.models import Transcript
+
+from .chromium import require_chromium
+
+require_chromium()
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+CALL_SID = "CA" + "6" * 32
+WORDS = [
+    {"text": "Your", "start": 100, "end": 300, "confidence": 0.97},
+    {"text": "refund", "start": 350, "end": 800, "confidence": 0.95},
+    {"text": "was", "start": 850, "end": 1000, "confidence": 0.93},
+    {"text": "approved.", "start": 1050, "end": 1600, "confidence": 0.9},
+    {"text": "It", "start": 2000, "end": 2100, "confidence": 0.92},
+    {"text": "arrives", "start": 2150, "end": 2600, "confidence": 0.88},
+    {"text": "Tuesday.", "start": 2650, "end": 3200, "confidence": 0.96},
+]
+
+
+def completed(text, words, **fields):
+    return Transcript.objects.create(
+        status="completed", text=text, words=words, completed_at=timezone.now(), **fields
+    )
+
+
+@pytest.fixture
+def transcripts(mocked_http):
+    call = Call.objects.create(
+        sid=CALL_SID, to="+14155550199", from_number="+15005550006", status="completed", duration=4
+    )
+    Recording.objects.create(sid=RECORDING_SID, call=call, call_sid=CALL_SID, account_sid=ACCOUNT, duration=4)
+    mock_media(mocked_http, tone_wav(4.0))
+    hit = completed(
+        " ".join(w["text"] for w in WORDS),
+        WORDS,
+        call_sid=CALL_SID,
+        recording_sid=RECORDING_SID,
+        audio_duration=4.0,
+        confidence=0.93,
+    )
+    completed(
+        "No refund this week, <b>sorry</b>.",
+        [],
+        audio_url="https://cdn.example.com/notes/support-call.mp3",
+        audio_duration=61,
+        confidence=0.8,
+    )
+    completed("Field notes from the harbour.", [], audio_source="upload", audio_duration=300)
+    Transcript.objects.create(status="processing")
+    return hit
+
+
+def test_searching_the_list_opens_the_transcript_with_the_words_highlighted(
+    logged_in, transcripts, screenshot
+):
+    page = logged_in
+    page.locator("header.site").get_by_role("link", name="Transcripts").click()
+    page.wait_for_url(re.compile(r"/transcription/$"))
+    assert page.locator("#transcripts > li").count() == 4
+    screenshot("transcripts")
+
+    page.get_by_label("Search the transcripts").fill("REFUND tuesday")
+    page.get_by_role("button", name="Search").click()
+    page.wait_for_url(re.compile(r"\?q=REFUND\+tuesday$"))
+    results = page.locator("#transcripts > li")
+    assert results.count() == 1
+    assert results.locator("mark").all_inner_texts() == ["refund", "Tuesday"]
+    assert "2 hits" in results.inner_text()
+    assert page.locator("#found").inner_text() == "1 transcript contains “REFUND tuesday”."
+    screenshot("transcripts-search")
+    page.set_viewport_size({"width": 390, "height": 844})
+    screenshot("transcripts-search-phone")
+    page.set_viewport_size({"width": 1280, "height": 720})
+
+    results.get_by_role("link", name="Call to +14155550199").click()
+    page.wait_for_url(re.compile(rf"/transcription/{transcripts.pk}/\?q=REFUND%20tuesday$"))
+    assert page.get_by_label("Search the transcript").input_value() == "REFUND tuesday"
+    # The words are not side by side, so each is found on its own.
+    page.wait_for_function("document.getElementById('search-count').textContent === '1 of 2 matches'")
+    assert page.locator("#transcript .w.hit").all_inner_texts() == ["refund", "Tuesday."]
+    assert page.locator("#transcript .w.hit-current").inner_text() == "refund"
+    screenshot("transcript-from-search")
