@@ -157,12 +157,12 @@ class TranscriptAdmin(admin.ModelAdmin):
 
 @admin.register(WebhookDelivery)
 class WebhookDeliveryAdmin(admin.ModelAdmin):
-    list_display = ("received_at", "job_id", "status", "transcript_link", "processed_at")
+    list_display = ("received_at", "job_id", "status", "transcript_link", "processed_at", "note")
     list_filter = ("status", "received_at", "processed_at")
     date_hierarchy = "received_at"
     search_fields = ("job_id",)
     list_select_related = ("transcript",)
-    readonly_fields = ("transcript", "job_id", "status", "body_json", "received_at", "processed_at")
+    readonly_fields = ("transcript", "job_id", "status", "body_json", "received_at", "processed_at", "note")
     exclude = ("body",)
 
     def has_add_permission(self, request):
