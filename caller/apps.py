@@ -9,12 +9,14 @@ class CallerConfig(AppConfig):
     def ready(self):
         from transcription import audio
         from transcription.services import register_reconciler
+        from transcription.signals import transcript_completed
 
         from . import checks  # noqa: F401  (registers system checks)
         from .audio import open_twilio_media, resolve_recording_sid
-        from .services import recordings_reconcile
+        from .services import on_transcript_completed, recordings_reconcile
         from .twilio_client import is_twilio_media_url
 
         audio.register_opener(is_twilio_media_url, open_twilio_media)
         audio.register_resolver(resolve_recording_sid)
         register_reconciler(recordings_reconcile)
+        transcript_completed.connect(on_transcript_completed, dispatch_uid="caller-delete-recording")

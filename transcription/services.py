@@ -33,6 +33,7 @@ from .models import (
     WebhookDelivery,
     new_webhook_token,
 )
+from .signals import transcript_completed
 
 logger = logging.getLogger(__name__)
 
@@ -114,6 +115,8 @@ def transcript_apply(*, transcript: Transcript, data: dict[str, Any]) -> bool:
     transcript.last_error = transcript.error if new_status == TranscriptStatus.ERROR else ""
     transcript.next_attempt_at = None
     transcript.save(update_fields=APPLIED_FIELDS)
+    if new_status == TranscriptStatus.COMPLETED:
+        transcript_completed.send(sender=Transcript, transcript=transcript)
     return True
 
 
@@ -577,6 +580,11 @@ def queue_orphan_delete(
     transaction.on_commit(
         partial(_enqueue, delete_orphan_job, run_after, job_id, delivery_id=delivery_id, attempt=attempt)
     )
+
+
+def enqueue_on_commit(task, *args: Any, run_after: datetime | None = None, **kwargs: Any) -> None:
+    """Queue any task (another app's too) once the current transaction commits; run_after defers it."""
+    transaction.on_commit(partial(_enqueue, task, run_after, *args, **kwargs))
 
 
 def _enqueue(task, run_after: datetime | None, *args: Any, **kwargs: Any) -> None:
