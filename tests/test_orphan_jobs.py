@@ -124,3 +124,10 @@ def test_an_orphans_webhook_after_the_row_completed_still_deletes_the_orphan(
     assert [c.request.method for c in mocked_http.calls] == ["DELETE"]
     submitted.refresh_from_db()
     assert (submitted.status, submitted.text) == ("completed", "kept")
+
+
+def test_a_job_another_row_holds_is_never_deleted(client, submitted, task_queue, mocked_http):
+    other = Transcript.objects.create(job_id=ORPHAN, status=TranscriptStatus.COMPLETED, text="theirs")
+    delivery = deliver(client, task_queue, submitted, ORPHAN)
+    assert task_queue.pending == []
+    assert delivery.note == f"Job {ORPHAN} belongs to transcript {other.pk}, not {submitted.pk}: ignored."

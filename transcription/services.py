@@ -496,6 +496,11 @@ def webhook_received(*, token: str, body: Any) -> WebhookDelivery:
             # The token is this row's, the job is not: a submission whose answer was lost (worker
             # killed during POST /v2/transcript) made a job before the one the row recorded.
             # (A resubmission gets a new token, so an old job of the row never lands here.)
+            owner = Transcript.objects.filter(job_id=job_id).values_list("pk", flat=True).first()
+            if owner is not None:  # never delete a job another row holds, whatever a body claims
+                delivery.note = f"Job {job_id} belongs to transcript {owner}, not {transcript.pk}: ignored."
+                delivery.save(update_fields=["note"])
+                return delivery
             delivery.note = f"Orphan job of transcript {transcript.pk} (its job is {transcript.job_id})."
             delivery.save(update_fields=["note"])
             queue_orphan_delete(job_id, delivery.pk)
