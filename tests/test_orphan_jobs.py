@@ -5,12 +5,14 @@ endpoint naming a job other than the row's own.
 """
 
 import json
+from datetime import timedelta
 
 import pytest
 from django.test import override_settings
 from django.utils import timezone
 
 from tests.pipeline_helpers import AAI, JOB_ID, transcript_json, webhook_headers
+from transcription import services
 from transcription.models import Transcript, TranscriptStatus, WebhookDelivery
 
 pytestmark = pytest.mark.django_db
@@ -131,3 +133,44 @@ def test_a_job_another_row_holds_is_never_deleted(client, submitted, task_queue,
     delivery = deliver(client, task_queue, submitted, ORPHAN)
     assert task_queue.pending == []
     assert delivery.note == f"Job {ORPHAN} belongs to transcript {other.pk}, not {submitted.pk}: ignored."
+
+
+class WorkerKilled(BaseException):
+    """The worker's process dying mid-request: nothing after it runs."""
+
+
+@override_settings(TRANSCRIPTION_AUDIO_SOURCE="url")
+def test_a_worker_killed_during_the_submission_leaves_an_orphan_that_is_cleaned_up(
+    client, task_queue, mocked_http
+):
+    answers = iter([ORPHAN, JOB_ID])
+
+    def submit(request):
+        job_id = next(answers)  # AssemblyAI made the job either way...
+        if job_id == ORPHAN:
+            raise WorkerKilled  # ...but the first worker died before storing its answer
+        return 200, {}, json.dumps(transcript_json(job_id=job_id))
+
+    mocked_http.add_callback("POST", f"{AAI}/v2/transcript", callback=submit)
+    with task_queue.capture(execute=True):
+        transcript, _ = services.transcript_request(
+            audio_url="https://x.example/a.wav", recording_sid="RE" + "4" * 32
+        )
+    with pytest.raises(WorkerKilled):
+        task_queue.run_all()
+    with task_queue.capture(execute=True):
+        services.transcripts_sync(now=timezone.now() + services.SUBMIT_LEASE + timedelta(seconds=1))
+    transcript.refresh_from_db()
+    assert transcript.job_id == JOB_ID
+
+    mocked_http.delete(ORPHAN_URL, json=transcript_json("completed", job_id=ORPHAN))
+    mocked_http.get(f"{AAI}/v2/transcript/{JOB_ID}", json=transcript_json("completed"))
+    deliver(client, task_queue, transcript, ORPHAN)
+    deliver(client, task_queue, transcript, JOB_ID)
+    task_queue.run_all()
+    assert [(c.request.method, c.request.url.rsplit("/", 1)[-1]) for c in mocked_http.calls[-2:]] == [
+        ("DELETE", ORPHAN),
+        ("GET", JOB_ID),
+    ]
+    transcript.refresh_from_db()
+    assert (transcript.status, transcript.job_id) == ("completed", JOB_ID)
