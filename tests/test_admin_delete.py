@@ -92,3 +92,20 @@ def test_the_changelist_offers_only_the_assemblyai_aware_bulk_delete(admin_clien
     page = admin_client_logged.get(CHANGELIST)
     assert page.content.count(b'value="delete_selected"') == 1
     assert b"Delete selected transcripts (here and at AssemblyAI)" in page.content
+
+
+def test_the_admins_queryset_delete_also_goes_through_assemblyai(admin_user, rf, mocked_http):
+    from django.contrib import admin
+    from django.contrib.messages.storage.fallback import FallbackStorage
+
+    kept = transcript("job-1")
+    transcript("job-2")
+    mocked_http.delete(f"{AAI}/v2/transcript/job-1", json={"error": "Internal error"}, status=500)
+    mocked_http.delete(f"{AAI}/v2/transcript/job-2", json={"id": "job-2"})
+    request = rf.post(CHANGELIST)
+    request.user, request.session = admin_user, {}
+    request._messages = FallbackStorage(request)
+    admin.site._registry[Transcript].delete_queryset(request, Transcript.objects.all())
+    assert list(Transcript.objects.all()) == [kept]
+    [message] = [str(m) for m in request._messages]
+    assert message.startswith(f"Kept transcript {kept.pk} (job-1)")

@@ -42,11 +42,11 @@ FAULTS = {
 
 
 @contextmanager
-def database_fails_on(table: str, fault):
-    """Every INSERT into `table` fails as the database would, at the driver level."""
+def database_fails_on(table: str, fault, statement: str = "INSERT"):
+    """Every `statement` (INSERT, UPDATE...) on `table` fails as the database would, at the driver level."""
 
     def wrapper(execute, sql, params, many, context):
-        if sql.lstrip().upper().startswith("INSERT") and f'"{table}"' in sql:
+        if sql.lstrip().upper().startswith(statement) and f'"{table}"' in sql:
             raise fault()
         return execute(sql, params, many, context)
 
@@ -167,3 +167,11 @@ def test_sync_finds_the_recording_whose_callback_was_lost_to_the_database(
     transcript = Transcript.objects.get(recording_sid=RECORDING_SID)
     assert (transcript.status, transcript.job_id) == ("queued", JOB_ID)
     assert Recording.objects.get().status == "completed"
+
+
+def test_a_call_status_callback_the_database_cannot_take_gets_503_and_changes_nothing(twilio_post):
+    Call.objects.create(sid=CALL_SID, to="+14155551234", from_number="+15005550006", status="ringing")
+    with database_fails_on("caller_call", FAULTS["postgres-connection-gone"], statement="UPDATE"):
+        response = twilio_post("/twilio/call-status/", {"CallSid": CALL_SID, "CallStatus": "completed"})
+    assert response.status_code == 503
+    assert Call.objects.get().status == "ringing"

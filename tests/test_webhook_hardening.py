@@ -199,3 +199,16 @@ def test_a_wrong_secret_is_refused_before_the_body_is_looked_at(client, submitte
         HTTP_X_WEBHOOK_SECRET="guess",
     )
     assert response.status_code == 403
+
+
+@fuzz
+@given(secret=st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=255), max_size=60))
+def test_any_wrong_secret_header_gets_401_or_403_and_stores_nothing(client, submitted, secret):
+    response = client.post(
+        url_for(submitted),
+        data=json.dumps({"transcript_id": JOB_ID, "status": "completed"}),
+        content_type="application/json",
+        HTTP_X_WEBHOOK_SECRET=secret,
+    )
+    assert response.status_code in (401, 403)
+    assert WebhookDelivery.objects.count() == 0
