@@ -135,7 +135,7 @@ def test_any_token_in_the_path_gets_200_and_matches_no_row(client, submitted, to
     [
         b'{"transcript_id": "a\\u0000b", "status": "completed\\u0000", "x": {"k\\u0000": "\\u0000"}}',
         b'{"transcript_id": "\\ud800", "status": "\\udfff", "text": "\\ud83d"}',
-        b'{"transcript_id": "' + JOB_ID.encode() + b'", "status": "completed", "confidence": NaN}',
+        b'{"transcript_id": "' + JOB_ID.encode() + b'", "status": "queued", "confidence": NaN}',
         b'{"status": "completed", "n": 1e999, "m": -Infinity}',
         b"[" * 5000 + b"]" * 5000,
         b'{"a":' * 100 + b"1" + b"}" * 100,
@@ -212,3 +212,12 @@ def test_any_wrong_secret_header_gets_401_or_403_and_stores_nothing(client, subm
     )
     assert response.status_code in (401, 403)
     assert WebhookDelivery.objects.count() == 0
+
+
+def test_an_odd_value_beside_a_good_delivery_does_not_hide_it(client, submitted, task_queue):
+    body = b'{"transcript_id": "' + JOB_ID.encode() + b'", "status": "completed", "x": [Infinity, "\\u0000"]}'
+    with task_queue.capture(execute=True):
+        assert send(client, url_for(submitted), body).status_code == 200
+    stored = WebhookDelivery.objects.get()
+    assert (stored.job_id, stored.body["x"]) == (JOB_ID, ["inf", "\ufffd"])
+    assert [r.task.name for r in task_queue.pending] == ["fetch_transcript"]

@@ -10,6 +10,7 @@ when webhooks are off) queues `fetch_transcript`, which stores the result.
 from __future__ import annotations
 
 import logging
+import math
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -444,14 +445,15 @@ def _storable(value: Any, depth: int = 0) -> Any:
     """A JSON value every database stores: no NUL, no lone surrogates, no NaN/Infinity, bounded depth.
 
     PostgreSQL refuses NUL in text and jsonb and both backends refuse unencodable strings:
-    a delivery carrying them must still be kept (as readable text), not turned into a 500.
+    a delivery carrying them must still be kept, not turned into a 500. Only the odd part is
+    replaced (by text), so a usable transcript_id beside it still counts.
     """
     if depth > 20:
-        raise ValueError("nested too deeply")
+        return _storable(repr(value)[:200])
     if isinstance(value, str):
         return value.encode("utf-8", "replace").decode("utf-8").replace("\x00", "\ufffd")
-    if isinstance(value, float) and (value != value or value in (float("inf"), float("-inf"))):
-        raise ValueError("not a finite number")
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
     if isinstance(value, list):
         return [_storable(item, depth + 1) for item in value]
     if isinstance(value, dict):
@@ -460,10 +462,7 @@ def _storable(value: Any, depth: int = 0) -> Any:
 
 
 def _delivery_body(body: Any) -> dict[str, Any]:
-    try:
-        cleaned = _storable(body)
-    except (ValueError, RecursionError):
-        cleaned = _storable(repr(body)[:2000])
+    cleaned = _storable(body)
     return cleaned if isinstance(cleaned, dict) else {"unparsed": cleaned}
 
 
