@@ -1,11 +1,12 @@
-# djtranscribe: `make run` serves the app, `make test` runs the tests. Both set everything up.
+# djtranscribe: `make run` serves the app, `make test` runs the tests, `make bench` measures it.
+# Each sets everything up.
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-postgres lint install install-dev migrate worker clean
+.PHONY: run test test-postgres lint install install-dev migrate worker bench clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -49,5 +50,10 @@ test: install-dev
 test-postgres: install-dev
 	bash scripts/with-postgres.sh $(MAKE) --no-print-directory test
 
+## Benchmarks on loopback only (gunicorn, fakes of Twilio and AssemblyAI, 100,000 transcripts):
+## prints one table and rewrites bench/RESULTS.md. Bounded: a few minutes. BENCH_ARGS=--quick for a smoke run.
+bench: install
+	$(PY) -m bench $(BENCH_ARGS)
+
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles test-artifacts
+	rm -rf $(VENV) .pytest_cache .ruff_cache staticfiles test-artifacts bench/out

@@ -7,16 +7,19 @@ class CallerConfig(AppConfig):
     verbose_name = "Calls (Twilio)"
 
     def ready(self):
-        from transcription import audio
+        from transcription import audio, sources
         from transcription.services import register_reconciler
         from transcription.signals import transcript_completed
 
         from . import checks  # noqa: F401  (registers system checks)
         from .audio import open_twilio_media, resolve_recording_sid
+        from .media import describe_transcript
         from .services import on_transcript_completed, recordings_reconcile
         from .twilio_client import is_twilio_media_url
 
         audio.register_opener(is_twilio_media_url, open_twilio_media)
         audio.register_resolver(resolve_recording_sid)
         register_reconciler(recordings_reconcile)
+        # Transcript pages play a call's recording through caller's media proxy.
+        sources.register_describer(describe_transcript)
         transcript_completed.connect(on_transcript_completed, dispatch_uid="caller-delete-recording")

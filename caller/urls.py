@@ -2,15 +2,17 @@
 
 from django.urls import path
 
-from . import views
+from . import media, pages, views
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", pages.home, name="home"),
+    path("calls/status/", pages.calls_status, name="calls-status"),
     path("dial/<str:phone_number>/", views.dial, name="dial"),
     path("record/", views.record_twiml, name="record-twiml"),
     path("record/done/", views.record_action, name="record-action"),
     path("get-recording-url/<str:call_sid>/", views.get_recording_url, name="recording-url"),
-    path("calls/<str:sid>/", views.call_detail, name="call-detail"),
+    path("calls/<str:sid>/", pages.call_detail, name="call-detail"),
+    path("recordings/<str:sid>/media/", media.recording_media, name="recording-media"),
     path("twilio/call-status/", views.call_status, name="call-status"),
     path("twilio/recording-status/", views.recording_status, name="recording-status"),
 ]

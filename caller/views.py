@@ -6,10 +6,9 @@ Plus the Twilio callbacks that let the app follow a call without anyone copying 
 import logging
 import re
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.views.decorators.http import require_http_methods, require_POST
 from twilio.twiml.voice_response import VoiceResponse
 
@@ -17,7 +16,6 @@ from djtranscribe.http import unavailable_when_database_is
 
 from . import services, webhook_input
 from .dial_policy import DialRateLimited, DialRefused, check_destination
-from .models import Call
 from .phone import InvalidNumber, parse_number
 from .security import twilio_webhook, twiml_response
 from .twilio_client import MissingSettings, TwilioError
@@ -180,23 +178,3 @@ def recording_status(request):
         started_at=_rfc2822_or_none(data.get("RecordingStartTime")),
     )
     return HttpResponse(status=204)
-
-
-def home(request):
-    """The front page: what is set up, and the recent calls."""
-    from .twilio_client import missing_settings
-
-    context = {
-        "missing_twilio": missing_settings("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_PHONE_NUMBER"),
-        "missing_assemblyai": missing_settings("ASSEMBLYAI_KEY"),
-        "base_url": settings.BASE_URL,
-        "calls": Call.objects.select_related("dialed_by")[:20] if request.user.is_authenticated else [],
-    }
-    return render(request, "caller/home.html", context)
-
-
-@login_required
-def call_detail(request, sid):
-    """One call, its recordings and their transcripts."""
-    call = get_object_or_404(Call, sid=sid)
-    return render(request, "caller/call_detail.html", {"call": call, "recordings": call.recordings.all()})

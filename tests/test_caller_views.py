@@ -52,7 +52,7 @@ def test_dial_post_places_the_call_with_to_from_and_url(staff_client, staff_user
 def test_dial_requires_login(client):
     response = client.get("/dial/14155551234/")
     assert response.status_code == 302
-    assert "/admin/login/" in response["Location"]
+    assert "/login/" in response["Location"]
 
 
 def test_dial_refuses_an_invalid_number_with_400(staff_client, mocked_http):

@@ -123,15 +123,16 @@ def test_x_forwarded_proto_is_trusted_only_when_told_to():
     assert told == {"SECURE_PROXY_SSL_HEADER": ["HTTP_X_FORWARDED_PROTO", "https"]}
 
 
+@pytest.mark.django_db
 @override_settings(SECURE_SSL_REDIRECT=True, SECURE_PROXY_SSL_HEADER=("HTTP_X_FORWARDED_PROTO", "https"))
 def test_behind_a_trusted_proxy_an_https_request_is_not_redirected(client):
-    response = client.get("/", HTTP_X_FORWARDED_PROTO="https")
+    response = client.get("/login/", HTTP_X_FORWARDED_PROTO="https")
     assert response.status_code == 200
 
 
 @override_settings(SECURE_SSL_REDIRECT=True, SECURE_PROXY_SSL_HEADER=None)
 def test_without_trust_a_forged_x_forwarded_proto_still_gets_redirected(client):
-    response = client.get("/", HTTP_X_FORWARDED_PROTO="https")
+    response = client.get("/login/", HTTP_X_FORWARDED_PROTO="https")
     assert response.status_code == 301
     assert response["Location"].startswith("https://")
 

@@ -1,6 +1,6 @@
 """Transcript pages and AssemblyAI's webhook."""
 
-from django.urls import path
+from django.urls import path, re_path
 
 from . import views, webhooks
 
@@ -9,4 +9,6 @@ app_name = "transcription"
 urlpatterns = [
     path("<int:pk>/", views.transcript_detail, name="detail"),
     path("webhook/<str:token>/", webhooks.assemblyai_webhook, name="assemblyai-webhook"),
+    path("<int:pk>/status/", views.transcript_status, name="status"),
+    re_path(r"^(?P<pk>[0-9]+)/export\.(?P<kind>txt|json|srt|vtt)$", views.transcript_export, name="export"),
 ]

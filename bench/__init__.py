@@ -1,0 +1,1 @@
+"""djtranscribe's benchmark suite: `make bench` (see bench/README.md)."""

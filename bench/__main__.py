@@ -1,0 +1,275 @@
+"""`make bench`: run every part on loopback, print ONE table, keep it in bench/RESULTS.md.
+
+    python -m bench [--quick]
+
+Each part runs in its own process with a time limit (bench/web.py, pipeline.py, scale.py,
+memory.py) and leaves its raw figures in bench/out/<part>.json; this runner only reads them.
+--quick makes every part small (a smoke run, seconds instead of minutes; not for RESULTS.md).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+
+from bench import common
+
+PARTS = {
+    # part: (module, time limit in seconds, quick arguments)
+    "web": ("bench.web", 300, ["--requests", "500", "--seconds", "5"]),
+    "pipeline": ("bench.pipeline", 240, ["--recordings", "50", "--timeout", "30"]),
+    "scale": ("bench.scale", 420, ["--rows", "3000", "--small", "300"]),
+    "memory": ("bench.memory", 300, ["--megabytes", "20"]),
+}
+
+
+def run_part(name: str, quick: bool) -> dict:
+    module, limit, quick_args = PARTS[name]
+    print(f"[{name}]", flush=True)
+    (common.OUT_DIR / f"{name}.json").unlink(missing_ok=True)
+    try:
+        subprocess.run(
+            [sys.executable, "-m", module, *(quick_args if quick else [])],
+            cwd=common.ROOT,
+            env=common.bench_env(),
+            timeout=limit,
+            check=True,
+        )
+    except subprocess.TimeoutExpired:
+        return {"failed": f"stopped after its {limit} s limit"}
+    except subprocess.CalledProcessError as exc:
+        return {"failed": f"exited with {exc.returncode}"}
+    return json.loads((common.OUT_DIR / f"{name}.json").read_text())
+
+
+def verdict(ok: bool) -> str:
+    return "ok" if ok else "MISSED"
+
+
+def rows_for(results: dict) -> list[tuple[str, str, str, str]]:
+    """(figure, value, target, verdict) for the table."""
+    rows: list[tuple[str, str, str, str]] = []
+    web = results["web"]
+    if "failed" in web:
+        rows.append(("1 webhooks under gunicorn", web["failed"], "", "FAILED"))
+    else:
+        c = web["concurrency"]
+        ceiling = web["ceiling_rps"]
+        for key in ("ceiling", "ceiling_after"):
+            s = web["scenarios"][key]
+            rows.append(
+                (
+                    f"1 {key.replace('_', ' ')} (bare view), {c} clients",
+                    f"{s['rps']:.0f} req/s, p50 {s['p50_ms']:.1f} / p99 {s['p99_ms']:.1f} ms",
+                    "",
+                    f"{s['errors']} errors" if s["errors"] else "",
+                )
+            )
+        for key, label in (
+            ("twiml", "1 /record/ TwiML (signed)"),
+            ("recording_status", "1 recording-status callback (signed, writes)"),
+            ("assemblyai_webhook", "1 AssemblyAI webhook"),
+        ):
+            s = web["scenarios"][key]
+            if "skipped" in s:
+                rows.append((label, f"not measured: {s['skipped']}", "", "round 2"))
+                continue
+            good = s["ratio"] >= s["target_ratio"] and s["p99_ms"] < web["p99_target_ms"] and not s["errors"]
+            rows.append(
+                (
+                    f"{label}, {c} clients",
+                    f"{s['rps']:.0f} req/s = {s['ratio']:.2f}x ceiling {ceiling:.0f}, "
+                    f"p50 {s['p50_ms']:.1f} / p99 {s['p99_ms']:.1f} ms, {s['errors']} errors",
+                    f">= {s['target_ratio']}x, p99 < {web['p99_target_ms']:.0f} ms, 0 errors",
+                    verdict(good),
+                )
+            )
+        persistent = web["scenarios"].get("recording_status_persistent_db")
+        if persistent:
+            rows.append(
+                (
+                    "1 diagnosis: same callback, DB_CONN_MAX_AGE=600",
+                    f"{persistent['rps']:.0f} req/s = {persistent['ratio']:.2f}x, "
+                    f"p50 {persistent['p50_ms']:.1f} / p99 {persistent['p99_ms']:.1f} ms, "
+                    f"{persistent['errors']} errors",
+                    "",
+                    "",
+                )
+            )
+        cost = web.get("in_process_us")
+        if cost:
+            rows.append(
+                (
+                    "1 diagnosis: CPU per request in Django alone",
+                    f"ceiling {cost['ceiling']} us, TwiML {cost['twiml']} us, callback "
+                    f"{cost['recording_status']} us; opening SQLite {cost['open_database']} us",
+                    "",
+                    "",
+                )
+            )
+        for key, label in (("recording_rows", "Recordings"), ("webhook_rows", "WebhookDeliveries")):
+            if key in web:
+                stored = web[key]
+                rows.append(
+                    (
+                        f"1 {label} stored for the callbacks sent",
+                        f"{stored['rows_present']} / {stored['sent']}",
+                        "all",
+                        verdict(stored["missing"] == 0),
+                    )
+                )
+    pipeline = results["pipeline"]
+    if "skipped" in pipeline or "failed" in pipeline:
+        status = "round 2" if "skipped" in pipeline else "FAILED"
+        rows.append(
+            ("2 pipeline, 1,000 recordings", pipeline.get("skipped") or pipeline["failed"], "", status)
+        )
+    else:
+        n = pipeline["recordings"]
+        rows.append(
+            (
+                f"2 pipeline, {n} recordings end to end",
+                f"{pipeline['completed']} completed in {pipeline['wall_seconds']} s "
+                f"({pipeline['recordings_per_second']}/s), app overhead "
+                f"{pipeline['app_overhead_ms_per_recording']} ms/recording",
+                f"{n} in < {pipeline['target_seconds']:.0f} s",
+                verdict(not pipeline["timed_out"] and pipeline["completed"] == n),
+            )
+        )
+    scale = results["scale"]
+    if "failed" in scale:
+        rows.append(("3 pages over stored data", scale["failed"], "", "FAILED"))
+    else:
+        levels = list(scale["levels"].values())
+        small, big = levels[0], levels[-1]
+        rows.append(
+            (
+                f"3 fill {big['rows']:,} transcripts (bulk_create)",
+                f"{big['fill_seconds']} s, database {big['db_mib']:.0f} MiB",
+                "",
+                "",
+            )
+        )
+        for page in big["pages"]:
+            a, b = small["pages"][page], big["pages"][page]
+            same = a["queries"] == b["queries"]
+            rows.append(
+                (
+                    f"3 {page.replace('_', ' ')}: {small['rows']:,} -> {big['rows']:,} rows",
+                    f"{a['median_ms']:.1f} -> {b['median_ms']:.1f} ms, "
+                    f"{a['queries']} -> {b['queries']} queries",
+                    f"< {scale['target_ms']:.0f} ms, same queries",
+                    verdict(same and b["median_ms"] < scale["target_ms"]),
+                )
+            )
+    memory = results["memory"]
+    if "failed" in memory:
+        rows.append(("4 memory of a relay", memory["failed"], "", "FAILED"))
+    else:
+        mib = memory["recording_bytes"] / 2**20
+        for mode, label in (("streamed", "app's streamed relay"), ("whole", "whole file in memory")):
+            r = memory["relays"][mode]
+            rows.append(
+                (
+                    f"4 {label}, {mib:.0f} MiB recording",
+                    f"peak RSS +{r['growth_mib']:.1f} MiB, {r['seconds']} s, "
+                    f"{'complete' if r['complete'] else 'INCOMPLETE'}",
+                    f"< {memory['target_growth_mib']} MiB" if mode == "streamed" else "(comparison)",
+                    verdict(r["growth_mib"] < memory["target_growth_mib"] and r["complete"])
+                    if mode == "streamed"
+                    else "",
+                )
+            )
+    return rows
+
+
+def table(rows: list[tuple[str, str, str, str]]) -> str:
+    header = ("Figure", "Measured", "Target", "Verdict")
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(4)]
+    lines = [
+        "| " + " | ".join(cell.ljust(widths[i]) for i, cell in enumerate(header)) + " |",
+        "|" + "|".join("-" * (w + 2) for w in widths) + "|",
+    ]
+    lines += ["| " + " | ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def machine() -> dict:
+    import django
+
+    cpu = next(
+        (line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")),
+        platform.processor() or "unknown",
+    )
+    mem_kib = next(int(line.split()[1]) for line in open("/proc/meminfo") if line.startswith("MemTotal"))
+    import sqlite3
+
+    import gunicorn
+
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=common.ROOT, capture_output=True, text=True
+    ).stdout.strip()
+    return {
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "nproc": os.cpu_count(),
+        "cpu": cpu,
+        "memory_gib": round(mem_kib / 2**20, 1),
+        "load_average_at_start": " ".join(f"{x:.2f}" for x in os.getloadavg()),
+        "python": platform.python_version(),
+        "django": django.get_version(),
+        "gunicorn": gunicorn.__version__,
+        "sqlite": sqlite3.sqlite_version,
+        "commit": commit,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--only", choices=sorted(PARTS), action="append", help="run only these parts")
+    args = parser.parse_args()
+    common.OUT_DIR.mkdir(parents=True, exist_ok=True)
+    info = machine()
+    started = time.perf_counter()
+    results = {}
+    for name in PARTS:
+        if args.only and name not in args.only:
+            path = common.OUT_DIR / f"{name}.json"
+            results[name] = json.loads(path.read_text()) if path.exists() else {"failed": "not run"}
+        else:
+            results[name] = run_part(name, args.quick)
+    info["bench_seconds"] = round(time.perf_counter() - started)
+    text = table(rows_for(results))
+    print()
+    print(text)
+    machine_line = (
+        f"{info['date']}; {info['nproc']} CPUs ({info['cpu']}), {info['memory_gib']} GiB; "
+        f"load {info['load_average_at_start']} at start; Python {info['python']}, Django {info['django']}, "
+        f"gunicorn {info['gunicorn']}, SQLite {info['sqlite']}; commit {info['commit']}; "
+        f"{info['bench_seconds']} s"
+    )
+    print(f"\n{machine_line}")
+    common.write_result("summary", {"machine": info, "results": results})
+    if args.quick or args.only:
+        print("(quick/partial run: bench/RESULTS.md left as it was)")
+        return
+    results_md = common.ROOT / "bench" / "RESULTS.md"
+    notes_marker = "<!-- notes -->"
+    notes = ""
+    if results_md.exists() and notes_marker in results_md.read_text():
+        notes = results_md.read_text().split(notes_marker, 1)[1]
+    results_md.write_text(
+        "# Latest benchmark figures\n\n"
+        "Written by `make bench` (bench/__main__.py); the notes below the table are kept by hand.\n\n"
+        f"Machine: {machine_line}\n\n{text}\n\n{notes_marker}{notes}"
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,207 @@
+"""Pages for people who place and review calls: home (dial form + recent calls) and a call's page."""
+
+import logging
+from datetime import timedelta
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import OuterRef, Q, Subquery
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_http_methods
+
+from transcription.models import Transcript
+from transcription.views import status_payload
+
+from . import services
+from .media import player_url
+from .models import CALL_STATUS_RANK, Call, CallStatus, Recording
+from .phone import InvalidNumber, parse_number
+from .twilio_client import MissingSettings, TwilioError, missing_settings
+
+logger = logging.getLogger(__name__)
+
+RECENT_CALLS = 20
+# After a call ends, its recording and transcript arrive within minutes: keep the home page
+# following it that long, then stop (a call that was never answered has nothing to wait for).
+FOLLOW_AFTER_CALL = timedelta(minutes=10)
+CALL_FINAL_RANK = CALL_STATUS_RANK[CallStatus.COMPLETED]
+
+
+class DialForm(forms.Form):
+    number = forms.CharField(
+        label="Number to call",
+        max_length=32,
+        widget=forms.TextInput(
+            attrs={"placeholder": "+1 415 555 1234", "autocomplete": "tel", "inputmode": "tel"}
+        ),
+    )
+
+    def clean_number(self):
+        try:
+            return parse_number(self.cleaned_data["number"])
+        except InvalidNumber as exc:
+            raise forms.ValidationError(str(exc)) from None
+
+
+def transcripts_by_call(call_sids: list[str]) -> dict[str, list[Transcript]]:
+    """The transcripts of these calls, found by call SID or by one of their recordings' SIDs.
+
+    One query whatever the number of calls.
+    """
+    recording_call = Recording.objects.filter(sid=OuterRef("recording_sid")).values("call_sid")[:1]
+    transcripts = (
+        Transcript.objects.filter(
+            Q(call_sid__in=call_sids)
+            | Q(recording_sid__in=Recording.objects.filter(call_sid__in=call_sids).values("sid"))
+        )
+        .annotate(recording_call_sid=Subquery(recording_call))
+        .only("pk", "status", "call_sid", "recording_sid", "created_at")
+        .order_by("created_at")
+    )
+    found: dict[str, list[Transcript]] = {}
+    for transcript in transcripts:
+        found.setdefault(transcript.call_sid or transcript.recording_call_sid, []).append(transcript)
+    return found
+
+
+def call_is_settled(call: Call, transcripts: list[Transcript], now) -> bool:
+    """True when nothing more is expected for this call, so the home page can stop asking."""
+    if CALL_STATUS_RANK.get(call.status, 0) < CALL_FINAL_RANK:
+        return False
+    if any(not t.is_final for t in transcripts):
+        return False
+    if not transcripts and call.status == CallStatus.COMPLETED:
+        return now - call.updated_at > FOLLOW_AFTER_CALL
+    return True
+
+
+def _call_rows(calls: list[Call]) -> list[dict]:
+    transcripts = transcripts_by_call([call.sid for call in calls])
+    now = timezone.now()
+    return [
+        {
+            "call": call,
+            "transcripts": transcripts.get(call.sid, []),
+            "settled": call_is_settled(call, transcripts.get(call.sid, []), now),
+        }
+        for call in calls
+    ]
+
+
+def _place_call(request, form: DialForm) -> int | None:
+    """Place the call from a valid form; on failure put the message on the form and answer a status."""
+    number = form.cleaned_data["number"]
+    try:
+        call = services.call_place(number=number.e164, user=request.user)
+    except InvalidNumber as exc:
+        # Dial policy refusals (country not allowed, premium rate...) are InvalidNumber too.
+        form.add_error("number", str(exc))
+        return 400
+    except MissingSettings as exc:
+        form.add_error(None, str(exc))
+        return 503
+    except TwilioError as exc:
+        logger.warning("Dialing %s failed: %s", number.e164, exc)
+        form.add_error(None, str(exc))
+        return 502 if exc.status is None or exc.status >= 500 else 400
+    messages.success(request, f"Dialing {number.international}. Call SID: {call.sid}")
+    return None
+
+
+class LoginView(auth_views.LoginView):
+    """The app's own login page, for everyone with an account (the admin's login takes staff only)."""
+
+    template_name = "registration/login.html"
+    redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["no_users_yet"] = not get_user_model().objects.exists()
+        return context
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def home(request):
+    """The dial form and the recent calls with their transcripts; POST places a call."""
+    can_dial = request.user.has_perm("caller.place_call")
+    status = 200
+    if request.method == "POST":
+        if not can_dial:
+            raise PermissionDenied(
+                "You may not place calls: ask an admin for the 'Can place outbound calls' permission."
+            )
+        form = DialForm(request.POST)
+        if form.is_valid():
+            status = _place_call(request, form)
+            if status is None:
+                # Redirect so a reload does not ring the phone again.
+                return redirect("home")
+        else:
+            status = 400
+    else:
+        form = DialForm()
+    calls = list(Call.objects.select_related("dialed_by")[:RECENT_CALLS])
+    context = {
+        "form": form,
+        "can_dial": can_dial,
+        "rows": _call_rows(calls),
+        "missing_twilio": missing_settings("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_PHONE_NUMBER"),
+        "missing_assemblyai": missing_settings("ASSEMBLYAI_KEY"),
+        "base_url": settings.BASE_URL,
+    }
+    return render(request, "caller/home.html", context, status=status)
+
+
+@login_required
+@require_GET
+def calls_status(request):
+    """JSON for the home page: the status of the calls named by `?sid=` and of their transcripts."""
+    sids = request.GET.getlist("sid")[:RECENT_CALLS]
+    calls = list(Call.objects.filter(sid__in=sids))
+    rows = _call_rows(calls)
+    payload = {
+        "calls": {
+            row["call"].sid: {
+                "status": row["call"].status,
+                "label": row["call"].get_status_display(),
+                "duration": row["call"].duration,
+                "settled": row["settled"],
+                "transcripts": [status_payload(t) for t in row["transcripts"]],
+            }
+            for row in rows
+        },
+    }
+    payload["settled"] = all(call["settled"] for call in payload["calls"].values())
+    return JsonResponse(payload, headers={"Cache-Control": "no-store"})
+
+
+@login_required
+def call_detail(request, sid):
+    """One call: who, when, how long; its recordings with a player; its transcripts."""
+    call = get_object_or_404(Call.objects.select_related("dialed_by"), sid=sid)
+    recordings = list(call.recordings.all())
+    transcripts = list(
+        Transcript.objects.filter(Q(call_sid=call.sid) | Q(recording_sid__in=[r.sid for r in recordings]))
+        .defer("words", "utterances")
+        .order_by("created_at")
+    )
+    by_recording = {t.recording_sid: t for t in transcripts if t.recording_sid}
+    rows = [
+        {"recording": r, "player_url": player_url(r.sid), "transcript": by_recording.get(r.sid)}
+        for r in recordings
+    ]
+    shown = {row["transcript"].pk for row in rows if row["transcript"]}
+    context = {
+        "call": call,
+        "recordings": rows,
+        "other_transcripts": [t for t in transcripts if t.pk not in shown],
+    }
+    return render(request, "caller/call_detail.html", context)

@@ -1,0 +1,216 @@
+"""Transcript exports (TXT, JSON, SRT, WebVTT) built from the stored words.
+
+Words are AssemblyAI's: `text`, `start`/`end` in milliseconds, `confidence`, and
+`speaker` ("A") or `channel` ("1") when diarization or multichannel was on.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.serializers.json import DjangoJSONEncoder
+
+# Caption sizes from common subtitle guidelines: two lines of at most 42
+# characters, on screen at most 6 s; a long pause or a new speaker starts a new one.
+LINE_CHARS = 42
+CAPTION_CHARS = 2 * LINE_CHARS
+CAPTION_MS = 6000
+CAPTION_GAP_MS = 1500
+# A pause this long starts a new paragraph on the transcript page.
+PARAGRAPH_GAP_MS = 2000
+SENTENCE_END = (".", "?", "!")
+
+FORMATS = {
+    "txt": "text/plain; charset=utf-8",
+    "json": "application/json",
+    "srt": "application/x-subrip; charset=utf-8",
+    "vtt": "text/vtt; charset=utf-8",
+}
+
+
+def label_of(word: dict[str, Any]) -> str:
+    """Who spoke a word: "Speaker A", "Channel 1", or "" when the job did not tell."""
+    if word.get("speaker") not in (None, ""):
+        return f"Speaker {word['speaker']}"
+    if word.get("channel") not in (None, ""):
+        return f"Channel {word['channel']}"
+    return ""
+
+
+def _ms(value: Any) -> int | None:
+    try:
+        return max(0, round(float(value)))
+    except (TypeError, ValueError):
+        return None
+
+
+def timed_words(words: Iterable[Any]) -> list[dict[str, Any]]:
+    """The words that carry text and a start and end time, with integer milliseconds."""
+    timed = []
+    for word in words or []:
+        if not isinstance(word, dict) or not str(word.get("text") or "").strip():
+            continue
+        start, end = _ms(word.get("start")), _ms(word.get("end"))
+        if start is None or end is None:
+            continue
+        timed.append({**word, "text": str(word["text"]).strip(), "start": start, "end": max(start, end)})
+    return timed
+
+
+@dataclass
+class Segment:
+    """A run of words by one speaker: a caption, or a paragraph on the page."""
+
+    label: str
+    words: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def start(self) -> int:
+        return self.words[0]["start"]
+
+    @property
+    def end(self) -> int:
+        return self.words[-1]["end"]
+
+    @property
+    def text(self) -> str:
+        return " ".join(word["text"] for word in self.words)
+
+
+def paragraphs(words: Iterable[Any], gap_ms: int = PARAGRAPH_GAP_MS) -> list[Segment]:
+    """Split words where the speaker changes or after a long pause."""
+    result: list[Segment] = []
+    for word in timed_words(words):
+        label = label_of(word)
+        last = result[-1] if result else None
+        if last is None or last.label != label or word["start"] - last.end >= gap_ms:
+            result.append(Segment(label=label))
+        result[-1].words.append(word)
+    return result
+
+
+def captions(
+    words: Iterable[Any],
+    *,
+    max_chars: int = CAPTION_CHARS,
+    max_ms: int = CAPTION_MS,
+    gap_ms: int = CAPTION_GAP_MS,
+) -> list[Segment]:
+    """Group words into captions that are short enough to read: see the limits above."""
+    result: list[Segment] = []
+    current: Segment | None = None
+    for word in timed_words(words):
+        label = label_of(word)
+        if current is not None and (
+            current.label != label
+            or word["start"] - current.end >= gap_ms
+            or len(current.text) + 1 + len(word["text"]) > max_chars
+            or word["end"] - current.start > max_ms
+        ):
+            current = None
+        if current is None:
+            current = Segment(label=label)
+            result.append(current)
+        current.words.append(word)
+        if word["text"].endswith(SENTENCE_END):
+            current = None
+    return result
+
+
+def split_lines(text: str, width: int = LINE_CHARS) -> list[str]:
+    """One line, or two broken at the space nearest the middle when the text is too wide."""
+    if len(text) <= width or " " not in text:
+        return [text]
+    middle = len(text) / 2
+    spaces = [i for i, ch in enumerate(text) if ch == " "]
+    cut = min(spaces, key=lambda i: abs(i - middle))
+    return [text[:cut], text[cut + 1 :]]
+
+
+def timestamp(ms: int, separator: str) -> str:
+    """`00:01:02,345` for SRT (separator ","), `00:01:02.345` for WebVTT (".")."""
+    ms = max(0, int(ms))
+    hours, rest = divmod(ms, 3_600_000)
+    minutes, rest = divmod(rest, 60_000)
+    seconds, millis = divmod(rest, 1000)
+    return f"{hours:02d}:{minutes:02d}:{seconds:02d}{separator}{millis:03d}"
+
+
+def _cue_times(cues: list[Segment]) -> list[tuple[int, int]]:
+    times = []
+    for index, cue in enumerate(cues):
+        end = max(cue.end, cue.start + 1)
+        if index + 1 < len(cues):
+            # Players show overlapping cues at once; end each before the next begins.
+            end = min(end, max(cues[index + 1].start, cue.start + 1))
+        times.append((cue.start, end))
+    return times
+
+
+def _with_speaker_changes(cues: list[Segment]) -> list[tuple[Segment, str]]:
+    """Each cue with the label to show: only when the speaker changes, as subtitles do."""
+    shown, previous = [], None
+    for cue in cues:
+        shown.append((cue, cue.label if cue.label and cue.label != previous else ""))
+        previous = cue.label
+    return shown
+
+
+def to_srt(words: Iterable[Any]) -> str:
+    cues = captions(words)
+    blocks = []
+    for number, ((cue, label), (start, end)) in enumerate(
+        zip(_with_speaker_changes(cues), _cue_times(cues), strict=True), start=1
+    ):
+        text = f"{label}: {cue.text}" if label else cue.text
+        lines = "\n".join(split_lines(text))
+        blocks.append(f"{number}\n{timestamp(start, ',')} --> {timestamp(end, ',')}\n{lines}\n")
+    return "\n".join(blocks)
+
+
+def _vtt_escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def to_vtt(words: Iterable[Any]) -> str:
+    cues = captions(words)
+    blocks = ["WEBVTT\n"]
+    for cue, (start, end) in zip(cues, _cue_times(cues), strict=True):
+        lines = "\n".join(_vtt_escape(line) for line in split_lines(cue.text))
+        # A voice span on every cue: players can style or name each speaker.
+        voice = f"<v {_vtt_escape(cue.label)}>" if cue.label else ""
+        blocks.append(f"{timestamp(start, '.')} --> {timestamp(end, '.')}\n{voice}{lines}\n")
+    return "\n".join(blocks)
+
+
+def to_txt(*, text: str, words: Iterable[Any]) -> str:
+    """The text; with speakers or channels, one paragraph per turn, each with its label."""
+    turns: list[Segment] = []
+    for paragraph in paragraphs(words):
+        if turns and turns[-1].label == paragraph.label:
+            turns[-1].words.extend(paragraph.words)
+        else:
+            turns.append(paragraph)
+    if any(turn.label for turn in turns):
+        return "\n\n".join(f"{turn.label}: {turn.text}" if turn.label else turn.text for turn in turns) + "\n"
+    body = text.strip() or " ".join(turn.text for turn in turns)
+    return body + "\n" if body else ""
+
+
+def to_json(data: dict[str, Any]) -> str:
+    return json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2) + "\n"
+
+
+def filename(*, kind: str, date, label: str, fallback: str) -> str:
+    """`transcript-2026-11-24-14155551234.srt`: the date and the number called (or the job id)."""
+    slug = re.sub(r"[^A-Za-z0-9]+", "-", label or "").strip("-") or re.sub(
+        r"[^A-Za-z0-9]+", "-", fallback
+    ).strip("-")
+    parts = ["transcript", date.strftime("%Y-%m-%d")] if date else ["transcript"]
+    if slug:
+        parts.append(slug[:60])
+    return "-".join(parts) + f".{kind}"

@@ -1,0 +1,144 @@
+// Transcript page: follow the job's status, play words, highlight the spoken word, search.
+(function () {
+  "use strict";
+  var POLL_MS = 3000;
+
+  // While AssemblyAI works, ask the status endpoint; reload once the result is in.
+  var head = document.getElementById("transcript-head");
+  if (head && head.dataset.final === "false") {
+    var badge = document.getElementById("transcript-status");
+    var poll = function () {
+      fetch(head.dataset.statusUrl, { headers: { Accept: "application/json" }, credentials: "same-origin" })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (data) {
+          if (!data) { return setTimeout(poll, POLL_MS * 2); }
+          if (data.status !== head.dataset.status) {
+            head.dataset.status = data.status;
+            badge.textContent = data.label;
+            badge.className = "status status-" + data.status;
+          }
+          if (data.final) { window.location.reload(); } else { setTimeout(poll, POLL_MS); }
+        })
+        .catch(function () { setTimeout(poll, POLL_MS * 2); });
+    };
+    setTimeout(poll, POLL_MS);
+  }
+
+  var box = document.getElementById("transcript");
+  if (!box) { return; }
+  var words = Array.prototype.slice.call(box.querySelectorAll(".w"));
+  var starts = words.map(function (w) { return +w.dataset.s; });
+  var ends = words.map(function (w) { return +w.dataset.e; });
+  var audio = document.getElementById("player");
+  var follow = document.getElementById("follow");
+
+  function inView(el) {
+    var r = el.getBoundingClientRect();
+    return r.top >= 80 && r.bottom <= window.innerHeight - 20;
+  }
+
+  // Playback: clicking a word (or a paragraph's time) seeks there and plays.
+  box.addEventListener("click", function (e) {
+    var target = e.target.closest(".w, .ts");
+    if (!target || !audio) { return; }
+    audio.currentTime = (+target.dataset.s) / 1000;
+    highlight();
+    var playing = audio.play();
+    if (playing && playing.catch) { playing.catch(function () {}); }
+  });
+
+  // The spoken word: the last word that started at or before the playhead.
+  var current = -1;
+  function indexAt(ms) {
+    var lo = 0, hi = starts.length - 1, found = -1;
+    while (lo <= hi) {
+      var mid = (lo + hi) >> 1;
+      if (starts[mid] <= ms) { found = mid; lo = mid + 1; } else { hi = mid - 1; }
+    }
+    // In a pause after a word, nothing is being spoken.
+    return found >= 0 && ms <= ends[found] + 300 ? found : -1;
+  }
+  function highlight() {
+    if (!audio) { return; }
+    var i = indexAt(audio.currentTime * 1000);
+    if (i === current) { return; }
+    if (current >= 0) { words[current].classList.remove("now"); }
+    current = i;
+    if (i >= 0) {
+      words[i].classList.add("now");
+      if (follow && follow.checked && !audio.paused && !inView(words[i])) {
+        words[i].scrollIntoView({ block: "center", behavior: "smooth" });
+      }
+    }
+  }
+  if (audio) {
+    var frame = null;
+    var loop = function () { highlight(); frame = audio.paused ? null : requestAnimationFrame(loop); };
+    audio.addEventListener("play", function () { if (!frame) { frame = requestAnimationFrame(loop); } });
+    audio.addEventListener("timeupdate", highlight);
+    audio.addEventListener("seeked", highlight);
+  }
+
+  // Search: words (or runs of words) containing the query, ignoring case and punctuation.
+  var norm = function (s) { return s.toLowerCase().replace(/[^\p{L}\p{N}']+/gu, " ").trim(); };
+  var plain = words.map(function (w) { return norm(w.textContent); });
+  var input = document.getElementById("search");
+  var count = document.getElementById("search-count");
+  var matches = [], at = -1;
+  function clearHits() {
+    box.querySelectorAll(".hit, .hit-current").forEach(function (w) { w.classList.remove("hit", "hit-current"); });
+  }
+  function show(n) {
+    if (!matches.length) { return; }
+    box.querySelectorAll(".hit-current").forEach(function (w) { w.classList.remove("hit-current"); });
+    at = (n + matches.length) % matches.length;
+    matches[at].forEach(function (i) { words[i].classList.add("hit-current"); });
+    words[matches[at][0]].scrollIntoView({ block: "center" });
+    count.textContent = (at + 1) + " of " + matches.length + (matches.length === 1 ? " match" : " matches");
+  }
+  function search() {
+    clearHits();
+    matches = []; at = -1;
+    var terms = norm(input.value).split(" ").filter(Boolean);
+    if (!terms.length) { count.textContent = ""; return; }
+    for (var i = 0; i + terms.length <= plain.length; i++) {
+      var ok = true;
+      for (var k = 0; k < terms.length && ok; k++) {
+        var w = plain[i + k], t = terms[k];
+        // Inner terms match whole words; the first may end a word and the last may begin one.
+        if (terms.length === 1) { ok = w.indexOf(t) >= 0; }
+        else if (k === 0) { ok = w.endsWith(t); }
+        else if (k === terms.length - 1) { ok = w.startsWith(t); }
+        else { ok = w === t; }
+      }
+      if (ok) {
+        var run = [];
+        for (k = 0; k < terms.length; k++) { run.push(i + k); words[i + k].classList.add("hit"); }
+        matches.push(run);
+      }
+    }
+    if (matches.length) { show(0); } else { count.textContent = "No match"; }
+  }
+  if (input) {
+    var timer = null;
+    input.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(search, 120); });
+    input.addEventListener("keydown", function (e) {
+      if (e.key === "Enter") { e.preventDefault(); show(e.shiftKey ? at - 1 : at + 1); }
+    });
+    document.getElementById("search-next").addEventListener("click", function () { show(at + 1); });
+    document.getElementById("search-prev").addEventListener("click", function () { show(at - 1); });
+  }
+
+  // Step through the doubtful words, the ones worth checking by ear.
+  var nextDoubtful = document.getElementById("next-doubtful");
+  if (nextDoubtful) {
+    var doubtful = Array.prototype.slice.call(box.querySelectorAll(".w.lo")), d = -1;
+    nextDoubtful.addEventListener("click", function () {
+      if (d >= 0) { doubtful[d].classList.remove("flash"); }
+      d = (d + 1) % doubtful.length;
+      doubtful[d].classList.add("flash");
+      doubtful[d].scrollIntoView({ block: "center" });
+      if (audio) { audio.currentTime = Math.max(0, +doubtful[d].dataset.s - 1000) / 1000; highlight(); }
+    });
+  }
+})();
