@@ -9,11 +9,12 @@ class CallerConfig(AppConfig):
     def ready(self):
         from transcription import audio, sources
         from transcription.services import register_reconciler
+        from transcription.signals import transcript_completed
 
         from . import checks  # noqa: F401  (registers system checks)
         from .audio import open_twilio_media, resolve_recording_sid
         from .media import describe_transcript, describe_transcripts
-        from .services import recordings_reconcile
+        from .services import on_transcript_completed, recordings_reconcile
         from .twilio_client import is_twilio_media_url
 
         audio.register_opener(is_twilio_media_url, open_twilio_media)
@@ -21,3 +22,4 @@ class CallerConfig(AppConfig):
         register_reconciler(recordings_reconcile)
         # Transcript pages play a call's recording through caller's media proxy.
         sources.register_describer(describe_transcript, many=describe_transcripts)
+        transcript_completed.connect(on_transcript_completed, dispatch_uid="caller-delete-recording")

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
+from django.utils import timezone
 
-from transcription.models import Transcript
-from transcription.services import transcript_request
+from transcription.models import Transcript, TranscriptStatus
+from transcription.services import enqueue_on_commit, retry_delay, transcript_request
 
 from . import dial_policy, twilio_client
 from .models import CALL_STATUS_RANK, RECORDING_STATUS_RANK, Call, CallStatus, Recording, RecordingStatus
 from .phone import parse_number
+
+logger = logging.getLogger(__name__)
 
 # Why Twilio kept no audio, in words an admin understands.
 RECORDING_ERRORS = {
@@ -211,3 +215,47 @@ def recordings_reconcile(
                 )
                 found.append(f"{call.sid}: recording {recording.sid}" + (" queued" if created else ""))
     return found
+
+
+# -- deleting recordings once transcribed (TWILIO_DELETE_RECORDINGS) ---------------
+
+
+def on_transcript_completed(sender, transcript, **kwargs) -> None:
+    """Receiver of transcription's transcript_completed: queue the recording's deletion on commit."""
+    if settings.TWILIO_DELETE_RECORDINGS and transcript.recording_sid:
+        queue_recording_delete(transcript.recording_sid)
+
+
+def queue_recording_delete(
+    recording_sid: str, *, attempt: int = 0, run_after: datetime | None = None
+) -> None:
+    """Queue the deletion of a recording at Twilio once the current transaction commits."""
+    from .tasks import delete_recording
+
+    enqueue_on_commit(delete_recording, recording_sid, attempt=attempt, run_after=run_after)
+
+
+def recording_delete_attempt(*, recording_sid: str, attempt: int = 0) -> str:
+    """Delete a recording at Twilio if its transcript is completed; mark it `deleted`.
+
+    A recording Twilio no longer has counts as deleted. Transient failures are retried with
+    backoff; the transcript is never touched. Answers deleted, retrying, failed or skipped.
+    """
+    completed = Transcript.objects.filter(recording_sid=recording_sid, status=TranscriptStatus.COMPLETED)
+    if not completed.exists():
+        return "skipped"  # e.g. resubmitted meanwhile: the audio may be needed again
+    recording = Recording.objects.filter(sid=recording_sid)
+    try:
+        twilio_client.delete_recording(recording_sid)
+    except twilio_client.TwilioError as exc:
+        if exc.retryable and attempt + 1 < settings.TRANSCRIPTION_MAX_ATTEMPTS:
+            delay = retry_delay(attempts=attempt + 1)
+            queue_recording_delete(
+                recording_sid, attempt=attempt + 1, run_after=timezone.now() + timedelta(seconds=delay)
+            )
+            return "retrying"
+        logger.warning("Recording %s was not deleted at Twilio: %s", recording_sid, exc)
+        recording.update(error=f"Not deleted at Twilio: {exc}"[:255], updated_at=timezone.now())
+        return "failed"
+    recording.update(status=RecordingStatus.DELETED, error="", updated_at=timezone.now())
+    return "deleted"

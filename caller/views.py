@@ -12,6 +12,8 @@ from django.shortcuts import render
 from django.views.decorators.http import require_http_methods, require_POST
 from twilio.twiml.voice_response import VoiceResponse
 
+from djtranscribe.http import unavailable_when_database_is
+
 from . import services, webhook_input
 from .dial_policy import DialRateLimited, DialRefused, check_destination
 from .phone import InvalidNumber, parse_number
@@ -136,6 +138,7 @@ def _bad_callback(problems: str) -> HttpResponse:
 
 @twilio_webhook
 @require_POST
+@unavailable_when_database_is
 def call_status(request):
     """Twilio's call-status callback: the call's status moves forward."""
     if problems := webhook_input.call_status_problems(request.POST):
@@ -150,6 +153,7 @@ def call_status(request):
 
 @twilio_webhook
 @require_POST
+@unavailable_when_database_is
 def recording_status(request):
     """Twilio's recording-status callback: store the recording and queue its transcript. Answers 204 fast."""
     if problems := webhook_input.recording_status_problems(request.POST):

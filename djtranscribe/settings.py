@@ -183,6 +183,8 @@ TWILIO_PHONE_NUMBER = env_str("TWILIO_PHONE_NUMBER")
 TWILIO_TIMEOUT = env_float("TWILIO_TIMEOUT", 15.0)
 # Check X-Twilio-Signature on every Twilio webhook (on in DEBUG too).
 TWILIO_VALIDATE_SIGNATURES = env_bool("TWILIO_VALIDATE_SIGNATURES", True)
+# Delete each recording at Twilio once its transcript is completed and stored (never after an error).
+TWILIO_DELETE_RECORDINGS = env_bool("TWILIO_DELETE_RECORDINGS", False)
 
 # Dialing safely: toll fraud is the real threat of a public dial button.
 # Region codes (US, GB, ...) that may be called; empty: the region of TWILIO_PHONE_NUMBER; * for any.

@@ -158,18 +158,6 @@ def test_the_redacted_audio_shape_gets_200_and_queues_nothing(client, submitted,
     assert task_queue.pending == []
 
 
-def test_a_webhook_of_another_job_for_this_row_is_stored_and_ignored(client, submitted, task_queue):
-    with task_queue.capture(execute=True):
-        response = post(
-            client,
-            url_for(submitted),
-            {"transcript_id": "an-old-job", "status": "completed"},
-            **webhook_headers(),
-        )
-    assert response.status_code == 200
-    assert task_queue.pending == []
-
-
 def test_a_body_that_is_not_json_gets_200_for_a_row_that_exists(client, submitted, task_queue):
     response = client.post(
         url_for(submitted), data=b"\xffnot json", content_type="application/json", **webhook_headers()

@@ -6,14 +6,16 @@ Everything AssemblyAI reported is read-only. The resubmit/refetch actions live i
 import json
 
 from django.conf import settings
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db import models
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 
 from . import admin_actions
 from .models import Transcript, WebhookDelivery
+from .retention import TranscriptKept, transcript_delete
 
 SHORT = 60
 
@@ -58,7 +60,8 @@ class TranscriptAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     search_fields = ("job_id", "text", "recording_sid", "call_sid", "audio_url")
     ordering = ("-created_at",)
-    actions = (admin_actions.resubmit, admin_actions.refetch)
+    # Named delete_selected, it takes the place of Django's own bulk delete.
+    actions = (admin_actions.delete_selected, admin_actions.resubmit, admin_actions.refetch)
     # The webhook token authenticates AssemblyAI's callbacks: never on a page.
     exclude = ("webhook_token",)
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
@@ -128,6 +131,22 @@ class TranscriptAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False  # transcripts come from `manage.py transcribe` and the pipeline
 
+    def delete_model(self, request, obj):
+        """At AssemblyAI first; raises TranscriptKept (the row stays) when it cannot confirm."""
+        transcript_delete(obj)
+
+    def delete_queryset(self, request, queryset):
+        _, kept = admin_actions.delete_each(queryset)
+        admin_actions.report_kept(self, request, kept)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        try:
+            return super().delete_view(request, object_id, extra_context)
+        except TranscriptKept as exc:
+            # Raised inside Django's atomic delete: its log entry of the deletion rolled back too.
+            self.message_user(request, str(exc), messages.ERROR)
+            return redirect("admin:transcription_transcript_change", object_id)
+
     @admin.display(description="error")
     def short_error(self, obj):
         return short(obj.error or obj.last_error)
@@ -157,12 +176,12 @@ class TranscriptAdmin(admin.ModelAdmin):
 
 @admin.register(WebhookDelivery)
 class WebhookDeliveryAdmin(admin.ModelAdmin):
-    list_display = ("received_at", "job_id", "status", "transcript_link", "processed_at")
+    list_display = ("received_at", "job_id", "status", "transcript_link", "processed_at", "note")
     list_filter = ("status", "received_at", "processed_at")
     date_hierarchy = "received_at"
     search_fields = ("job_id",)
     list_select_related = ("transcript",)
-    readonly_fields = ("transcript", "job_id", "status", "body_json", "received_at", "processed_at")
+    readonly_fields = ("transcript", "job_id", "status", "body_json", "received_at", "processed_at", "note")
     exclude = ("body",)
 
     def has_add_permission(self, request):

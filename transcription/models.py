@@ -110,6 +110,8 @@ class WebhookDelivery(models.Model):
     body = models.JSONField(default=dict, blank=True)
     received_at = models.DateTimeField(auto_now_add=True, db_index=True)
     processed_at = models.DateTimeField(null=True, blank=True)
+    # What the app did about it beyond the usual fetch, e.g. deleting an orphan job.
+    note = models.CharField(max_length=500, blank=True)
 
     class Meta:
         ordering = ["-received_at"]

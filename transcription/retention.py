@@ -16,7 +16,7 @@ class TranscriptKept(Exception):
     """The transcript could not be deleted at AssemblyAI, so the row was kept; the message says why."""
 
 
-def _already_gone(exc: AssemblyAIError) -> bool:
+def already_gone(exc: AssemblyAIError) -> bool:
     # AssemblyAI answers an unknown id with 400 "Transcript lookup error" (its spec also says 404).
     # Any other 400 (e.g. a job still processing) means the text may still be there.
     if exc.status == 404:
@@ -38,7 +38,7 @@ def transcript_delete(
             (client or AssemblyAIClient()).delete(transcript.job_id)
             deleted_remotely = True
         except AssemblyAIError as exc:
-            if not _already_gone(exc):
+            if not already_gone(exc):
                 later = " Try again later." if exc.retryable else ""
                 raise TranscriptKept(
                     f"Kept transcript {transcript.pk} ({transcript.job_id}): AssemblyAI did not delete it: "

@@ -10,6 +10,8 @@ when webhooks are off) queues `fetch_transcript`, which stores the result.
 from __future__ import annotations
 
 import logging
+import math
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -32,6 +34,7 @@ from .models import (
     WebhookDelivery,
     new_webhook_token,
 )
+from .signals import transcript_completed
 
 logger = logging.getLogger(__name__)
 
@@ -113,6 +116,8 @@ def transcript_apply(*, transcript: Transcript, data: dict[str, Any]) -> bool:
     transcript.last_error = transcript.error if new_status == TranscriptStatus.ERROR else ""
     transcript.next_attempt_at = None
     transcript.save(update_fields=APPLIED_FIELDS)
+    if new_status == TranscriptStatus.COMPLETED:
+        transcript_completed.send(sender=Transcript, transcript=transcript)
     return True
 
 
@@ -432,23 +437,75 @@ def transcript_fetch_attempt(
 # -- AssemblyAI's webhook -------------------------------------------------
 
 
+TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}\Z")  # what new_webhook_token makes
+JOB_ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}\Z")  # AssemblyAI's ids are uuids
+
+
+def _storable(value: Any, depth: int = 0) -> Any:
+    """A JSON value every database stores: no NUL, no lone surrogates, no NaN/Infinity, bounded depth.
+
+    PostgreSQL refuses NUL in text and jsonb and both backends refuse unencodable strings:
+    a delivery carrying them must still be kept, not turned into a 500. Only the odd part is
+    replaced (by text), so a usable transcript_id beside it still counts.
+    """
+    if depth > 20:
+        return _storable(repr(value)[:200])
+    if isinstance(value, str):
+        return value.encode("utf-8", "replace").decode("utf-8").replace("\x00", "\ufffd")
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, list):
+        return [_storable(item, depth + 1) for item in value]
+    if isinstance(value, dict):
+        return {_storable(str(k), depth + 1): _storable(v, depth + 1) for k, v in value.items()}
+    return value
+
+
+def _delivery_body(body: Any) -> dict[str, Any]:
+    cleaned = _storable(body)
+    return cleaned if isinstance(cleaned, dict) else {"unparsed": cleaned}
+
+
+def _job_id_in(body: dict[str, Any]) -> str:
+    """The delivery's transcript_id when it is a string shaped like one; else ''."""
+    job_id = body.get("transcript_id")
+    return job_id if isinstance(job_id, str) and JOB_ID_RE.match(job_id) else ""
+
+
 def webhook_received(*, token: str, body: Any) -> WebhookDelivery:
     """Store one webhook delivery and, when it is news for a known job, queue a fetch on commit.
 
-    Unknown tokens, repeats, foreign job ids and `redacted_audio_ready` are stored and go no further.
+    Unknown tokens, repeats, malformed bodies and `redacted_audio_ready` are stored and go no
+    further. A job id other than the row's own is an orphan (see below) and is deleted at AssemblyAI.
     """
-    body = body if isinstance(body, dict) else {"unparsed": body}
-    job_id = str(body.get("transcript_id") or "")[:64]
-    status = str(body.get("status") or "")[:32]
+    body = _delivery_body(body)
+    job_id = _job_id_in(body)
+    status = body.get("status") if isinstance(body.get("status"), str) else ""
+    status = status[:32]
     with transaction.atomic():
-        transcript = Transcript.objects.select_for_update().filter(webhook_token=token).first()
+        transcript = None
+        if isinstance(token, str) and TOKEN_RE.match(token):
+            transcript = Transcript.objects.select_for_update().filter(webhook_token=token).first()
         delivery = WebhookDelivery.objects.create(
             transcript=transcript, job_id=job_id, status=status, body=body
         )
         if transcript is None or status not in (TranscriptStatus.COMPLETED, TranscriptStatus.ERROR):
             return delivery
         if transcript.job_id and job_id and job_id != transcript.job_id:
-            return delivery  # a late webhook of a job this row has moved on from
+            # The token is this row's, the job is not: a submission whose answer was lost (worker
+            # killed during POST /v2/transcript) made a job before the one the row recorded.
+            # (A resubmission gets a new token, so an old job of the row never lands here.)
+            owner = Transcript.objects.filter(job_id=job_id).values_list("pk", flat=True).first()
+            if owner is not None:  # never delete a job another row holds, whatever a body claims
+                delivery.note = f"Job {job_id} belongs to transcript {owner}, not {transcript.pk}: ignored."
+                delivery.save(update_fields=["note"])
+                return delivery
+            delivery.note = f"Orphan job of transcript {transcript.pk} (its job is {transcript.job_id})."
+            delivery.save(update_fields=["note"])
+            queue_orphan_delete(job_id, delivery.pk)
+            return delivery
+        if not job_id:
+            return delivery  # no usable transcript_id: nothing to tell which job ended
         if transcript.webhook_received_at is not None:
             return delivery  # a repeat: the first delivery queued the fetch
         transcript.webhook_received_at = timezone.now()
@@ -458,6 +515,43 @@ def webhook_received(*, token: str, body: Any) -> WebhookDelivery:
         delivery.processed_at = timezone.now()
         delivery.save(update_fields=["processed_at"])
     return delivery
+
+
+def orphan_delete_attempt(
+    *, job_id: str, delivery_id: int | None = None, attempt: int = 0, client: AssemblyAIClient | None = None
+) -> str:
+    """Delete an orphan job at AssemblyAI, as the task makes it; the outcome is noted on the delivery.
+
+    A job AssemblyAI no longer knows counts as deleted; transient failures are retried with backoff.
+    """
+    from .retention import already_gone
+
+    try:
+        (client or AssemblyAIClient()).delete(job_id)
+        outcome = "deleted at AssemblyAI"
+    except AssemblyAIError as exc:
+        if already_gone(exc):
+            outcome = "already gone at AssemblyAI"
+        elif exc.retryable and attempt + 1 < settings.TRANSCRIPTION_MAX_ATTEMPTS:
+            run_after = timezone.now() + timedelta(
+                seconds=retry_delay(attempts=attempt + 1, retry_after=exc.retry_after)
+            )
+            _note(delivery_id, f"Orphan job {job_id}: delete failed, retrying: {exc}")
+            queue_orphan_delete(job_id, delivery_id, attempt=attempt + 1, run_after=run_after)
+            return "retrying"
+        else:
+            outcome = f"not deleted: {exc}"
+    _note(delivery_id, f"Orphan job {job_id}: {outcome}.", processed=True)
+    return outcome
+
+
+def _note(delivery_id: int | None, note: str, *, processed: bool = False) -> None:
+    if delivery_id is None:
+        return
+    changes: dict[str, Any] = {"note": note[:500]}
+    if processed:
+        changes["processed_at"] = timezone.now()
+    WebhookDelivery.objects.filter(pk=delivery_id).update(**changes)
 
 
 # -- queueing (always on commit: a task must never see a row that is not committed) ----
@@ -479,6 +573,22 @@ def queue_fetch(
     transaction.on_commit(
         partial(_enqueue, fetch_transcript, run_after, transcript_id, poll=poll, attempt=attempt)
     )
+
+
+def queue_orphan_delete(
+    job_id: str, delivery_id: int | None, *, attempt: int = 0, run_after: datetime | None = None
+) -> None:
+    """Queue the deletion of an orphan AssemblyAI job once the current transaction commits."""
+    from .tasks import delete_orphan_job
+
+    transaction.on_commit(
+        partial(_enqueue, delete_orphan_job, run_after, job_id, delivery_id=delivery_id, attempt=attempt)
+    )
+
+
+def enqueue_on_commit(task, *args: Any, run_after: datetime | None = None, **kwargs: Any) -> None:
+    """Queue any task (another app's too) once the current transaction commits; run_after defers it."""
+    transaction.on_commit(partial(_enqueue, task, run_after, *args, **kwargs))
 
 
 def _enqueue(task, run_after: datetime | None, *args: Any, **kwargs: Any) -> None:

@@ -21,3 +21,9 @@ def submit_transcript(transcript_id: int) -> str:
 def fetch_transcript(transcript_id: int, poll: int | None = None, attempt: int = 0) -> str:
     """Fetch a submitted job's result and store it; polls again when webhooks are off."""
     return services.transcript_fetch_attempt(transcript_id=transcript_id, poll=poll, attempt=attempt)
+
+
+@task(queue_name=QUEUE)
+def delete_orphan_job(job_id: str, delivery_id: int | None = None, attempt: int = 0) -> str:
+    """Delete a job at AssemblyAI that no transcript row recorded (a lost submission answer)."""
+    return services.orphan_delete_attempt(job_id=job_id, delivery_id=delivery_id, attempt=attempt)

@@ -1,7 +1,15 @@
 """AssemblyAI's webhook: authenticate, store the delivery, queue a fetch, answer 200 fast.
 
-AssemblyAI never retries after a 4xx, so only a bad secret gets one; anything that
-passes the secret check answers 200, even for unknown jobs or odd bodies.
+What each answer means to AssemblyAI, which retries anything but a 2xx or 4xx (up to 10 times)
+and never retries a 4xx:
+- 401/403: a missing or wrong secret header. 405: not a POST. 413: a body over
+  WEBHOOK_MAX_BODY. None of these can be a real delivery for a row we hold (real ones are
+  authenticated POSTs of ~100 bytes), so no stored row is affected by refusing them.
+- 200: everything else that passes the secret check, even a body that is not JSON, has the
+  wrong types, or names an unknown token: it is stored as it came and harms nothing. A 4xx
+  there could swallow a real delivery for an existing row, which AssemblyAI would never resend.
+- 503: the database could not take the delivery (locked, restarting): AssemblyAI tries again,
+  and sync_transcripts polls the job anyway once its webhook is overdue.
 """
 
 import hmac
@@ -13,9 +21,14 @@ from django.http import HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from djtranscribe.http import unavailable_when_database_is
+
 from . import services
 
 logger = logging.getLogger(__name__)
+
+# A real delivery is {"transcript_id": ..., "status": ...}: far below this.
+WEBHOOK_MAX_BODY = 64 * 1024
 
 
 def _secret_problem(request) -> HttpResponse | None:
@@ -38,16 +51,42 @@ def _secret_problem(request) -> HttpResponse | None:
     return None
 
 
+def _declared_length(request) -> int:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0
+
+
+def _parse(raw: bytes):
+    """The body as JSON, or its first 2,000 characters as text when it is not JSON."""
+    try:
+        return json.loads(raw or b"{}")
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        return raw[:2000].decode("utf-8", "replace")
+
+
 @csrf_exempt
 @require_POST
+@unavailable_when_database_is
 def assemblyai_webhook(request, token):
     """AssemblyAI says a job ended: store the delivery and queue a fetch of the result."""
     problem = _secret_problem(request)
     if problem is not None:
         return problem
-    try:
-        body = json.loads(request.body or b"{}")
-    except (ValueError, UnicodeDecodeError):
-        body = request.body[:2000].decode("utf-8", "replace")
-    services.webhook_received(token=token, body=body)
+    # Refused before reading a byte when the sender says it is too big.
+    if _declared_length(request) > WEBHOOK_MAX_BODY:
+        return HttpResponse(
+            f"Body over {WEBHOOK_MAX_BODY} bytes: not an AssemblyAI webhook.\n",
+            status=413,
+            content_type="text/plain",
+        )
+    raw = request.read(WEBHOOK_MAX_BODY + 1)
+    if len(raw) > WEBHOOK_MAX_BODY:
+        return HttpResponse(
+            f"Body over {WEBHOOK_MAX_BODY} bytes: not an AssemblyAI webhook.\n",
+            status=413,
+            content_type="text/plain",
+        )
+    services.webhook_received(token=token, body=_parse(raw))
     return HttpResponse("ok\n", content_type="text/plain")

@@ -1,0 +1,177 @@
+"""A database that is briefly locked (SQLite) or restarted (PostgreSQL) while a webhook arrives.
+
+The endpoint answers 503 instead of pretending success, leaves nothing half-written, and
+sync_transcripts recovers the job anyway: AssemblyAI's by its overdue poll, Twilio's (which is
+never retried) by listing the call's recordings.
+"""
+
+import json
+import re
+from contextlib import contextmanager
+from datetime import timedelta
+
+import pytest
+from django.db import InterfaceError, OperationalError, connection
+from django.test import override_settings
+from django.utils import timezone
+
+from caller.models import Call, Recording
+from tests.pipeline_helpers import (
+    AAI,
+    ACCOUNT,
+    CALL_SID,
+    JOB_ID,
+    RECORDING_SID,
+    RECORDINGS_URL,
+    recording_callback,
+    transcript_json,
+    webhook_headers,
+)
+from transcription import services
+from transcription.models import Transcript, TranscriptStatus, WebhookDelivery
+
+pytestmark = pytest.mark.django_db
+
+FAULTS = {
+    "sqlite-locked": lambda: OperationalError("database is locked"),
+    "postgres-restarted": lambda: OperationalError(
+        "terminating connection due to administrator command\nSSL connection has been closed unexpectedly"
+    ),
+    "postgres-connection-gone": lambda: InterfaceError("connection already closed"),
+}
+
+
+@contextmanager
+def database_fails_on(table: str, fault, statement: str = "INSERT"):
+    """Every `statement` (INSERT, UPDATE...) on `table` fails as the database would, at the driver level."""
+
+    def wrapper(execute, sql, params, many, context):
+        if sql.lstrip().upper().startswith(statement) and f'"{table}"' in sql:
+            raise fault()
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(wrapper):
+        yield
+
+
+@pytest.fixture
+def submitted():
+    return Transcript.objects.create(
+        job_id=JOB_ID,
+        status=TranscriptStatus.QUEUED,
+        audio_url="https://x.example/a.wav",
+        submitted_at=timezone.now(),
+    )
+
+
+@pytest.mark.parametrize("fault", FAULTS.values(), ids=FAULTS.keys())
+def test_a_webhook_the_database_cannot_take_gets_503_so_assemblyai_retries(
+    client, submitted, task_queue, fault
+):
+    with database_fails_on("transcription_webhookdelivery", fault), task_queue.capture(execute=True):
+        response = client.post(
+            f"/transcription/webhook/{submitted.webhook_token}/",
+            data=json.dumps({"transcript_id": JOB_ID, "status": "completed"}),
+            content_type="application/json",
+            **webhook_headers(),
+        )
+    assert response.status_code == 503
+    assert response["Retry-After"] == "10"
+    assert WebhookDelivery.objects.count() == 0
+    submitted.refresh_from_db()
+    assert submitted.webhook_received_at is None
+    assert task_queue.pending == []
+
+
+def test_assemblyais_retry_of_that_webhook_is_taken(client, submitted, task_queue, mocked_http):
+    path = f"/transcription/webhook/{submitted.webhook_token}/"
+    body = json.dumps({"transcript_id": JOB_ID, "status": "completed"})
+    with database_fails_on("transcription_webhookdelivery", FAULTS["sqlite-locked"]):
+        assert (
+            client.post(path, body, content_type="application/json", **webhook_headers()).status_code == 503
+        )
+    mocked_http.get(f"{AAI}/v2/transcript/{JOB_ID}", json=transcript_json("completed"))
+    with task_queue.capture(execute=True):
+        assert (
+            client.post(path, body, content_type="application/json", **webhook_headers()).status_code == 200
+        )
+    task_queue.run_all()
+    submitted.refresh_from_db()
+    assert submitted.status == "completed"
+
+
+def test_sync_completes_a_job_whose_webhook_was_lost_to_the_database(client, submitted, mocked_http):
+    with database_fails_on("transcription_webhookdelivery", FAULTS["postgres-restarted"]):
+        client.post(
+            f"/transcription/webhook/{submitted.webhook_token}/",
+            data=json.dumps({"transcript_id": JOB_ID, "status": "completed"}),
+            content_type="application/json",
+            **webhook_headers(),
+        )
+    mocked_http.get(f"{AAI}/v2/transcript/{JOB_ID}", json=transcript_json("completed"))
+    # All of AssemblyAI's retries failed too: the overdue poll finds the result.
+    report = services.transcripts_sync(now=timezone.now() + timedelta(minutes=11))
+    assert report.polled == [f"#{submitted.pk} {JOB_ID}: completed"]
+    submitted.refresh_from_db()
+    assert (submitted.status, submitted.text) == ("completed", "Ahoy, this is a test call.")
+
+
+@pytest.mark.parametrize("fault", FAULTS.values(), ids=FAULTS.keys())
+def test_a_recording_callback_the_database_cannot_take_gets_503_and_stores_nothing(
+    twilio_post, task_queue, fault
+):
+    # The Recording row is written first; the transcript's insert fails: both must roll back.
+    with database_fails_on("transcription_transcript", fault), task_queue.capture(execute=True):
+        response = twilio_post("/twilio/recording-status/", recording_callback())
+    assert response.status_code == 503
+    assert (Recording.objects.count(), Transcript.objects.count()) == (0, 0)
+    assert task_queue.pending == []
+
+
+def twilio_recordings():
+    return {
+        "recordings": [
+            {
+                "sid": RECORDING_SID,
+                "call_sid": CALL_SID,
+                "account_sid": ACCOUNT,
+                "status": "completed",
+                "duration": "7",
+                "channels": 1,
+                "source": "RecordVerb",
+                "uri": f"/2010-04-01/Accounts/{ACCOUNT}/Recordings/{RECORDING_SID}.json",
+            }
+        ],
+        "next_page_uri": None,
+        "page": 0,
+        "page_size": 50,
+    }
+
+
+@override_settings(TRANSCRIPTION_AUDIO_SOURCE="url")
+def test_sync_finds_the_recording_whose_callback_was_lost_to_the_database(
+    twilio_post, task_queue, mocked_http
+):
+    Call.objects.create(sid=CALL_SID, to="+14155551234", from_number="+15005550006", status="completed")
+    with database_fails_on("transcription_transcript", FAULTS["sqlite-locked"]):
+        assert twilio_post("/twilio/recording-status/", recording_callback()).status_code == 503
+    # Twilio does not retry a recording callback: the reconcile lists the call's recordings.
+    mocked_http.get(
+        re.compile(re.escape(RECORDINGS_URL) + r"\?CallSid=" + CALL_SID), json=twilio_recordings()
+    )
+    mocked_http.post(f"{AAI}/v2/transcript", json=transcript_json())
+    with task_queue.capture(execute=True):
+        report = services.transcripts_sync(now=timezone.now() + timedelta(minutes=10))
+    assert report.recovered == [f"{CALL_SID}: recording {RECORDING_SID} queued"]
+    task_queue.run_all()
+    transcript = Transcript.objects.get(recording_sid=RECORDING_SID)
+    assert (transcript.status, transcript.job_id) == ("queued", JOB_ID)
+    assert Recording.objects.get().status == "completed"
+
+
+def test_a_call_status_callback_the_database_cannot_take_gets_503_and_changes_nothing(twilio_post):
+    Call.objects.create(sid=CALL_SID, to="+14155551234", from_number="+15005550006", status="ringing")
+    with database_fails_on("caller_call", FAULTS["postgres-connection-gone"], statement="UPDATE"):
+        response = twilio_post("/twilio/call-status/", {"CallSid": CALL_SID, "CallStatus": "completed"})
+    assert response.status_code == 503
+    assert Call.objects.get().status == "ringing"
