@@ -6,7 +6,7 @@ the transcription app knows nothing of calls, but this app may know of it).
 
 from django.contrib import admin
 from django.urls import reverse
-from django.utils.html import format_html_join
+from django.utils.html import format_html, format_html_join
 
 from transcription.admin import short
 from transcription.models import Transcript
@@ -82,7 +82,7 @@ class RecordingAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     search_fields = ("sid", "call_sid", "call__to")
     list_select_related = ("call",)
-    readonly_fields = (*RECORDING_FIELDS, "media_link", "transcripts")
+    readonly_fields = (*RECORDING_FIELDS, "media_link", "in_the_app", "transcripts")
     fields = readonly_fields
 
     def has_add_permission(self, request):
@@ -95,6 +95,15 @@ class RecordingAdmin(admin.ModelAdmin):
     @admin.display(description="media URL")
     def media_link(self, obj):
         return obj.media_url
+
+    @admin.display(description="in the app")
+    def in_the_app(self, obj):
+        """Listen through the app's media proxy, and open the call's page."""
+        listen = format_html('<a href="{}">Listen</a>', reverse("recording-media", args=[obj.sid]))
+        if obj.call_id is None:
+            return listen
+        call_page = reverse("call-detail", args=[obj.call_sid])
+        return format_html('{} · <a href="{}">Call page</a>', listen, call_page)
 
     @admin.display(description="transcripts")
     def transcripts(self, obj):

@@ -251,3 +251,27 @@ def test_changelists_make_the_same_number_of_queries_for_one_row_or_many(
     one = count_queries()
     add_rows(1, 6)
     assert count_queries() == one
+
+
+def test_the_transcript_page_links_to_its_page_in_the_app_and_its_downloads(admin_client_logged, data):
+    transcript = data["transcript"]
+    path = f"/admin/transcription/transcript/{transcript.pk}/change/"
+    page = admin_client_logged.get(path).content.decode()
+    assert f'href="/transcription/{transcript.pk}/"' in page
+    for kind in ("txt", "json", "srt", "vtt"):
+        assert f'href="/transcription/{transcript.pk}/export.{kind}"' in page
+
+
+def test_an_unfinished_transcript_page_offers_no_downloads(admin_client_logged, data):
+    transcript = make_transcript(job_id="job-open", status="processing", recording_sid="", words=[])
+    path = f"/admin/transcription/transcript/{transcript.pk}/change/"
+    page = admin_client_logged.get(path).content.decode()
+    assert f'href="/transcription/{transcript.pk}/"' in page
+    assert "export." not in page
+
+
+def test_the_recording_page_links_to_the_player_and_the_call_page(admin_client_logged, data):
+    recording = data["recording"]
+    page = admin_client_logged.get(f"/admin/caller/recording/{recording.pk}/change/").content.decode()
+    assert f'href="/recordings/{RECORDING}/media/"' in page
+    assert f'href="/calls/{CALL}/"' in page

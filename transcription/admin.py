@@ -86,9 +86,10 @@ class TranscriptAdmin(admin.ModelAdmin):
         "updated_at",
         "completed_at",
         "utterances_json",
+        "in_the_app",
     )
     fieldsets = (
-        (None, {"fields": ("job_id", "status", "error", "last_error")}),
+        (None, {"fields": ("job_id", "status", "error", "last_error", "in_the_app")}),
         ("Audio", {"fields": ("audio_url", "audio_source", "upload_url", "recording_sid", "call_sid")}),
         (
             "Result",
@@ -150,6 +151,17 @@ class TranscriptAdmin(admin.ModelAdmin):
     @admin.display(description="error")
     def short_error(self, obj):
         return short(obj.error or obj.last_error)
+
+    @admin.display(description="in the app")
+    def in_the_app(self, obj):
+        """The transcript's own page (player, search) and its downloads."""
+        links = [("Transcript page", obj.get_absolute_url())]
+        if obj.status == "completed":
+            links += [
+                (kind.upper(), reverse("transcription:export", args=[obj.pk, kind]))
+                for kind in ("txt", "json", "srt", "vtt")
+            ]
+        return format_html_join(" · ", '<a href="{1}">{0}</a>', links)
 
     @admin.display(description="words (low confidence marked)")
     def marked_words(self, obj):
