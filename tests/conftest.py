@@ -7,7 +7,7 @@ import responses
 from django.conf import settings
 from twilio.request_validator import RequestValidator
 
-from tests.pipeline_helpers import task_queue  # noqa: F401  (the pipeline's task runner fixture)
+from tests.pipeline_helpers import submitted, task_queue  # noqa: F401  (the pipeline's fixtures)
 
 
 @pytest.fixture(autouse=True)

@@ -151,6 +151,24 @@ class TaskQueue:
         ]
 
 
+def url_for(transcript) -> str:
+    """The AssemblyAI webhook URL path of one transcript."""
+    return f"/transcription/webhook/{transcript.webhook_token}/"
+
+
+@pytest.fixture
+def submitted(db):
+    """A transcript AssemblyAI has accepted (queued), waiting for its webhook."""
+    from transcription.models import Transcript, TranscriptStatus
+
+    return Transcript.objects.create(
+        job_id=JOB_ID,
+        status=TranscriptStatus.QUEUED,
+        audio_url="https://x.example/a.wav",
+        submitted_at=timezone.now(),
+    )
+
+
 @pytest.fixture
 def task_queue(django_capture_on_commit_callbacks):
     backend = task_backends["default"]

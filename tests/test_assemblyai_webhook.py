@@ -3,32 +3,18 @@
 import json
 
 import pytest
-from django.utils import timezone
 
 from tests.pipeline_helpers import (
     AAI,
     JOB_ID,
     transcript_json,
+    url_for,
     webhook_headers,
 )
 from transcription import services
 from transcription.models import Transcript, TranscriptStatus, WebhookDelivery
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def submitted():
-    return Transcript.objects.create(
-        job_id=JOB_ID,
-        status=TranscriptStatus.QUEUED,
-        audio_url="https://x.example/a.wav",
-        submitted_at=timezone.now(),
-    )
-
-
-def url_for(transcript):
-    return f"/transcription/webhook/{transcript.webhook_token}/"
 
 
 def post(client, url, body, **headers):

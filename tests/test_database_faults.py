@@ -28,7 +28,7 @@ from tests.pipeline_helpers import (
     webhook_headers,
 )
 from transcription import services
-from transcription.models import Transcript, TranscriptStatus, WebhookDelivery
+from transcription.models import Transcript, WebhookDelivery
 
 pytestmark = pytest.mark.django_db
 
@@ -52,16 +52,6 @@ def database_fails_on(table: str, fault, statement: str = "INSERT"):
 
     with connection.execute_wrapper(wrapper):
         yield
-
-
-@pytest.fixture
-def submitted():
-    return Transcript.objects.create(
-        job_id=JOB_ID,
-        status=TranscriptStatus.QUEUED,
-        audio_url="https://x.example/a.wav",
-        submitted_at=timezone.now(),
-    )
 
 
 @pytest.mark.parametrize("fault", FAULTS.values(), ids=FAULTS.keys())

@@ -21,16 +21,6 @@ ORPHAN = "0rphan00-aaaa-bbbb-cccc-000000000001"
 ORPHAN_URL = f"{AAI}/v2/transcript/{ORPHAN}"
 
 
-@pytest.fixture
-def submitted():
-    return Transcript.objects.create(
-        job_id=JOB_ID,
-        status=TranscriptStatus.QUEUED,
-        audio_url="https://x.example/a.wav",
-        submitted_at=timezone.now(),
-    )
-
-
 def deliver(client, task_queue, transcript, job_id, status="completed"):
     with task_queue.capture(execute=True):
         response = client.post(

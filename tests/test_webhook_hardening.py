@@ -9,12 +9,11 @@ import json
 import os
 
 import pytest
-from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.pipeline_helpers import JOB_ID, webhook_headers
-from transcription.models import Transcript, TranscriptStatus, WebhookDelivery
+from tests.pipeline_helpers import JOB_ID, url_for, webhook_headers
+from transcription.models import WebhookDelivery
 from transcription.services import JOB_ID_RE
 from transcription.webhooks import WEBHOOK_MAX_BODY
 
@@ -43,20 +42,6 @@ transcript_ids = st.one_of(
     st.none(),
 )
 statuses = st.one_of(st.sampled_from(["completed", "error", "queued", "redacted_audio_ready"]), json_values)
-
-
-@pytest.fixture
-def submitted():
-    return Transcript.objects.create(
-        job_id=JOB_ID,
-        status=TranscriptStatus.QUEUED,
-        audio_url="https://x.example/a.wav",
-        submitted_at=timezone.now(),
-    )
-
-
-def url_for(transcript):
-    return f"/transcription/webhook/{transcript.webhook_token}/"
 
 
 def row_state(transcript):
