@@ -113,12 +113,16 @@ def rows_for(results: dict) -> list[tuple[str, str, str, str]]:
                     "",
                 )
             )
-        for key, label in (("recording_rows", "Recordings"), ("webhook_rows", "WebhookDeliveries")):
+        for key, label in (
+            ("recording_rows", "Recordings stored"),
+            ("webhook_rows", "WebhookDeliveries stored and processed"),
+            ("webhook_fetches_queued", "fetch tasks queued"),
+        ):
             if key in web:
                 stored = web[key]
                 rows.append(
                     (
-                        f"1 {label} stored for the callbacks sent",
+                        f"1 {label} for the callbacks sent",
                         f"{stored['rows_present']} / {stored['sent']}",
                         "all",
                         verdict(stored["missing"] == 0),
