@@ -140,10 +140,8 @@ def transcript_request(
 
     Idempotent by `recording_sid`: a repeated request answers the existing row. Returns (row, created).
     """
-    if recording_sid:
-        existing = Transcript.objects.filter(recording_sid=recording_sid).first()
-        if existing is not None:
-            return existing, False
+    # No lookup first: a recording usually gets here once, and the unique recording_sid turns
+    # a repeat (or a concurrent delivery of the same callback) into the lookup below.
     try:
         with transaction.atomic():
             transcript = transcript_create(
@@ -153,7 +151,8 @@ def transcript_request(
                 audio_source=configured_audio_source(),
             )
     except IntegrityError:
-        # A concurrent delivery of the same callback created it first.
+        if not recording_sid:
+            raise
         return Transcript.objects.get(recording_sid=recording_sid), False
     queue_submit(transcript.pk)
     return transcript, True
