@@ -84,3 +84,38 @@ def test_a_transcript_request_without_a_recording_sid_lets_an_integrity_error_th
         with pytest.raises(IntegrityError):
             services.transcript_request(audio_url=MEDIA_URL)
     assert task_queue.pending == []
+
+
+def queued_transcript():
+    from django.utils import timezone
+
+    from tests.pipeline_helpers import JOB_ID
+
+    return Transcript.objects.create(
+        job_id=JOB_ID, status="queued", audio_url=MEDIA_URL, submitted_at=timezone.now()
+    )
+
+
+def test_an_assemblyai_webhook_with_news_is_one_lookup_one_update_one_insert(task_queue):
+    transcript = queued_transcript()
+    body = {"transcript_id": transcript.job_id, "status": "completed"}
+    with CaptureQueriesContext(connection) as queries, task_queue.capture(execute=False):
+        delivery = services.webhook_received(token=transcript.webhook_token, body=body)
+    verbs = [
+        q["sql"].split()[0] for q in queries if q["sql"].startswith(("SELECT", "INSERT", "UPDATE", "DELETE"))
+    ]
+    assert verbs == ["SELECT", "UPDATE", "INSERT"]
+    assert delivery.processed_at is not None
+
+
+def test_a_repeated_assemblyai_webhook_is_stored_unprocessed():
+    transcript = queued_transcript()
+    body = {"transcript_id": transcript.job_id, "status": "completed"}
+    first = services.webhook_received(token=transcript.webhook_token, body=body)
+    again = services.webhook_received(token=transcript.webhook_token, body=body)
+    assert (first.processed_at is not None, again.processed_at) == (True, None)
+
+
+def test_a_webhook_for_an_unknown_token_is_stored_unprocessed():
+    delivery = services.webhook_received(token="nobody", body={"transcript_id": "x", "status": "completed"})
+    assert (delivery.transcript, delivery.processed_at) == (None, None)

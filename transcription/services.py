@@ -441,22 +441,27 @@ def webhook_received(*, token: str, body: Any) -> WebhookDelivery:
     status = str(body.get("status") or "")[:32]
     with transaction.atomic():
         transcript = Transcript.objects.select_for_update().filter(webhook_token=token).first()
-        delivery = WebhookDelivery.objects.create(
-            transcript=transcript, job_id=job_id, status=status, body=body
+        news = (
+            transcript is not None
+            and status in (TranscriptStatus.COMPLETED, TranscriptStatus.ERROR)
+            # not a late webhook of a job this row has moved on from
+            and not (transcript.job_id and job_id and job_id != transcript.job_id)
+            # not a repeat: the first delivery queued the fetch
+            and transcript.webhook_received_at is None
         )
-        if transcript is None or status not in (TranscriptStatus.COMPLETED, TranscriptStatus.ERROR):
-            return delivery
-        if transcript.job_id and job_id and job_id != transcript.job_id:
-            return delivery  # a late webhook of a job this row has moved on from
-        if transcript.webhook_received_at is not None:
-            return delivery  # a repeat: the first delivery queued the fetch
-        transcript.webhook_received_at = timezone.now()
-        transcript.save(update_fields=["webhook_received_at", "updated_at"])
-        if not transcript.is_final and transcript.job_id:
-            queue_fetch(transcript.pk)
-        delivery.processed_at = timezone.now()
-        delivery.save(update_fields=["processed_at"])
-    return delivery
+        if news:
+            transcript.webhook_received_at = timezone.now()
+            transcript.save(update_fields=["webhook_received_at", "updated_at"])
+            if not transcript.is_final and transcript.job_id:
+                queue_fetch(transcript.pk)
+        # Stored once, already marked: one INSERT rather than an INSERT and an UPDATE.
+        return WebhookDelivery.objects.create(
+            transcript=transcript,
+            job_id=job_id,
+            status=status,
+            body=body,
+            processed_at=timezone.now() if news else None,
+        )
 
 
 # -- queueing (always on commit: a task must never see a row that is not committed) ----
