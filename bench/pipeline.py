@@ -1,23 +1,20 @@
 """Part 2: recordings pushed through callback -> worker -> fake AssemblyAI -> completed rows.
 
-    python -m bench.pipeline [--recordings 1000] [--timeout 120] [--force]
+    python -m bench.pipeline [--recordings 1000] [--timeout 120] [--workers 1]
 
-Starts the fakes, gunicorn (2 workers) and one db_worker, sends one signed recording-status
-callback per recording (a new RecordingSid each, media on the fake Twilio), then waits until every
-Transcript is final or the timeout passes. Reports recordings/s end to end and the app's own
-overhead per recording: (wall time - time the fakes' handlers spent) / recordings.
-
-ROUND ONE: the pipeline (issue 3: Transcript creation from the recording callback, submission
-tasks on db_worker, the AssemblyAI webhook view) is not merged on this branch, so this part reports
-"skipped" unless --force is given (then it runs the driver and shows that nothing completes).
-TODO(issue 6, round two): once issue 3 is merged, check PIPELINE_MODULE and the webhook settings
-below against the real code, drop the guard, and run it: nothing else here should need to change.
+Starts the fakes, gunicorn (2 workers) and `--workers` db_worker processes, sends one signed
+recording-status callback per recording (a new RecordingSid each, media on the fake Twilio), then
+waits until every Transcript is final or the timeout passes. Everything runs the app's own code
+with its production settings path: TRANSCRIPTION_AUDIO_SOURCE=upload (the worker streams the
+media from "api.twilio.com", routed to the fake by bench.settings in every bench process, and
+uploads it), TRANSCRIPTION_WEBHOOKS=on (the fake calls the app's webhook view, which queues the
+fetch). Reports recordings/s end to end and the app's own overhead per recording:
+(wall time - time the fakes' handlers spent) / recordings.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import os
 import subprocess
@@ -28,21 +25,52 @@ from bench import common, loadgen
 from bench.web import RECORDING_STATUS_PATH, new_sid, recording_params, signed_post
 
 TARGET_SECONDS = 60.0
-PIPELINE_MODULE = "transcription.tasks"  # issue 3's tasks module; its presence enables this part
 MEDIA_BYTES = 160 * 1024  # ~10 s of 8 kHz 16-bit mono: a short call
 
 
-def fake_seconds(urls: dict) -> float:
-    total = 0.0
-    for url in urls.values():
+def fake_stats(urls: dict) -> dict:
+    """Both fakes' counters (GET /__bench/stats)."""
+    stats = {}
+    for name, url in urls.items():
         with urllib.request.urlopen(f"{url}/__bench/stats", timeout=10) as response:
-            stats = json.load(response)
-        # Webhook deliveries run in the fake but wait on the app: they are the app's time, not the fake's.
-        total += stats["total_seconds"] - stats["seconds"].get("webhook", 0.0)
-    return total
+            stats[name] = json.load(response)
+    return stats
 
 
-def run(recordings: int, timeout: float, concurrency: int) -> dict:
+def fake_seconds(stats: dict) -> float:
+    """Time the fakes' handlers spent; webhook deliveries run in the fake but wait on the app."""
+    return sum(s["total_seconds"] - s["seconds"].get("webhook", 0.0) for s in stats.values())
+
+
+def start_workers(count: int, env: dict[str, str]) -> list[subprocess.Popen]:
+    """`count` db_worker processes (the app's own command), each logging to bench/out/."""
+    workers = []
+    for number in range(count):
+        log = open(common.OUT_DIR / f"pipeline-worker-{number}.log", "w")
+        workers.append(
+            subprocess.Popen(
+                [
+                    common.PYTHON,
+                    "manage.py",
+                    "db_worker",
+                    "--queue-name",
+                    "*",
+                    "--no-reload",
+                    "--no-startup-delay",
+                    "--interval",
+                    "0.1",
+                ],
+                cwd=common.ROOT,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        )
+        log.close()  # the child has its own copy
+    return workers
+
+
+def run(recordings: int, timeout: float, concurrency: int, workers: int) -> dict:
     port = common.free_port()
     db = common.OUT_DIR / "pipeline.sqlite3"
     for suffix in ("", "-wal", "-shm"):
@@ -56,7 +84,7 @@ def run(recordings: int, timeout: float, concurrency: int) -> dict:
         from django.core.management import call_command
         from twilio.request_validator import RequestValidator
 
-        from transcription.models import FINAL_STATUSES, Transcript, TranscriptStatus
+        from transcription.models import FINAL_STATUSES, AudioSource, Transcript, TranscriptStatus
 
         call_command("migrate", verbosity=0)
         env = common.bench_env(
@@ -74,20 +102,7 @@ def run(recordings: int, timeout: float, concurrency: int) -> dict:
             )
             for _ in range(recordings)
         ]
-        worker = subprocess.Popen(
-            [
-                common.PYTHON,
-                "manage.py",
-                "db_worker",
-                "--queue-name",
-                "*",
-                "--no-reload",
-                "--interval",
-                "0.1",
-            ],
-            cwd=common.ROOT,
-            env=env,
-        )
+        processes = start_workers(workers, env)
         try:
             with common.gunicorn(port, env):
                 started = time.perf_counter()
@@ -100,23 +115,42 @@ def run(recordings: int, timeout: float, concurrency: int) -> dict:
                     final = Transcript.objects.filter(status__in=FINAL_STATUSES).count()
                     if final >= recordings:
                         break
-                    time.sleep(0.2)
+                    time.sleep(0.1)
                 wall = time.perf_counter() - started
-                spent_in_fakes = fake_seconds(urls)
+                stats = fake_stats(urls)
         finally:
-            common.stop(worker)
-        completed = Transcript.objects.filter(status=TranscriptStatus.COMPLETED).count()
+            for process in processes:
+                common.stop(process)
+        spent_in_fakes = fake_seconds(stats)
+        completed = Transcript.objects.filter(status=TranscriptStatus.COMPLETED)
+        assemblyai, twilio = stats["assemblyai"], stats["twilio"]
         return {
             "recordings": recordings,
+            "workers": workers,
             "callbacks": sent.summary(),
             "transcripts_created": Transcript.objects.count(),
-            "completed": completed,
+            "completed": completed.count(),
+            # Proof the real path ran: uploaded from the fake Twilio, text and words stored.
+            "completed_from_upload": completed.filter(audio_source=AudioSource.UPLOAD)
+            .exclude(upload_url="")
+            .exclude(words=[])
+            .count(),
             "errors": Transcript.objects.filter(status=TranscriptStatus.ERROR).count(),
             "wall_seconds": round(wall, 2),
             "timed_out": final < recordings,
-            "recordings_per_second": round(completed / wall, 1) if wall else None,
+            "recordings_per_second": round(completed.count() / wall, 1) if wall else None,
             "fake_seconds": round(spent_in_fakes, 3),
             "app_overhead_ms_per_recording": round((wall - spent_in_fakes) / recordings * 1000, 2),
+            "fake_counts": {
+                "media_requests": twilio["counts"].get("media", 0),  # redirect + storage
+                "media_bytes": twilio["values"].get("media_bytes", 0),
+                "storage_saw_credentials": twilio["values"].get("storage_saw_credentials", 0),
+                "uploads": assemblyai["counts"].get("upload", 0),
+                "upload_bytes": assemblyai["values"].get("upload_bytes", 0),
+                "submits": assemblyai["counts"].get("submit", 0),
+                "gets": assemblyai["counts"].get("get", 0),
+                "webhooks": {k: v for k, v in assemblyai["values"].items() if k.startswith("webhook_")},
+            },
             "target_seconds": TARGET_SECONDS,
         }
 
@@ -126,17 +160,14 @@ def main() -> dict:
     parser.add_argument("--recordings", type=int, default=int(os.environ.get("BENCH_RECORDINGS", 1000)))
     parser.add_argument("--timeout", type=float, default=120.0)
     parser.add_argument("--concurrency", type=int, default=20)
-    parser.add_argument("--force", action="store_true", help="run the driver even without the pipeline")
+    parser.add_argument("--workers", type=int, default=int(os.environ.get("BENCH_WORKERS", 1)))
     args = parser.parse_args()
-    if importlib.util.find_spec(PIPELINE_MODULE) is None and not args.force:
-        results = {"skipped": f"the pipeline is not merged yet ({PIPELINE_MODULE} is missing; issue 3)"}
-        print(f"  pipeline skipped: {results['skipped']}", flush=True)
-    else:
-        results = run(args.recordings, args.timeout, args.concurrency)
-        print(
-            f"  pipeline {results['completed']}/{args.recordings} completed in {results['wall_seconds']} s",
-            flush=True,
-        )
+    results = run(args.recordings, args.timeout, args.concurrency, args.workers)
+    print(
+        f"  pipeline {results['completed']}/{args.recordings} completed in {results['wall_seconds']} s "
+        f"with {args.workers} db_worker(s)",
+        flush=True,
+    )
     common.write_result("pipeline", results)
     return results
 

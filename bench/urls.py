@@ -1,21 +1,9 @@
-"""The app's URLs plus a bare ceiling view, and a minimal Transcript admin if the app has none yet."""
+"""The app's URLs plus a bare ceiling view to compare the endpoints with."""
 
-from django.contrib import admin
 from django.http import HttpResponse
 from django.urls import path
 
-from transcription.models import Transcript
-
-if not admin.site.is_registered(Transcript):
-    # Stand-in until issue 2's admin is merged: the scale bench needs a changelist with a search.
-    @admin.register(Transcript)
-    class BenchTranscriptAdmin(admin.ModelAdmin):
-        list_display = ("__str__", "status", "recording_sid", "created_at")
-        list_filter = ("status",)
-        search_fields = ("job_id", "recording_sid", "call_sid", "text")
-
-
-from djtranscribe.urls import urlpatterns as app_urlpatterns  # noqa: E402  (after the admin is registered)
+from djtranscribe.urls import urlpatterns as app_urlpatterns
 
 CEILING_BODY = b"ok\n"
 

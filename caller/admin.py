@@ -60,7 +60,6 @@ class RecordingInline(admin.TabularInline):
 class CallAdmin(admin.ModelAdmin):
     list_display = ("sid", "to", "from_number", "status", "duration", "dialed_by", "created_at")
     list_filter = ("status", "created_at")
-    date_hierarchy = "created_at"
     search_fields = ("sid", "to", "from_number", "dialed_by__username", "recordings__sid")
     list_select_related = ("dialed_by",)
     readonly_fields = (*CALL_FIELDS, "transcripts")
@@ -79,7 +78,6 @@ class CallAdmin(admin.ModelAdmin):
 class RecordingAdmin(admin.ModelAdmin):
     list_display = ("sid", "call", "status", "duration", "short_error", "started_at", "created_at")
     list_filter = ("status", "source", "created_at")
-    date_hierarchy = "created_at"
     search_fields = ("sid", "call_sid", "call__to")
     list_select_related = ("call",)
     readonly_fields = (*RECORDING_FIELDS, "media_link", "in_the_app", "transcripts")

@@ -106,7 +106,7 @@ def recording_store(
     """Create or update a Recording by its SID; the status only moves forward. Returns (row, created)."""
     defaults = {
         "call_sid": call_sid,
-        "call": Call.objects.filter(sid=call_sid).first(),
+        "call_id": Call.objects.filter(sid=call_sid).values_list("pk", flat=True).first(),
         "account_sid": account_sid or settings.TWILIO_ACCOUNT_SID,
         "status": status,
         "duration": duration,
@@ -116,15 +116,16 @@ def recording_store(
         "error": error,
         "started_at": started_at,
     }
-    with transaction.atomic():
-        recording = Recording.objects.select_for_update().filter(sid=sid).first()
-        if recording is None:
-            try:
-                with transaction.atomic():
-                    return Recording.objects.create(sid=sid, **defaults), True
-            except IntegrityError:
-                # Another delivery of the same callback won the race.
-                recording = Recording.objects.select_for_update().get(sid=sid)
+    # No savepoint of its own: inside recording_received's transaction an error here rolls back
+    # the whole callback anyway; the inner atomic keeps the savepoint the fallback needs.
+    with transaction.atomic(savepoint=False):
+        # Most callbacks name a recording never seen: one INSERT, no lookup first. The unique SID
+        # turns a repeat (or a concurrent delivery of the same callback) into the update below.
+        try:
+            with transaction.atomic():
+                return Recording.objects.create(sid=sid, **defaults), True
+        except IntegrityError:
+            recording = Recording.objects.select_for_update().get(sid=sid)
         forward = _advance(recording, "status", status, RECORDING_STATUS_RANK)
         if forward or recording.status == status:
             for field, value in defaults.items():

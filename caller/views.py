@@ -3,12 +3,15 @@
 Plus the Twilio callbacks that let the app follow a call without anyone copying SIDs.
 """
 
+import functools
 import logging
 import re
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.urls import get_script_prefix, get_urlconf
 from django.views.decorators.http import require_http_methods, require_POST
 from twilio.twiml.voice_response import VoiceResponse
 
@@ -74,7 +77,15 @@ def _dial_refused(request, number, exc: DialRefused):
 @twilio_webhook
 @require_http_methods(["GET", "POST"])
 def record_twiml(request):
-    """TwiML for the call: a greeting, a <Record>, a hang-up.
+    """TwiML for the call: a greeting, a <Record>, a hang-up (the same for every call)."""
+    return HttpResponse(
+        _record_twiml(settings.BASE_URL, get_urlconf(), get_script_prefix()), content_type="application/xml"
+    )
+
+
+@functools.lru_cache(maxsize=8)
+def _record_twiml(base_url: str, urlconf, script_prefix: str) -> str:
+    """Built once per BASE_URL and URL layout (the arguments are the cache key, not inputs).
 
     `action` ends the call once recording stops (without it Twilio re-requests this
     URL and the greeting loops); `recordingStatusCallback` tells us when the file is ready.
@@ -90,7 +101,7 @@ def record_twiml(request):
         recording_status_callback_event="completed absent",
     )
     response.hangup()
-    return twiml_response(response)
+    return str(response)
 
 
 @twilio_webhook

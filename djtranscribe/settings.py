@@ -134,7 +134,17 @@ WSGI_APPLICATION = "djtranscribe.wsgi.application"
 
 # Database: a SQLite file by default; DATABASE_URL=postgres://user:pass@host/db for PostgreSQL.
 DATABASE_URL = env_str("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 0))}
+_SQLITE = DATABASE_URL.startswith("sqlite:")
+# SQLite keeps its connection by default: when the last connection to a WAL database closes,
+# SQLite checkpoints and fsyncs (≈1.5 ms, under an exclusive lock), which with a new connection
+# per request cost the webhooks more than half their throughput (bench/RESULTS.md).
+DATABASES = {
+    "default": dj_database_url.parse(
+        DATABASE_URL,
+        conn_max_age=env_int("DB_CONN_MAX_AGE", 600 if _SQLITE else 0),
+        conn_health_checks=True,
+    )
+}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # The web server and the task worker write at once: WAL lets readers go on
     # during a write, IMMEDIATE takes the write lock at BEGIN (so a transaction

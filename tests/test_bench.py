@@ -314,3 +314,29 @@ def test_the_bench_assemblyai_webhook_names_a_job_the_fake_knows_and_a_stored_ro
     assert f"X-Webhook-Secret: {common.BENCH_WEBHOOK_SECRET}".encode() in head
     assert json.loads(body) == {"transcript_id": transcript.job_id, "status": "completed"}
     assert assemblyai_client(url).get(transcript.job_id)["status"] == "completed"
+
+
+def test_the_bench_assemblyai_webhook_is_accepted_by_the_app_and_queues_a_fetch(
+    fake_assemblyai, monkeypatch, settings, client, task_queue, db
+):
+    from transcription.models import WebhookDelivery
+
+    url, _ = fake_assemblyai
+    monkeypatch.setenv("BENCH_ASSEMBLYAI_URL", url)
+    settings.ASSEMBLYAI_WEBHOOK_SECRET = common.BENCH_WEBHOOK_SECRET
+    job_ids = []
+    raw = web.webhook_requests(1, 8765, job_ids)[0]
+    head, _, body = raw.partition(b"\r\n\r\n")
+    lines = head.decode().split("\r\n")
+    sent = dict(line.split(": ", 1) for line in lines[1:])
+    with task_queue.capture(execute=True):
+        response = client.post(
+            lines[0].split()[1],
+            data=body,
+            content_type=sent["Content-Type"],
+            headers={"X-Webhook-Secret": sent["X-Webhook-Secret"]},
+        )
+    assert response.status_code == web.EXPECTED_STATUS["assemblyai_webhook"]
+    transcript = Transcript.objects.get(job_id=job_ids[0])
+    assert WebhookDelivery.objects.get(job_id=job_ids[0]).processed_at is not None
+    assert [(r.task.name, r.args) for r in task_queue.pending] == [("fetch_transcript", [transcript.pk])]

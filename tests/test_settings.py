@@ -27,6 +27,7 @@ print(json.dumps({
     "ENGINE": db["ENGINE"],
     "NAME": str(db["NAME"]),
     "OPTIONS": db.get("OPTIONS", {}),
+    "CONN_MAX_AGE": db["CONN_MAX_AGE"],
 }))
 """
 
@@ -103,6 +104,23 @@ def test_database_url_selects_postgresql(project):
     s = load(project, DJTRANSCRIBE_READ_DOTENV="0", DATABASE_URL="postgres://djt:pw@db.internal:5432/djt")
     assert (s["ENGINE"], s["NAME"]) == ("django.db.backends.postgresql", "djt")
     assert "transaction_mode" not in s["OPTIONS"]
+
+
+def test_sqlite_keeps_its_connection_between_requests_by_default(project):
+    assert load(project, DJTRANSCRIBE_READ_DOTENV="0")["CONN_MAX_AGE"] == 600
+
+
+def test_postgresql_opens_a_connection_per_request_unless_told(project):
+    url = "postgres://djt:pw@db.internal:5432/djt"
+    assert load(project, DJTRANSCRIBE_READ_DOTENV="0", DATABASE_URL=url)["CONN_MAX_AGE"] == 0
+    assert (
+        load(project, DJTRANSCRIBE_READ_DOTENV="0", DATABASE_URL=url, DB_CONN_MAX_AGE="60")["CONN_MAX_AGE"]
+        == 60
+    )
+
+
+def test_db_conn_max_age_0_gives_sqlite_a_connection_per_request(project):
+    assert load(project, DJTRANSCRIBE_READ_DOTENV="0", DB_CONN_MAX_AGE="0")["CONN_MAX_AGE"] == 0
 
 
 def test_lists_are_read_comma_separated(project):

@@ -56,8 +56,9 @@ class TranscriptAdmin(admin.ModelAdmin):
         "audio_duration",
         "created_at",
     )
+    # No date_hierarchy on these growing tables: its year list is a SELECT DISTINCT over every row
+    # (≈250 ms at 100,000 on SQLite, bench part 3); the date filters cover the same need.
     list_filter = ("status", "audio_source", "created_at", "completed_at")
-    date_hierarchy = "created_at"
     search_fields = ("job_id", "text", "recording_sid", "call_sid", "audio_url")
     ordering = ("-created_at",)
     # Named delete_selected, it takes the place of Django's own bulk delete.
@@ -190,7 +191,6 @@ class TranscriptAdmin(admin.ModelAdmin):
 class WebhookDeliveryAdmin(admin.ModelAdmin):
     list_display = ("received_at", "job_id", "status", "transcript_link", "processed_at", "note")
     list_filter = ("status", "received_at", "processed_at")
-    date_hierarchy = "received_at"
     search_fields = ("job_id",)
     list_select_related = ("transcript",)
     readonly_fields = ("transcript", "job_id", "status", "body_json", "received_at", "processed_at", "note")

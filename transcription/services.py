@@ -145,10 +145,8 @@ def transcript_request(
 
     Idempotent by `recording_sid`: a repeated request answers the existing row. Returns (row, created).
     """
-    if recording_sid:
-        existing = Transcript.objects.filter(recording_sid=recording_sid).first()
-        if existing is not None:
-            return existing, False
+    # No lookup first: a recording usually gets here once, and the unique recording_sid turns
+    # a repeat (or a concurrent delivery of the same callback) into the lookup below.
     try:
         with transaction.atomic():
             transcript = transcript_create(
@@ -158,7 +156,8 @@ def transcript_request(
                 audio_source=configured_audio_source(),
             )
     except IntegrityError:
-        # A concurrent delivery of the same callback created it first.
+        if not recording_sid:
+            raise
         return Transcript.objects.get(recording_sid=recording_sid), False
     queue_submit(transcript.pk)
     return transcript, True
@@ -486,34 +485,36 @@ def webhook_received(*, token: str, body: Any) -> WebhookDelivery:
         transcript = None
         if isinstance(token, str) and TOKEN_RE.match(token):
             transcript = Transcript.objects.select_for_update().filter(webhook_token=token).first()
+        note, news, orphan = "", False, False
+        final = status in (TranscriptStatus.COMPLETED, TranscriptStatus.ERROR)
+        if transcript is not None and job_id and final:
+            if transcript.job_id and job_id != transcript.job_id:
+                # The token is this row's, the job is not: a submission whose answer was lost (worker
+                # killed during POST /v2/transcript) made a job before the one the row recorded.
+                # (A resubmission gets a new token, so an old job of the row never lands here.)
+                owner = Transcript.objects.filter(job_id=job_id).values_list("pk", flat=True).first()
+                if owner is not None:  # never delete a job another row holds, whatever a body claims
+                    note = f"Job {job_id} belongs to transcript {owner}, not {transcript.pk}: ignored."
+                else:
+                    note = f"Orphan job of transcript {transcript.pk} (its job is {transcript.job_id})."
+                    orphan = True
+            elif transcript.webhook_received_at is None:  # else a repeat: the first one queued the fetch
+                news = True
+                transcript.webhook_received_at = timezone.now()
+                transcript.save(update_fields=["webhook_received_at", "updated_at"])
+                if not transcript.is_final and transcript.job_id:
+                    queue_fetch(transcript.pk)
+        # Stored once, already marked: one INSERT rather than an INSERT and an UPDATE.
         delivery = WebhookDelivery.objects.create(
-            transcript=transcript, job_id=job_id, status=status, body=body
+            transcript=transcript,
+            job_id=job_id,
+            status=status,
+            body=body,
+            note=note,
+            processed_at=timezone.now() if news else None,
         )
-        if transcript is None or status not in (TranscriptStatus.COMPLETED, TranscriptStatus.ERROR):
-            return delivery
-        if transcript.job_id and job_id and job_id != transcript.job_id:
-            # The token is this row's, the job is not: a submission whose answer was lost (worker
-            # killed during POST /v2/transcript) made a job before the one the row recorded.
-            # (A resubmission gets a new token, so an old job of the row never lands here.)
-            owner = Transcript.objects.filter(job_id=job_id).values_list("pk", flat=True).first()
-            if owner is not None:  # never delete a job another row holds, whatever a body claims
-                delivery.note = f"Job {job_id} belongs to transcript {owner}, not {transcript.pk}: ignored."
-                delivery.save(update_fields=["note"])
-                return delivery
-            delivery.note = f"Orphan job of transcript {transcript.pk} (its job is {transcript.job_id})."
-            delivery.save(update_fields=["note"])
+        if orphan:
             queue_orphan_delete(job_id, delivery.pk)
-            return delivery
-        if not job_id:
-            return delivery  # no usable transcript_id: nothing to tell which job ended
-        if transcript.webhook_received_at is not None:
-            return delivery  # a repeat: the first delivery queued the fetch
-        transcript.webhook_received_at = timezone.now()
-        transcript.save(update_fields=["webhook_received_at", "updated_at"])
-        if not transcript.is_final and transcript.job_id:
-            queue_fetch(transcript.pk)
-        delivery.processed_at = timezone.now()
-        delivery.save(update_fields=["processed_at"])
     return delivery
 
 

@@ -1,0 +1,121 @@
+"""The shortcuts that make Twilio's webhooks cheap keep their behaviour: the TwiML built once
+still follows BASE_URL, one HMAC settles a signature but the port variants still pass, and a new
+recording is one INSERT each for the recording and its transcript while repeats take the old path."""
+
+from unittest import mock
+
+import pytest
+from django.db import IntegrityError, connection
+from django.test.utils import CaptureQueriesContext
+
+from caller import services as caller_services
+from caller.models import Recording
+from tests.pipeline_helpers import MEDIA_URL, RECORDING_SID, recording_callback
+from transcription import services
+from transcription.models import Transcript
+
+pytestmark = pytest.mark.django_db
+
+CALL_SID = "CA" + "1" * 32
+
+
+def test_record_twiml_follows_a_changed_base_url(twilio_post, settings):
+    assert b"https://djt.example.com/record/done/" in twilio_post("/record/", {"CallSid": CALL_SID}).content
+    settings.BASE_URL = "https://calls.example.org"
+    response = twilio_post("/record/", {"CallSid": CALL_SID})
+    assert response.status_code == 200
+    assert b'action="https://calls.example.org/record/done/"' in response.content
+    assert b"https://djt.example.com" not in response.content
+
+
+def test_a_signature_over_the_url_with_its_default_port_is_still_accepted(twilio_post):
+    response = twilio_post("/record/", {"CallSid": CALL_SID}, base_url="https://djt.example.com:443")
+    assert response.status_code == 200
+
+
+def test_a_signature_for_other_parameters_is_still_refused(twilio_post):
+    from tests.conftest import twilio_signature
+
+    signature = twilio_signature("/record/", {"CallSid": "CA" + "2" * 32})
+    assert twilio_post("/record/", {"CallSid": CALL_SID}, signature=signature).status_code == 403
+
+
+def test_a_new_recording_is_inserted_without_looking_it_or_its_transcript_up_first(twilio_post, task_queue):
+    with CaptureQueriesContext(connection) as queries, task_queue.capture(execute=True):
+        assert twilio_post("/twilio/recording-status/", recording_callback()).status_code == 204
+    selects = [q["sql"] for q in queries if q["sql"].startswith("SELECT")]
+    assert not [sql for sql in selects if "caller_recording" in sql or "transcription_transcript" in sql]
+    assert Recording.objects.filter(sid=RECORDING_SID).count() == 1
+    assert Transcript.objects.filter(recording_sid=RECORDING_SID, audio_url=MEDIA_URL).count() == 1
+
+
+def test_a_recording_stored_before_takes_the_update_path_and_moves_forward():
+    caller_services.recording_store(sid=RECORDING_SID, call_sid=CALL_SID, status="in-progress")
+    recording, created = caller_services.recording_store(
+        sid=RECORDING_SID, call_sid=CALL_SID, status="completed", duration=42
+    )
+    assert created is False
+    assert (recording.status, recording.duration) == ("completed", 42)
+    assert Recording.objects.get().status == "completed"
+
+
+def test_a_recording_stored_before_never_moves_back():
+    caller_services.recording_store(sid=RECORDING_SID, call_sid=CALL_SID, status="completed", duration=42)
+    recording, created = caller_services.recording_store(
+        sid=RECORDING_SID, call_sid=CALL_SID, status="in-progress", duration=1
+    )
+    assert created is False
+    assert (Recording.objects.get().status, Recording.objects.get().duration) == ("completed", 42)
+
+
+def test_a_second_transcript_request_for_a_recording_answers_the_first_row_and_queues_nothing(task_queue):
+    with task_queue.capture(execute=True):
+        first, created_first = services.transcript_request(audio_url=MEDIA_URL, recording_sid=RECORDING_SID)
+    with task_queue.capture(execute=True):
+        again, created_again = services.transcript_request(audio_url=MEDIA_URL, recording_sid=RECORDING_SID)
+    assert (created_first, created_again) == (True, False)
+    assert again.pk == first.pk
+    assert Transcript.objects.count() == 1
+    assert len(task_queue.pending) == 1
+
+
+def test_a_transcript_request_without_a_recording_sid_lets_an_integrity_error_through(task_queue):
+    with mock.patch.object(services, "transcript_create", side_effect=IntegrityError("boom")):
+        with pytest.raises(IntegrityError):
+            services.transcript_request(audio_url=MEDIA_URL)
+    assert task_queue.pending == []
+
+
+def queued_transcript():
+    from django.utils import timezone
+
+    from tests.pipeline_helpers import JOB_ID
+
+    return Transcript.objects.create(
+        job_id=JOB_ID, status="queued", audio_url=MEDIA_URL, submitted_at=timezone.now()
+    )
+
+
+def test_an_assemblyai_webhook_with_news_is_one_lookup_one_update_one_insert(task_queue):
+    transcript = queued_transcript()
+    body = {"transcript_id": transcript.job_id, "status": "completed"}
+    with CaptureQueriesContext(connection) as queries, task_queue.capture(execute=False):
+        delivery = services.webhook_received(token=transcript.webhook_token, body=body)
+    verbs = [
+        q["sql"].split()[0] for q in queries if q["sql"].startswith(("SELECT", "INSERT", "UPDATE", "DELETE"))
+    ]
+    assert verbs == ["SELECT", "UPDATE", "INSERT"]
+    assert delivery.processed_at is not None
+
+
+def test_a_repeated_assemblyai_webhook_is_stored_unprocessed():
+    transcript = queued_transcript()
+    body = {"transcript_id": transcript.job_id, "status": "completed"}
+    first = services.webhook_received(token=transcript.webhook_token, body=body)
+    again = services.webhook_received(token=transcript.webhook_token, body=body)
+    assert (first.processed_at is not None, again.processed_at) == (True, None)
+
+
+def test_a_webhook_for_an_unknown_token_is_stored_unprocessed():
+    delivery = services.webhook_received(token="nobody", body={"transcript_id": "x", "status": "completed"})
+    assert (delivery.transcript, delivery.processed_at) == (None, None)
