@@ -133,6 +133,13 @@ def test_a_pending_transcript_page_says_it_updates_by_itself(staff_client):
     assert "Download" not in html
 
 
+def test_a_pending_transcript_page_does_not_claim_assemblyai_has_it(staff_client):
+    transcript = Transcript.objects.create(status="pending", last_error="AssemblyAI answered 503", attempts=2)
+    html = staff_client.get(transcript.get_absolute_url()).content.decode()
+    assert "Not yet accepted by AssemblyAI" in html
+    assert "AssemblyAI is working on it" not in html
+
+
 def test_the_status_endpoint_answers_the_status_as_json(staff_client):
     transcript = Transcript.objects.create(status="queued")
     response = staff_client.get(f"/transcription/{transcript.pk}/status/")

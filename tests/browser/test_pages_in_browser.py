@@ -180,3 +180,16 @@ def test_a_transcript_page_shows_the_result_once_assemblyai_is_done(logged_in, t
     Transcript.objects.filter(pk=transcript.pk).update(status="completed", words=WORDS)
     page.locator("#transcript .w", has_text="Tuesday.").wait_for()
     assert page.locator("#transcript-status").inner_text() == "Completed"
+
+
+def test_a_pending_transcript_page_shows_the_job_once_assemblyai_accepts_it(logged_in, transcript):
+    page = logged_in
+    Transcript.objects.filter(pk=transcript.pk).update(
+        status="pending", job_id=None, words=[], text="", last_error="AssemblyAI answered 503", attempts=1
+    )
+    page.goto(f"/transcription/{transcript.pk}/")
+    assert "Not yet accepted by AssemblyAI" in page.locator("#waiting").inner_text()
+    Transcript.objects.filter(pk=transcript.pk).update(status="queued", job_id="accepted-job", last_error="")
+    page.locator("code", has_text="accepted-job").wait_for()
+    assert "AssemblyAI is working on it" in page.locator("#waiting").inner_text()
+    assert "AssemblyAI answered 503" not in page.content()
