@@ -112,6 +112,15 @@ def test_the_player_finds_the_call_through_the_recording_when_the_call_sid_is_mi
     assert "Transcript of the call to +14155551234" in html
 
 
+def test_there_is_no_player_for_a_recording_deleted_at_twilio(staff_client, call_with_recording):
+    Recording.objects.filter(sid=RECORDING_SID).update(status="deleted")
+    transcript = completed(recording_sid=RECORDING_SID, call_sid=CALL_SID, audio_url=MEDIA_URL)
+    html = staff_client.get(transcript.get_absolute_url()).content.decode()
+    assert "<audio" not in html
+    assert "No audio to play" in html
+    assert f'href="/calls/{CALL_SID}/"' in html
+
+
 def test_the_player_plays_a_public_audio_url_as_is(staff_client):
     transcript = completed(audio_url="https://cdn.example.com/talk.mp3")
     html = staff_client.get(transcript.get_absolute_url()).content.decode()
