@@ -197,7 +197,10 @@ def recordings_reconcile(
     found = []
     transcribed = Transcript.objects.exclude(recording_sid="").values("recording_sid")
     stored = Recording.objects.filter(
-        status=RecordingStatus.COMPLETED, created_at__gte=since, updated_at__lte=now - grace
+        status=RecordingStatus.COMPLETED,
+        created_at__gte=since,
+        updated_at__lte=now - grace,
+        transcript_deleted_at__isnull=True,
     ).exclude(sid__in=transcribed)
     for recording in stored:
         transcript_request(
@@ -218,6 +221,12 @@ def recordings_reconcile(
                 )
                 found.append(f"{call.sid}: recording {recording.sid}" + (" queued" if created else ""))
     return found
+
+
+def on_transcript_deleted(sender, instance, **kwargs) -> None:
+    """Receiver of Transcript's post_delete: a deleted transcript stays deleted (see recordings_reconcile)."""
+    if instance.recording_sid:
+        Recording.objects.filter(sid=instance.recording_sid).update(transcript_deleted_at=timezone.now())
 
 
 # -- deleting recordings once transcribed (TWILIO_DELETE_RECORDINGS) ---------------

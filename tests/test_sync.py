@@ -216,3 +216,13 @@ def test_it_requests_the_transcript_of_a_stored_recording_that_has_none(task_que
     assert "1 missed recordings found, 0 problems" in output
     assert Transcript.objects.get(recording_sid=RECORDING_SID).job_id == JOB_ID
     assert [c.request.url for c in mocked_http.calls] == [SUBMIT_URL]  # Twilio was not asked
+
+
+def test_a_recording_whose_transcript_was_deleted_is_not_transcribed_again(mocked_http):
+    Recording.objects.create(sid=RECORDING_SID, call_sid=CALL_SID, status="completed")
+    transcript = Transcript.objects.create(recording_sid=RECORDING_SID, status=TranscriptStatus.COMPLETED)
+    transcript.delete()  # as the admin, purge_transcripts and transcript_delete do
+    Recording.objects.update(updated_at=timezone.now() - timedelta(minutes=30))
+    assert "0 missed recordings found, 0 problems" in run()
+    assert not Transcript.objects.exists()
+    assert len(mocked_http.calls) == 0
