@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from caller.models import Call, Recording
-from tests.media import ACCOUNT, RECORDING_SID, mock_media, tone_wav
+from tests.media import ACCOUNT, MEDIA_URL, RECORDING_SID, mock_media, tone_wav
 from transcription.models import Transcript
 
 from .chromium import require_chromium
@@ -111,6 +111,7 @@ def test_the_call_page_plays_the_recording_through_the_proxy(logged_in, transcri
     page.wait_for_function("document.querySelector('audio').readyState >= 1")
     assert page.evaluate("document.querySelector('audio').duration") == pytest.approx(4.0, abs=0.05)
     assert "Thanks for calling." in page.locator(".recording").inner_text()
+    assert page.locator(".player-error").count() == 0
     screenshot("call")
 
 
@@ -193,3 +194,17 @@ def test_a_pending_transcript_page_shows_the_job_once_assemblyai_accepts_it(logg
     page.locator("code", has_text="accepted-job").wait_for()
     assert "AssemblyAI is working on it" in page.locator("#waiting").inner_text()
     assert "AssemblyAI answered 503" not in page.content()
+
+
+def test_a_recording_that_cannot_be_streamed_says_why_under_the_player(logged_in, mocked_http):
+    page = logged_in
+    call = Call.objects.create(
+        sid=CALL_SID, to="+14155551234", from_number="+15005550006", status="completed"
+    )
+    Recording.objects.create(sid=RECORDING_SID, call=call, call_sid=CALL_SID, account_sid=ACCOUNT)
+    mocked_http.get(MEDIA_URL, status=404)
+    page.goto(f"/calls/{CALL_SID}/")
+    note = page.locator(".player-error")
+    note.wait_for()
+    assert "The recording cannot be played" in note.inner_text()
+    assert "the recording was deleted or never existed" in note.inner_text()
