@@ -208,3 +208,15 @@ def test_a_recording_that_cannot_be_streamed_says_why_under_the_player(logged_in
     note.wait_for()
     assert "The recording cannot be played" in note.inner_text()
     assert "the recording was deleted or never existed" in note.inner_text()
+
+
+def test_the_recent_calls_fit_a_phone_screen(logged_in):
+    page = logged_in
+    for i in range(3):
+        Call.objects.create(
+            sid=f"CA{i:032x}", to="+442071838750", from_number="+15005550006", status="no-answer"
+        )
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto("/")
+    assert page.locator("#calls tbody tr").count() == 3
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
