@@ -220,3 +220,11 @@ def test_the_recent_calls_fit_a_phone_screen(logged_in):
     page.goto("/")
     assert page.locator("#calls tbody tr").count() == 3
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_a_call_page_fits_a_phone_screen(logged_in, transcript):
+    page = logged_in
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"/calls/{CALL_SID}/")
+    assert CALL_SID in page.locator("dl.meta").inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
