@@ -149,6 +149,13 @@ def test_a_pending_transcript_page_does_not_claim_assemblyai_has_it(staff_client
     assert "AssemblyAI is working on it" not in html
 
 
+def test_a_transcript_without_a_job_says_so_instead_of_an_empty_job_id(staff_client):
+    transcript = Transcript.objects.create(status="pending")
+    html = staff_client.get(transcript.get_absolute_url()).content.decode()
+    assert "none yet: not accepted by AssemblyAI" in html
+    assert "<code>—</code>" not in html
+
+
 def test_the_status_endpoint_answers_the_status_as_json(staff_client):
     transcript = Transcript.objects.create(status="queued")
     response = staff_client.get(f"/transcription/{transcript.pk}/status/")
