@@ -35,3 +35,14 @@ def test_ordinary_queries_pass(staff_client):
     response = staff_client.get("/calls/status/", {"sid": CALL_SID})
     assert response.status_code == 200
     assert list(response.json()["calls"]) == [CALL_SID]
+
+
+def test_a_webhook_post_with_a_nul_in_its_token_still_gets_200(client, settings):
+    # AssemblyAI never retries a 4xx: its webhook answers every authenticated POST with 200.
+    response = client.post(
+        "/transcription/webhook/%00/",
+        data=b'{"status": "completed"}',
+        content_type="application/json",
+        headers={"X-Webhook-Secret": settings.ASSEMBLYAI_WEBHOOK_SECRET},
+    )
+    assert response.status_code == 200
