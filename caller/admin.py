@@ -26,6 +26,7 @@ RECORDING_FIELDS = (
     "error_code",
     "error",
     "started_at",
+    "transcript_deleted_at",
     "created_at",
     "updated_at",
 )

@@ -18,7 +18,7 @@ from transcription.sources import Source
 
 from . import twilio_client
 from .audio import RECORDING_SID_RE
-from .models import Call, Recording
+from .models import Call, Recording, RecordingStatus
 
 logger = logging.getLogger(__name__)
 
@@ -106,16 +106,23 @@ def describe_transcript(transcript: Transcript) -> Source | None:
 def describe_transcripts(transcripts: list[Transcript]) -> list[Source | None]:
     """describe_transcript() for many at once (the transcripts list): two queries whatever their number."""
     wanted = [t for t in transcripts if t.recording_sid or t.call_sid]
-    unlinked = {t.recording_sid for t in wanted if t.recording_sid and not t.call_sid}
-    call_of_recording = (
-        dict(Recording.objects.filter(sid__in=unlinked).values_list("sid", "call_sid")) if unlinked else {}
+    recording_sids = {t.recording_sid for t in wanted if t.recording_sid}
+    stored = (
+        Recording.objects.filter(sid__in=recording_sids).values_list("sid", "call_sid", "status")
+        if recording_sids
+        else []
     )
+    call_of_recording = {sid: call_sid for sid, call_sid, _ in stored}
+    # Deleted at Twilio (TWILIO_DELETE_RECORDINGS): a player would only show an error.
+    gone = {sid for sid, _, status in stored if status == RecordingStatus.DELETED}
     call_sids = {t.call_sid or call_of_recording.get(t.recording_sid, "") for t in wanted} - {""}
     calls = {call.sid: call for call in Call.objects.filter(sid__in=call_sids)} if call_sids else {}
     found: list[Source | None] = []
     for transcript in transcripts:
         call = calls.get(transcript.call_sid or call_of_recording.get(transcript.recording_sid, ""))
-        playable = bool(RECORDING_SID_RE.match(transcript.recording_sid))
+        playable = (
+            bool(RECORDING_SID_RE.match(transcript.recording_sid)) and transcript.recording_sid not in gone
+        )
         if call is None and not playable:
             found.append(None)
             continue

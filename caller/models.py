@@ -98,6 +98,8 @@ class Recording(models.Model):
     error_code = models.CharField(max_length=16, blank=True)
     error = models.CharField(max_length=255, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
+    # Someone deleted its transcript: sync_transcripts must not transcribe it again.
+    transcript_deleted_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
 

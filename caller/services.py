@@ -31,15 +31,17 @@ def absolute_url(name: str, *args) -> str:
     return settings.BASE_URL + reverse(name, args=args)
 
 
+# What placing a call needs; the dial page names the missing ones before offering its button.
+DIAL_SETTINGS = ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_PHONE_NUMBER", "BASE_URL")
+
+
 def call_place(*, number: str, user=None) -> Call:
     """Place an outbound call to `number` and store it.
 
     Raises InvalidNumber (DialRefused when the dial policy says no) or TwilioError.
     """
     parsed = parse_number(number)
-    twilio_client.require_settings(
-        "TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_PHONE_NUMBER", "BASE_URL"
-    )
+    twilio_client.require_settings(*DIAL_SETTINGS)
     dial_policy.check(parsed, user=user)
     placed = twilio_client.place_call(
         to=parsed.e164,
@@ -195,7 +197,10 @@ def recordings_reconcile(
     found = []
     transcribed = Transcript.objects.exclude(recording_sid="").values("recording_sid")
     stored = Recording.objects.filter(
-        status=RecordingStatus.COMPLETED, created_at__gte=since, updated_at__lte=now - grace
+        status=RecordingStatus.COMPLETED,
+        created_at__gte=since,
+        updated_at__lte=now - grace,
+        transcript_deleted_at__isnull=True,
     ).exclude(sid__in=transcribed)
     for recording in stored:
         transcript_request(
@@ -216,6 +221,12 @@ def recordings_reconcile(
                 )
                 found.append(f"{call.sid}: recording {recording.sid}" + (" queued" if created else ""))
     return found
+
+
+def on_transcript_deleted(sender, instance, **kwargs) -> None:
+    """Receiver of Transcript's post_delete: a deleted transcript stays deleted (see recordings_reconcile)."""
+    if instance.recording_sid:
+        Recording.objects.filter(sid=instance.recording_sid).update(transcript_deleted_at=timezone.now())
 
 
 # -- deleting recordings once transcribed (TWILIO_DELETE_RECORDINGS) ---------------

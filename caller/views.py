@@ -21,7 +21,7 @@ from . import services, webhook_input
 from .dial_policy import DialRateLimited, DialRefused, check_destination
 from .phone import InvalidNumber, parse_number
 from .security import twilio_webhook, twiml_response
-from .twilio_client import MissingSettings, TwilioError
+from .twilio_client import MissingSettings, TwilioError, missing_settings
 
 logger = logging.getLogger(__name__)
 
@@ -39,8 +39,17 @@ def dial(request, phone_number):
     except InvalidNumber as exc:
         return render(request, "caller/dial.html", {"error": str(exc), "raw": phone_number}, status=400)
     if request.method == "GET":
+        # No button for a call that would fail: without TWILIO_PHONE_NUMBER every country is
+        # refused, so the missing settings are named first, as the POST would name them.
+        if missing := missing_settings(*services.DIAL_SETTINGS):
+            return render(
+                request,
+                "caller/dial.html",
+                {"raw": number.e164, "error": str(MissingSettings(missing)), "refused": True},
+                status=503,
+            )
         try:
-            check_destination(number)  # no button for a number that would be refused
+            check_destination(number)
         except DialRefused as exc:
             return _dial_refused(request, number, exc)
         return render(request, "caller/dial.html", {"number": number})

@@ -253,6 +253,16 @@ def test_changelists_make_the_same_number_of_queries_for_one_row_or_many(
     assert count_queries() == one
 
 
+def test_the_webhook_delivery_list_does_not_load_its_transcripts_words(admin_client_logged, data):
+    with CaptureQueriesContext(connection) as queries:
+        response = admin_client_logged.get("/admin/transcription/webhookdelivery/")
+    assert response.status_code == 200
+    assert str(data["transcript"]) in response.content.decode()
+    selects = [q["sql"] for q in queries if "transcription_webhookdelivery" in q["sql"]]
+    assert selects
+    assert not any('"transcription_transcript"."words"' in sql for sql in selects)
+
+
 def test_the_transcript_page_links_to_its_page_in_the_app_and_its_downloads(admin_client_logged, data):
     transcript = data["transcript"]
     path = f"/admin/transcription/transcript/{transcript.pk}/change/"

@@ -204,3 +204,12 @@ def test_upload_without_an_upload_url_in_the_answer_is_an_error(mocked_http):
     mocked_http.post(f"{API}/v2/upload", json={})
     with pytest.raises(AssemblyAIError, match="no upload_url"):
         AssemblyAIClient().upload(iter([b"x"]))
+
+
+def test_an_error_answered_as_a_json_list_is_still_an_assemblyai_error(mocked_http):
+    mocked_http.post(f"{API}/v2/transcript", json=["upstream", "gone"], status=502)
+    with pytest.raises(AssemblyAIError) as caught:
+        AssemblyAIClient().submit("https://example.com/a.mp3")
+    assert caught.value.status == 502
+    assert caught.value.retryable
+    assert "AssemblyAI answered 502 to POST /v2/transcript" in str(caught.value)

@@ -89,6 +89,16 @@ def test_dial_names_missing_settings(staff_client, settings, mocked_http):
     assert len(mocked_http.calls) == 0
 
 
+def test_dial_page_names_missing_settings_instead_of_blaming_the_country(staff_client, settings, mocked_http):
+    settings.TWILIO_PHONE_NUMBER = ""
+    settings.DIAL_ALLOWED_COUNTRIES = []
+    response = staff_client.get("/dial/14155551234/")
+    assert response.status_code == 503
+    assert b"Missing settings: TWILIO_PHONE_NUMBER" in response.content
+    assert b"DIAL_ALLOWED_COUNTRIES" not in response.content
+    assert b"Call +14155551234</button>" not in response.content
+
+
 def test_record_twiml_greets_records_and_hangs_up(twilio_post):
     response = twilio_post("/record/", {"CallSid": CALL_SID})
     assert response.status_code == 200

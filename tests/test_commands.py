@@ -140,6 +140,16 @@ def test_transcribe_relays_a_recording_sids_media_through_upload(run, mocked_htt
     )
 
 
+def test_transcribe_reads_the_audio_source_setting_as_the_pipeline_does(run, mocked_http, uploads, settings):
+    settings.TRANSCRIPTION_AUDIO_SOURCE = "Upload"
+    mocked_http.get(TWILIO_RECORDING_JSON, json=twilio_recording())
+    mocked_http.get(TWILIO_MEDIA, body=b"RIFF-twilio-wav-bytes")
+    mocked_http.post(f"{API}/v2/transcript", json=job(audio_url=UPLOAD_URL))
+    code, _, _ = run("transcribe", RECORDING)
+    assert code == 0
+    assert submitted(mocked_http)[0]["audio_url"] == UPLOAD_URL
+
+
 def test_transcribe_hands_a_recording_url_over_when_audio_source_is_url(run, mocked_http, settings):
     settings.TRANSCRIPTION_AUDIO_SOURCE = "url"
     mocked_http.get(TWILIO_RECORDING_JSON, json=twilio_recording())

@@ -134,6 +134,21 @@ def test_a_failing_poll_is_reported_and_the_rest_goes_on(mocked_http):
     assert Transcript.objects.get(job_id=JOB_ID).status == "completed"
 
 
+def test_a_job_assemblyai_no_longer_knows_ends_in_error_instead_of_being_polled_forever(mocked_http):
+    old = timezone.now() - timedelta(hours=1)
+    transcript = Transcript.objects.create(
+        job_id=JOB_ID, status=TranscriptStatus.PROCESSING, submitted_at=old
+    )
+    mocked_http.get(GET_URL, json={"error": "Transcript lookup error"}, status=400)
+    assert "Transcript lookup error" in run()
+    transcript.refresh_from_db()
+    assert transcript.status == "error"
+    assert "Transcript lookup error" in transcript.error
+    calls_before = len(mocked_http.calls)
+    assert "0 polled, 0 missed recordings found, 0 problems" in run()
+    assert len(mocked_http.calls) == calls_before
+
+
 def twilio_recordings(status="completed"):
     return {
         "recordings": [
@@ -216,3 +231,13 @@ def test_it_requests_the_transcript_of_a_stored_recording_that_has_none(task_que
     assert "1 missed recordings found, 0 problems" in output
     assert Transcript.objects.get(recording_sid=RECORDING_SID).job_id == JOB_ID
     assert [c.request.url for c in mocked_http.calls] == [SUBMIT_URL]  # Twilio was not asked
+
+
+def test_a_recording_whose_transcript_was_deleted_is_not_transcribed_again(mocked_http):
+    Recording.objects.create(sid=RECORDING_SID, call_sid=CALL_SID, status="completed")
+    transcript = Transcript.objects.create(recording_sid=RECORDING_SID, status=TranscriptStatus.COMPLETED)
+    transcript.delete()  # as the admin, purge_transcripts and transcript_delete do
+    Recording.objects.update(updated_at=timezone.now() - timedelta(minutes=30))
+    assert "0 missed recordings found, 0 problems" in run()
+    assert not Transcript.objects.exists()
+    assert len(mocked_http.calls) == 0

@@ -112,6 +112,15 @@ def test_the_player_finds_the_call_through_the_recording_when_the_call_sid_is_mi
     assert "Transcript of the call to +14155551234" in html
 
 
+def test_there_is_no_player_for_a_recording_deleted_at_twilio(staff_client, call_with_recording):
+    Recording.objects.filter(sid=RECORDING_SID).update(status="deleted")
+    transcript = completed(recording_sid=RECORDING_SID, call_sid=CALL_SID, audio_url=MEDIA_URL)
+    html = staff_client.get(transcript.get_absolute_url()).content.decode()
+    assert "<audio" not in html
+    assert "No audio to play" in html
+    assert f'href="/calls/{CALL_SID}/"' in html
+
+
 def test_the_player_plays_a_public_audio_url_as_is(staff_client):
     transcript = completed(audio_url="https://cdn.example.com/talk.mp3")
     html = staff_client.get(transcript.get_absolute_url()).content.decode()
@@ -131,6 +140,20 @@ def test_a_pending_transcript_page_says_it_updates_by_itself(staff_client):
     assert 'data-final="false"' in html
     assert "updates by itself" in html
     assert "Download" not in html
+
+
+def test_a_pending_transcript_page_does_not_claim_assemblyai_has_it(staff_client):
+    transcript = Transcript.objects.create(status="pending", last_error="AssemblyAI answered 503", attempts=2)
+    html = staff_client.get(transcript.get_absolute_url()).content.decode()
+    assert "Not yet accepted by AssemblyAI" in html
+    assert "AssemblyAI is working on it" not in html
+
+
+def test_a_transcript_without_a_job_says_so_instead_of_an_empty_job_id(staff_client):
+    transcript = Transcript.objects.create(status="pending")
+    html = staff_client.get(transcript.get_absolute_url()).content.decode()
+    assert "none yet: not accepted by AssemblyAI" in html
+    assert "<code>—</code>" not in html
 
 
 def test_the_status_endpoint_answers_the_status_as_json(staff_client):

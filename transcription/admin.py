@@ -196,6 +196,13 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
     readonly_fields = ("transcript", "job_id", "status", "body_json", "received_at", "processed_at", "note")
     exclude = ("body",)
 
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if is_changelist(request):
+            # Each row names its transcript; its words, utterances and text would be loaded for nothing.
+            queryset = queryset.defer("transcript__words", "transcript__utterances", "transcript__text")
+        return queryset
+
     def has_add_permission(self, request):
         return False  # only AssemblyAI makes these
 

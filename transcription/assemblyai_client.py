@@ -93,9 +93,11 @@ class AssemblyAIClient:
     def _error_for(self, method: str, path: str, response: requests.Response) -> AssemblyAIError:
         status = response.status_code
         try:
-            vendor_message = response.json().get("error") or ""
+            body = response.json()
         except ValueError:
-            vendor_message = ""
+            body = None
+        # A proxy or an outage can answer any JSON, not only AssemblyAI's {"error": ...}.
+        vendor_message = (body.get("error") if isinstance(body, dict) else "") or ""
         if not isinstance(vendor_message, str):
             vendor_message = str(vendor_message)
         vendor_message = vendor_message.strip() or response.reason or "no message"

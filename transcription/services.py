@@ -667,6 +667,8 @@ def transcripts_sync(
             transcript_refresh(transcript=transcript, client=client)
             report.polled.append(f"#{transcript.pk} {transcript.job_id}: {transcript.status}")
         except AssemblyAIError as exc:
+            if exc.status in (400, 404):  # AssemblyAI does not know the job (any more), as in a fetch
+                _fail(transcript, str(exc))
             report.problems.append(f"#{transcript.pk} {transcript.job_id}: {exc}")
     return report
 

@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from caller.models import Call, Recording
-from tests.media import ACCOUNT, RECORDING_SID, mock_media, tone_wav
+from tests.media import ACCOUNT, MEDIA_URL, RECORDING_SID, mock_media, tone_wav
 from transcription.models import Transcript
 
 from .chromium import require_chromium
@@ -111,6 +111,7 @@ def test_the_call_page_plays_the_recording_through_the_proxy(logged_in, transcri
     page.wait_for_function("document.querySelector('audio').readyState >= 1")
     assert page.evaluate("document.querySelector('audio').duration") == pytest.approx(4.0, abs=0.05)
     assert "Thanks for calling." in page.locator(".recording").inner_text()
+    assert page.locator(".player-error").count() == 0
     screenshot("call")
 
 
@@ -180,3 +181,50 @@ def test_a_transcript_page_shows_the_result_once_assemblyai_is_done(logged_in, t
     Transcript.objects.filter(pk=transcript.pk).update(status="completed", words=WORDS)
     page.locator("#transcript .w", has_text="Tuesday.").wait_for()
     assert page.locator("#transcript-status").inner_text() == "Completed"
+
+
+def test_a_pending_transcript_page_shows_the_job_once_assemblyai_accepts_it(logged_in, transcript):
+    page = logged_in
+    Transcript.objects.filter(pk=transcript.pk).update(
+        status="pending", job_id=None, words=[], text="", last_error="AssemblyAI answered 503", attempts=1
+    )
+    page.goto(f"/transcription/{transcript.pk}/")
+    assert "Not yet accepted by AssemblyAI" in page.locator("#waiting").inner_text()
+    Transcript.objects.filter(pk=transcript.pk).update(status="queued", job_id="accepted-job", last_error="")
+    page.locator("code", has_text="accepted-job").wait_for()
+    assert "AssemblyAI is working on it" in page.locator("#waiting").inner_text()
+    assert "AssemblyAI answered 503" not in page.content()
+
+
+def test_a_recording_that_cannot_be_streamed_says_why_under_the_player(logged_in, mocked_http):
+    page = logged_in
+    call = Call.objects.create(
+        sid=CALL_SID, to="+14155551234", from_number="+15005550006", status="completed"
+    )
+    Recording.objects.create(sid=RECORDING_SID, call=call, call_sid=CALL_SID, account_sid=ACCOUNT)
+    mocked_http.get(MEDIA_URL, status=404)
+    page.goto(f"/calls/{CALL_SID}/")
+    note = page.locator(".player-error")
+    note.wait_for()
+    assert "The recording cannot be played" in note.inner_text()
+    assert "the recording was deleted or never existed" in note.inner_text()
+
+
+def test_the_recent_calls_fit_a_phone_screen(logged_in):
+    page = logged_in
+    for i in range(3):
+        Call.objects.create(
+            sid=f"CA{i:032x}", to="+442071838750", from_number="+15005550006", status="no-answer"
+        )
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto("/")
+    assert page.locator("#calls tbody tr").count() == 3
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_a_call_page_fits_a_phone_screen(logged_in, transcript):
+    page = logged_in
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"/calls/{CALL_SID}/")
+    assert CALL_SID in page.locator("dl.meta").inner_text()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390

@@ -114,7 +114,7 @@ class Command(BaseCommand):
     def open_if_private(self, url: str) -> Iterable[bytes] | None:
         """The audio's bytes when the URL needs credentials AssemblyAI lacks (and uploads are on)."""
         opener = audio.opener_for(url)
-        if opener is None or settings.TRANSCRIPTION_AUDIO_SOURCE != AudioSource.UPLOAD:
+        if opener is None or services.configured_audio_source() != AudioSource.UPLOAD:
             return None
         chunks = iter(opener(url))
         # Read the first chunk now, so a refused download (401, 404) is reported as such

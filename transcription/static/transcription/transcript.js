@@ -12,12 +12,14 @@
         .then(function (r) { return r.ok ? r.json() : null; })
         .then(function (data) {
           if (!data) { return setTimeout(poll, POLL_MS * 2); }
+          // Leaving `pending` brings a job id and drops the failed-attempt notice: show them.
+          var accepted = head.dataset.status === "pending" && data.status !== "pending";
           if (data.status !== head.dataset.status) {
             head.dataset.status = data.status;
             badge.textContent = data.label;
             badge.className = "status status-" + data.status;
           }
-          if (data.final) { window.location.reload(); } else { setTimeout(poll, POLL_MS); }
+          if (data.final || accepted) { window.location.reload(); } else { setTimeout(poll, POLL_MS); }
         })
         .catch(function () { setTimeout(poll, POLL_MS * 2); });
     };
