@@ -20,6 +20,7 @@ from transcription.models import Transcript
 from transcription.views import status_payload
 
 from . import services
+from .dial_policy import DialRefused
 from .media import player_url
 from .models import CALL_STATUS_RANK, Call, CallStatus, Recording
 from .phone import InvalidNumber, parse_number
@@ -100,8 +101,11 @@ def _place_call(request, form: DialForm) -> int | None:
     number = form.cleaned_data["number"]
     try:
         call = services.call_place(number=number.e164, user=request.user)
+    except DialRefused as exc:
+        # Dial policy: country not allowed, premium rate (403), or the user's rate limit (429).
+        form.add_error("number", str(exc))
+        return exc.status
     except InvalidNumber as exc:
-        # Dial policy refusals (country not allowed, premium rate...) are InvalidNumber too.
         form.add_error("number", str(exc))
         return 400
     except MissingSettings as exc:

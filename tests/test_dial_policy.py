@@ -231,3 +231,21 @@ def test_check_reports_a_time_limit_that_is_not_positive(settings):
     settings.DIAL_TIME_LIMIT = 0
     with pytest.raises(SystemCheckError, match="DIAL_TIME_LIMIT must be a positive"):
         call_command("check")
+
+
+def test_the_home_dial_form_answers_429_once_the_users_rate_limit_is_reached(
+    staff_client, staff_user, settings, mocked_http
+):
+    settings.DIAL_RATE_LIMIT = "3/hour"
+    make_calls(staff_user, 3, ago=timedelta(minutes=20))
+    response = staff_client.post("/", {"number": "+14155551234"})
+    assert response.status_code == 429
+    assert b"DIAL_RATE_LIMIT=3/hour" in response.content
+    assert len(mocked_http.calls) == 0
+
+
+def test_the_home_dial_form_answers_403_for_a_country_that_is_not_allowed(staff_client, mocked_http):
+    response = staff_client.post("/", {"number": "+442079460123"})
+    assert response.status_code == 403
+    assert b"DIAL_ALLOWED_COUNTRIES" in response.content
+    assert len(mocked_http.calls) == 0

@@ -4,7 +4,7 @@ import pytest
 from django.core.checks import run_checks
 from django.test import override_settings
 
-from tests.pipeline_helpers import JOB_ID, MEDIA_URL, RECORDING_SID
+from tests.pipeline_helpers import AAI, JOB_ID, MEDIA_URL, RECORDING_SID
 from transcription import admin_actions, services
 from transcription.models import Transcript, TranscriptStatus
 
@@ -46,8 +46,22 @@ def test_resubmit_starts_a_failed_transcript_over_as_a_new_job(task_queue):
         0,
     )
     assert transcript.webhook_token != old_token  # late webhooks of the old job land nowhere
-    assert [(r.task.name, r.args) for r in task_queue.pending] == [("submit_transcript", [transcript.pk])]
+    assert [(r.task.name, r.args) for r in task_queue.pending] == [
+        ("delete_orphan_job", [JOB_ID]),
+        ("submit_transcript", [transcript.pk]),
+    ]
     assert modeladmin.messages == ["Queued 1 transcript(s) for submission."]
+
+
+def test_resubmit_deletes_the_old_job_at_assemblyai(task_queue, mocked_http):
+    failed_transcript()
+    mocked_http.delete(f"{AAI}/v2/transcript/{JOB_ID}", json={"id": JOB_ID, "status": "error"})
+    with task_queue.capture(execute=True):
+        admin_actions.resubmit(FakeModelAdmin(), None, Transcript.objects.all())
+    task_queue.backend.results[:] = [r for r in task_queue.pending if r.task.name == "delete_orphan_job"]
+    task_queue.run_all()
+    assert task_queue.outcomes == ["deleted at AssemblyAI"]
+    assert [c.request.method for c in mocked_http.calls] == ["DELETE"]
 
 
 def test_resubmit_leaves_a_completed_transcript_alone(task_queue):

@@ -348,10 +348,13 @@ def _after_failure(transcript: Transcript, exc: AssemblyAIError | AudioUnavailab
 def transcript_resubmit(*, transcript: Transcript) -> bool:
     """Start a transcript over as a new AssemblyAI job (admin action). Completed ones are left alone.
 
-    A new webhook token makes late webhooks of the old job land nowhere.
+    A new webhook token makes late webhooks of the old job land nowhere, and the old job is
+    deleted at AssemblyAI (on commit) so its audio and any text do not stay there unowned.
     """
     if transcript.status == TranscriptStatus.COMPLETED:
         return False
+    if transcript.job_id:
+        queue_orphan_delete(transcript.job_id, None)
     transcript.status = TranscriptStatus.PENDING
     transcript.job_id = None
     transcript.upload_url = ""
