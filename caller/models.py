@@ -66,6 +66,8 @@ class Call(models.Model):
     dialed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="calls"
     )
+    # When sync_transcripts last asked Twilio for this call's recordings and found none.
+    recordings_checked_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
 

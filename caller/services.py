@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -185,6 +186,10 @@ def recording_received(*, sid: str, call_sid: str, status: str, error_code: str 
     return recording
 
 
+# How long after a call ends Twilio surely has its recordings (see recordings_reconcile).
+RECORDINGS_SETTLED = timedelta(hours=1)
+
+
 def recordings_reconcile(
     *, since: datetime, now: datetime, grace: timedelta = timedelta(minutes=5)
 ) -> list[str]:
@@ -212,9 +217,18 @@ def recordings_reconcile(
         created_at__gte=since,
         updated_at__lte=now - grace,
         recordings__isnull=True,
+    ).filter(
+        # Twilio has a call's recordings within minutes of its end: once a listing made an hour
+        # after the end found none, there are none (a call hung up before <Record>), so stop asking.
+        Q(recordings_checked_at__isnull=True)
+        | Q(recordings_checked_at__lt=F("updated_at") + RECORDINGS_SETTLED)
     )
     for call in calls:
-        for recording in recordings_for_call(call.sid):
+        recordings = recordings_for_call(call.sid)
+        if not recordings:
+            # update(), not save(): updated_at stands for the call's end in the filter above.
+            Call.objects.filter(pk=call.pk).update(recordings_checked_at=now)
+        for recording in recordings:
             if recording.status == RecordingStatus.COMPLETED:
                 _, created = transcript_request(
                     audio_url=recording.media_url, recording_sid=recording.sid, call_sid=call.sid

@@ -241,3 +241,19 @@ def test_a_recording_whose_transcript_was_deleted_is_not_transcribed_again(mocke
     assert "0 missed recordings found, 0 problems" in run()
     assert not Transcript.objects.exists()
     assert len(mocked_http.calls) == 0
+
+
+def test_a_call_without_recordings_is_asked_about_until_an_hour_after_it_ended_then_never(mocked_http):
+    call = completed_call(minutes_ago=10)
+    listing = mocked_http.get(
+        re.compile(re.escape(RECORDINGS_URL) + r"\?CallSid=" + CALL_SID),
+        json={"recordings": [], "next_page_uri": None, "page": 0, "page_size": 50},
+    )
+    run()
+    run()  # still early: Twilio may not have posted the recording yet
+    assert listing.call_count == 2
+    ended = Call.objects.get(pk=call.pk).updated_at
+    Call.objects.filter(pk=call.pk).update(recordings_checked_at=ended + timedelta(minutes=61))
+    assert "0 missed recordings found, 0 problems" in run()
+    assert listing.call_count == 2  # a listing an hour after the end found none: there are none
+    assert Call.objects.get(pk=call.pk).updated_at == ended  # the call's end stays what it was
