@@ -239,7 +239,7 @@ def recordings_reconcile(
 
 def on_transcript_deleted(sender, instance, **kwargs) -> None:
     """Receiver of Transcript's post_delete: a deleted transcript stays deleted (see recordings_reconcile)."""
-    if instance.recording_sid:
+    if instance.recording_sid and not instance.deleted_as_rollback:
         Recording.objects.filter(sid=instance.recording_sid).update(transcript_deleted_at=timezone.now())
 
 

@@ -375,3 +375,25 @@ def test_print_transcription_names_the_missing_key(run, settings):
     code, _, err = run("print_transcription", JOB)
     assert code == 1
     assert "ASSEMBLYAI_KEY is not set" in err
+
+
+def test_a_failed_transcribe_of_a_recording_leaves_it_to_be_transcribed_later(run, mocked_http, settings):
+    from caller.models import Recording
+
+    settings.TRANSCRIPTION_AUDIO_SOURCE = "url"
+    Recording.objects.create(sid=RECORDING, call_sid=CALL, account_sid=ACCOUNT, status="completed")
+    mocked_http.get(TWILIO_RECORDING_JSON, json=twilio_recording())
+    mocked_http.post(f"{API}/v2/transcript", status=503, json={"error": "Service unavailable"})
+    code, _, err = run("transcribe", RECORDING)
+    assert code == 1 and "503" in err
+    assert not Transcript.objects.exists()
+    # Not a deletion on purpose: sync_transcripts may still pick the recording up.
+    assert Recording.objects.get(sid=RECORDING).transcript_deleted_at is None
+
+
+def test_deleting_a_recordings_transcript_on_purpose_marks_the_recording(mocked_http):
+    from caller.models import Recording
+
+    Recording.objects.create(sid=RECORDING, call_sid=CALL, account_sid=ACCOUNT, status="completed")
+    Transcript.objects.create(recording_sid=RECORDING, audio_url=TWILIO_MEDIA).delete()
+    assert Recording.objects.get(sid=RECORDING).transcript_deleted_at is not None

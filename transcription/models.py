@@ -76,6 +76,10 @@ class Transcript(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     completed_at = models.DateTimeField(null=True, blank=True)
 
+    # Set to True before delete() when the row goes because creating it failed (a rollback, not a
+    # person's decision): receivers of post_delete then do not treat the audio as deleted on purpose.
+    deleted_as_rollback = False
+
     class Meta:
         ordering = ["-created_at"]
         constraints = [

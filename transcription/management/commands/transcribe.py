@@ -77,6 +77,7 @@ class Command(BaseCommand):
         except (AssemblyAIError, audio.AudioUnavailable) as exc:
             # The user sees the error and reruns the command; a pending row left here would
             # make that rerun fail (one transcript per recording).
+            transcript.deleted_as_rollback = True
             transcript.delete()
             raise CommandError(str(exc)) from None
         finally:
