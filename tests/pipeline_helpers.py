@@ -151,6 +151,27 @@ class TaskQueue:
         ]
 
 
+def twilio_recordings(status="completed"):
+    """Twilio's answer to listing the recordings of CALL_SID: one recording."""
+    return {
+        "recordings": [
+            {
+                "sid": RECORDING_SID,
+                "call_sid": CALL_SID,
+                "account_sid": ACCOUNT,
+                "status": status,
+                "duration": "7",
+                "channels": 1,
+                "source": "RecordVerb",
+                "uri": f"/2010-04-01/Accounts/{ACCOUNT}/Recordings/{RECORDING_SID}.json",
+            }
+        ],
+        "next_page_uri": None,
+        "page": 0,
+        "page_size": 50,
+    }
+
+
 def url_for(transcript) -> str:
     """The AssemblyAI webhook URL path of one transcript."""
     return f"/transcription/webhook/{transcript.webhook_token}/"

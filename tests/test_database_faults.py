@@ -18,13 +18,13 @@ from django.utils import timezone
 from caller.models import Call, Recording
 from tests.pipeline_helpers import (
     AAI,
-    ACCOUNT,
     CALL_SID,
     JOB_ID,
     RECORDING_SID,
     RECORDINGS_URL,
     recording_callback,
     transcript_json,
+    twilio_recordings,
     webhook_headers,
 )
 from transcription import services
@@ -116,26 +116,6 @@ def test_a_recording_callback_the_database_cannot_take_gets_503_and_stores_nothi
     assert response.status_code == 503
     assert (Recording.objects.count(), Transcript.objects.count()) == (0, 0)
     assert task_queue.pending == []
-
-
-def twilio_recordings():
-    return {
-        "recordings": [
-            {
-                "sid": RECORDING_SID,
-                "call_sid": CALL_SID,
-                "account_sid": ACCOUNT,
-                "status": "completed",
-                "duration": "7",
-                "channels": 1,
-                "source": "RecordVerb",
-                "uri": f"/2010-04-01/Accounts/{ACCOUNT}/Recordings/{RECORDING_SID}.json",
-            }
-        ],
-        "next_page_uri": None,
-        "page": 0,
-        "page_size": 50,
-    }
 
 
 @override_settings(TRANSCRIPTION_AUDIO_SOURCE="url")

@@ -12,7 +12,6 @@ from django.utils import timezone
 from caller.models import Call, Recording
 from tests.pipeline_helpers import (
     AAI,
-    ACCOUNT,
     CALL_SID,
     JOB_ID,
     MEDIA_URL,
@@ -21,6 +20,7 @@ from tests.pipeline_helpers import (
     mock_media,
     submitted_bodies,
     transcript_json,
+    twilio_recordings,
 )
 from transcription import services
 from transcription.models import Transcript, TranscriptStatus
@@ -147,26 +147,6 @@ def test_a_job_assemblyai_no_longer_knows_ends_in_error_instead_of_being_polled_
     calls_before = len(mocked_http.calls)
     assert "0 polled, 0 missed recordings found, 0 problems" in run()
     assert len(mocked_http.calls) == calls_before
-
-
-def twilio_recordings(status="completed"):
-    return {
-        "recordings": [
-            {
-                "sid": RECORDING_SID,
-                "call_sid": CALL_SID,
-                "account_sid": ACCOUNT,
-                "status": status,
-                "duration": "7",
-                "channels": 1,
-                "source": "RecordVerb",
-                "uri": f"/2010-04-01/Accounts/{ACCOUNT}/Recordings/{RECORDING_SID}.json",
-            }
-        ],
-        "next_page_uri": None,
-        "page": 0,
-        "page_size": 50,
-    }
 
 
 def completed_call(minutes_ago=30):
