@@ -43,6 +43,9 @@ def _render_word(word: dict, threshold: float) -> str:
     return format_html("<span>{}</span>", text)
 
 
+TRANSCRIPT_EDITABLE = ("audio_url", "recording_sid", "call_sid", "speech_models")
+
+
 @admin.register(Transcript)
 class TranscriptAdmin(admin.ModelAdmin):
     list_display = (
@@ -66,29 +69,6 @@ class TranscriptAdmin(admin.ModelAdmin):
     # The webhook token authenticates AssemblyAI's callbacks: never on a page.
     exclude = ("webhook_token",)
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
-    readonly_fields = (
-        "job_id",
-        "status",
-        "audio_source",
-        "upload_url",
-        "text",
-        "marked_words",
-        "confidence",
-        "audio_duration",
-        "language_code",
-        "speech_model_used",
-        "error",
-        "attempts",
-        "last_error",
-        "next_attempt_at",
-        "submitted_at",
-        "webhook_received_at",
-        "created_at",
-        "updated_at",
-        "completed_at",
-        "utterances_json",
-        "in_the_app",
-    )
     fieldsets = (
         (None, {"fields": ("job_id", "status", "error", "last_error", "in_the_app")}),
         ("Audio", {"fields": ("audio_url", "audio_source", "upload_url", "recording_sid", "call_sid")}),
@@ -121,6 +101,10 @@ class TranscriptAdmin(admin.ModelAdmin):
                 )
             },
         ),
+    )
+    # Everything AssemblyAI or the pipeline wrote is read-only; only where the audio is stays editable.
+    readonly_fields = tuple(
+        name for _, options in fieldsets for name in options["fields"] if name not in TRANSCRIPT_EDITABLE
     )
 
     def get_queryset(self, request):
