@@ -11,7 +11,7 @@ class CallerConfig(AppConfig):
 
         from transcription import audio, sources
         from transcription.models import Transcript
-        from transcription.services import register_reconciler
+        from transcription.pipeline.sync import register_reconciler
         from transcription.signals import transcript_completed
 
         from . import checks  # noqa: F401  (registers system checks)

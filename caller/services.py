@@ -11,12 +11,15 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from djtranscribe.lib.status import status_advance
 from transcription.models import Transcript, TranscriptStatus
-from transcription.services import enqueue_on_commit, retry_delay, transcript_request
+from transcription.pipeline.create import transcript_request
+from transcription.queue import retry_delay
 
 from . import dial_policy, twilio_client
 from .models import CALL_STATUS_RANK, RECORDING_STATUS_RANK, Call, CallStatus, Recording, RecordingStatus
 from .phone import parse_number
+from .queue import queue_recording_delete
 
 logger = logging.getLogger(__name__)
 
@@ -65,26 +68,13 @@ def call_place(*, number: str, user=None) -> Call:
     return call
 
 
-def _advance(obj, field: str, new_status: str, ranks: dict) -> bool:
-    """Move a status forward only; a late or repeated callback never moves it back."""
-    current = getattr(obj, field)
-    if new_status not in ranks:
-        return False
-    if current in ranks and ranks[new_status] < ranks[current]:
-        return False
-    if current == new_status:
-        return False
-    setattr(obj, field, new_status)
-    return True
-
-
 def call_status_received(*, call_sid: str, status: str, duration: str | None = None) -> Call | None:
     """Apply a call-status callback to a call this app placed (unknown calls are ignored)."""
     with transaction.atomic():
         call = Call.objects.select_for_update().filter(sid=call_sid).first()
         if call is None:
             return None
-        changed = _advance(call, "status", status, CALL_STATUS_RANK)
+        changed = status_advance(call, "status", status, CALL_STATUS_RANK)
         if duration and duration.isdigit():
             call.duration = int(duration)
             changed = True
@@ -129,7 +119,7 @@ def recording_store(
                 return Recording.objects.create(sid=sid, **defaults), True
         except IntegrityError:
             recording = Recording.objects.select_for_update().get(sid=sid)
-        forward = _advance(recording, "status", status, RECORDING_STATUS_RANK)
+        forward = status_advance(recording, "status", status, RECORDING_STATUS_RANK)
         if forward or recording.status == status:
             for field, value in defaults.items():
                 if field != "status" and value not in (None, ""):
@@ -250,15 +240,6 @@ def on_transcript_completed(sender, transcript, **kwargs) -> None:
     """Receiver of transcription's transcript_completed: queue the recording's deletion on commit."""
     if settings.TWILIO_DELETE_RECORDINGS and transcript.recording_sid:
         queue_recording_delete(transcript.recording_sid)
-
-
-def queue_recording_delete(
-    recording_sid: str, *, attempt: int = 0, run_after: datetime | None = None
-) -> None:
-    """Queue the deletion of a recording at Twilio once the current transaction commits."""
-    from .tasks import delete_recording
-
-    enqueue_on_commit(delete_recording, recording_sid, attempt=attempt, run_after=run_after)
 
 
 def recording_delete_attempt(*, recording_sid: str, attempt: int = 0) -> str:

@@ -18,7 +18,7 @@ from caller.models import Recording
 from caller.twilio_client import TwilioError, iter_media
 from transcription.assemblyai_client import AssemblyAIClient, AssemblyAIError
 from transcription.models import Transcript
-from transcription.services import transcript_apply
+from transcription.pipeline.apply import transcript_apply
 
 MEDIA_PATH = f"/2010-04-01/Accounts/{common.BENCH_ACCOUNT_SID}/Recordings/RE{'c' * 32}"
 MEDIA_URL = f"https://api.twilio.com{MEDIA_PATH}"

@@ -27,8 +27,8 @@ from tests.pipeline_helpers import (
     twilio_recordings,
     webhook_headers,
 )
-from transcription import services
 from transcription.models import Transcript, WebhookDelivery
+from transcription.pipeline.sync import transcripts_sync
 
 pytestmark = pytest.mark.django_db
 
@@ -100,7 +100,7 @@ def test_sync_completes_a_job_whose_webhook_was_lost_to_the_database(client, sub
         )
     mocked_http.get(f"{AAI}/v2/transcript/{JOB_ID}", json=transcript_json("completed"))
     # All of AssemblyAI's retries failed too: the overdue poll finds the result.
-    report = services.transcripts_sync(now=timezone.now() + timedelta(minutes=11))
+    report = transcripts_sync(now=timezone.now() + timedelta(minutes=11))
     assert report.polled == [f"#{submitted.pk} {JOB_ID}: completed"]
     submitted.refresh_from_db()
     assert (submitted.status, submitted.text) == ("completed", "Ahoy, this is a test call.")
@@ -131,7 +131,7 @@ def test_sync_finds_the_recording_whose_callback_was_lost_to_the_database(
     )
     mocked_http.post(f"{AAI}/v2/transcript", json=transcript_json())
     with task_queue.capture(execute=True):
-        report = services.transcripts_sync(now=timezone.now() + timedelta(minutes=10))
+        report = transcripts_sync(now=timezone.now() + timedelta(minutes=10))
     assert report.recovered == [f"{CALL_SID}: recording {RECORDING_SID} queued"]
     task_queue.run_all()
     transcript = Transcript.objects.get(recording_sid=RECORDING_SID)

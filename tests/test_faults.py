@@ -23,8 +23,8 @@ from tests.pipeline_helpers import (
     transcript_json,
     webhook_headers,
 )
-from transcription import services
 from transcription.models import Transcript
+from transcription.pipeline.create import transcript_request
 
 pytestmark = pytest.mark.django_db
 
@@ -94,7 +94,7 @@ def test_five_transcripts_survive_an_outage_and_each_is_submitted_once(client, t
     urls = [f"https://media.example/rec{n}.wav" for n in range(5)]
     with task_queue.capture(execute=True):
         for n, url in enumerate(urls):
-            services.transcript_request(audio_url=url, recording_sid=f"RE{n:032x}")
+            transcript_request(audio_url=url, recording_sid=f"RE{n:032x}")
     task_queue.run_all(limit=200)
     assert set(assemblyai.failed) == {"refused", "timeout", 500, 503, 429}  # every fault was met
     assert assemblyai.accepted == Counter({url: 1 for url in urls})
@@ -124,7 +124,7 @@ def test_five_transcripts_survive_an_outage_and_each_is_submitted_once(client, t
 
 def request_transcript(task_queue):
     with task_queue.capture(execute=True):
-        transcript, _ = services.transcript_request(audio_url=MEDIA_URL, recording_sid=RECORDING_SID)
+        transcript, _ = transcript_request(audio_url=MEDIA_URL, recording_sid=RECORDING_SID)
     return transcript
 
 

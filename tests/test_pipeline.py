@@ -24,8 +24,10 @@ from tests.pipeline_helpers import (
     transcript_json,
     webhook_headers,
 )
-from transcription import services
 from transcription.models import Transcript, TranscriptStatus
+from transcription.pipeline.create import transcript_create, transcript_request
+from transcription.pipeline.submit import _claim_for_submission, transcript_submit_now, webhooks_enabled
+from transcription.queue import queue_fetch, queue_submit
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +37,7 @@ GET_URL = f"{AAI}/v2/transcript/{JOB_ID}"
 
 def request_transcript(task_queue, audio_url=MEDIA_URL):
     with task_queue.capture(execute=True):
-        transcript, _ = services.transcript_request(audio_url=audio_url, recording_sid=RECORDING_SID)
+        transcript, _ = transcript_request(audio_url=audio_url, recording_sid=RECORDING_SID)
     return transcript
 
 
@@ -106,9 +108,7 @@ def test_each_transcript_gets_its_own_unguessable_webhook_token(task_queue):
     one = request_transcript(task_queue)
     two = request_transcript(task_queue, audio_url="https://x.example/b.wav")
     with task_queue.capture(execute=True):
-        two, _ = services.transcript_request(
-            audio_url="https://x.example/b.wav", recording_sid="RE" + "9" * 32
-        )
+        two, _ = transcript_request(audio_url="https://x.example/b.wav", recording_sid="RE" + "9" * 32)
     assert one.webhook_token != two.webhook_token
 
 
@@ -118,8 +118,8 @@ def test_a_duplicate_submit_task_never_submits_twice(task_queue, mocked_http):
     mocked_http.post(SUBMIT_URL, json=transcript_json())
     transcript = request_transcript(task_queue)
     with task_queue.capture(execute=True):
-        services.queue_submit(transcript.pk)
-        services.queue_submit(transcript.pk)
+        queue_submit(transcript.pk)
+        queue_submit(transcript.pk)
     task_queue.run_all()
     assert task_queue.outcomes == ["submitted", "skipped", "skipped"]
     assert len(submitted_bodies(mocked_http)) == 1
@@ -130,8 +130,8 @@ def test_a_duplicate_submit_task_never_submits_twice(task_queue, mocked_http):
 def test_a_submission_in_flight_is_not_taken_by_a_second_attempt(task_queue):
     transcript = request_transcript(task_queue)
     now = timezone.now()
-    assert services._claim_for_submission(transcript.pk, now) is not None
-    assert services._claim_for_submission(transcript.pk, now + timedelta(minutes=1)) is None
+    assert _claim_for_submission(transcript.pk, now) is not None
+    assert _claim_for_submission(transcript.pk, now + timedelta(minutes=1)) is None
 
 
 @override_settings(TRANSCRIPTION_RETRY_DELAY=10.0, TRANSCRIPTION_AUDIO_SOURCE="url")
@@ -294,7 +294,7 @@ def test_with_webhooks_off_it_polls_with_backoff_until_the_job_is_final(task_que
 )
 def test_webhooks_auto_are_on_only_for_an_https_base_url(mode, base_url, expected):
     with override_settings(TRANSCRIPTION_WEBHOOKS=mode, BASE_URL=base_url):
-        assert services.webhooks_enabled() is expected
+        assert webhooks_enabled() is expected
 
 
 def test_a_fetch_that_fails_transiently_is_retried(task_queue, mocked_http):
@@ -302,7 +302,7 @@ def test_a_fetch_that_fails_transiently_is_retried(task_queue, mocked_http):
     mocked_http.get(GET_URL, body=requests.ConnectionError("connection reset"))
     mocked_http.get(GET_URL, json=transcript_json("completed"))
     with task_queue.capture(execute=True):
-        services.queue_fetch(transcript.pk)
+        queue_fetch(transcript.pk)
     task_queue.run_all()
     assert task_queue.outcomes == ["retrying", "completed"]
     transcript.refresh_from_db()
@@ -311,8 +311,8 @@ def test_a_fetch_that_fails_transiently_is_retried(task_queue, mocked_http):
 
 def test_transcript_submit_now_keeps_working_for_the_transcribe_command(mocked_http):
     mocked_http.post(SUBMIT_URL, json=transcript_json())
-    transcript = services.transcript_create(audio_url="https://x.example/a.wav")
-    services.transcript_submit_now(transcript=transcript, webhook_url="https://djt.example.com/hook/")
+    transcript = transcript_create(audio_url="https://x.example/a.wav")
+    transcript_submit_now(transcript=transcript, webhook_url="https://djt.example.com/hook/")
     transcript.refresh_from_db()
     assert (transcript.job_id, transcript.status, transcript.attempts) == (JOB_ID, "queued", 1)
     body = submitted_bodies(mocked_http)[0]

@@ -67,11 +67,11 @@ def test_a_completed_transcript_deletes_its_recording_at_twilio(client, submitte
 
 @override_settings(TWILIO_DELETE_RECORDINGS=True)
 def test_the_deletion_is_queued_only_after_the_result_is_committed(submitted, task_queue, mocked_http):
-    from transcription import services
+    from transcription.pipeline.fetch import transcript_fetch_attempt
 
     mocked_http.get(GET_URL, json=transcript_json("completed"))
     with task_queue.capture(execute=False):
-        services.transcript_fetch_attempt(transcript_id=submitted.pk)
+        transcript_fetch_attempt(transcript_id=submitted.pk)
     assert task_queue.pending == []
 
 

@@ -21,8 +21,9 @@ from tests.pipeline_helpers import (
     transcript_json,
     webhook_headers,
 )
-from transcription import services
 from transcription.models import Transcript
+from transcription.pipeline.submit import SUBMIT_LEASE, _claim_for_submission
+from transcription.pipeline.sync import transcripts_sync
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -107,12 +108,12 @@ def test_a_task_row_left_running_by_a_killed_worker_is_recovered_by_sync(
     # What a worker killed mid-task leaves: the task claimed (RUNNING forever), the row claimed too.
     task_row.claim("killed-worker")
     transcript = Transcript.objects.get()
-    assert services._claim_for_submission(transcript.pk, timezone.now()) is not None
+    assert _claim_for_submission(transcript.pk, timezone.now()) is not None
     run_worker()
     assert len(mocked_http.calls) == 0  # nothing is READY: the worker cannot help
 
     mocked_http.post(f"{AAI}/v2/transcript", json=transcript_json())
-    services.transcripts_sync(now=timezone.now() + services.SUBMIT_LEASE + timedelta(seconds=1))
+    transcripts_sync(now=timezone.now() + SUBMIT_LEASE + timedelta(seconds=1))
     transcript.refresh_from_db()
     assert (transcript.status, transcript.job_id, transcript.attempts) == ("queued", JOB_ID, 2)
     assert [(c.request.method, c.request.url) for c in mocked_http.calls] == [

@@ -23,7 +23,7 @@ def pipeline_settings_check(app_configs, **kwargs):
                 id="transcription.E002",
             )
         )
-    from .services import webhooks_enabled
+    from .pipeline.submit import webhooks_enabled
 
     if webhooks_enabled() and not settings.ASSEMBLYAI_WEBHOOK_SECRET:
         messages.append(

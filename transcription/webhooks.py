@@ -23,7 +23,8 @@ from django.views.decorators.http import require_POST
 
 from djtranscribe.http import unavailable_when_database_is
 
-from . import services
+from .pipeline.inbound import webhook_received
+from .pipeline.submit import WEBHOOK_SECRET_HEADER
 
 logger = logging.getLogger(__name__)
 
@@ -35,19 +36,15 @@ def _secret_problem(request) -> HttpResponse | None:
     secret = settings.ASSEMBLYAI_WEBHOOK_SECRET
     if not secret:
         return None
-    given = request.headers.get(services.WEBHOOK_SECRET_HEADER, "")
+    given = request.headers.get(WEBHOOK_SECRET_HEADER, "")
     if not given:
-        logger.warning("Rejected an AssemblyAI webhook without the %s header", services.WEBHOOK_SECRET_HEADER)
+        logger.warning("Rejected an AssemblyAI webhook without the %s header", WEBHOOK_SECRET_HEADER)
         return HttpResponse(
-            f"Missing {services.WEBHOOK_SECRET_HEADER} header.\n", status=401, content_type="text/plain"
+            f"Missing {WEBHOOK_SECRET_HEADER} header.\n", status=401, content_type="text/plain"
         )
     if not hmac.compare_digest(given.encode(), secret.encode()):
-        logger.warning(
-            "Rejected an AssemblyAI webhook with a wrong %s header", services.WEBHOOK_SECRET_HEADER
-        )
-        return HttpResponse(
-            f"Wrong {services.WEBHOOK_SECRET_HEADER} header.\n", status=403, content_type="text/plain"
-        )
+        logger.warning("Rejected an AssemblyAI webhook with a wrong %s header", WEBHOOK_SECRET_HEADER)
+        return HttpResponse(f"Wrong {WEBHOOK_SECRET_HEADER} header.\n", status=403, content_type="text/plain")
     return None
 
 
@@ -88,5 +85,5 @@ def assemblyai_webhook(request, token):
             status=413,
             content_type="text/plain",
         )
-    services.webhook_received(token=token, body=_parse(raw))
+    webhook_received(token=token, body=_parse(raw))
     return HttpResponse("ok\n", content_type="text/plain")

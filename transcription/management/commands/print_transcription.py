@@ -5,9 +5,9 @@ import re
 
 from django.core.management.base import BaseCommand, CommandError
 
-from transcription import services
 from transcription.assemblyai_client import AssemblyAIClient, AssemblyAIError
 from transcription.models import TranscriptStatus
+from transcription.pipeline.fetch import transcript_for_job
 
 # AssemblyAI ids are UUID-like; anything else would change the request path.
 JOB_ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -26,7 +26,7 @@ class Command(BaseCommand):
         if not JOB_ID_RE.match(job_id):
             raise CommandError(f"{job_id!r} is not an AssemblyAI transcript id (letters, digits and dashes).")
         try:
-            transcript, data = services.transcript_for_job(job_id, client=AssemblyAIClient())
+            transcript, data = transcript_for_job(job_id, client=AssemblyAIClient())
         except AssemblyAIError as exc:
             if exc.status in (400, 404):
                 raise CommandError(

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from django.core.management.base import BaseCommand
 
-from transcription import services
+from transcription.pipeline.sync import transcripts_sync
 
 
 class Command(BaseCommand):
@@ -39,7 +39,7 @@ class Command(BaseCommand):
         done = 0
         try:
             while True:
-                report = services.transcripts_sync(
+                report = transcripts_sync(
                     overdue=timedelta(minutes=overdue_minutes), lookback=timedelta(hours=lookback_hours)
                 )
                 if verbosity > 1:

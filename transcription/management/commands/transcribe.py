@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import itertools
 import re
 import time
-from collections.abc import Iterable
 from pathlib import Path
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.db import IntegrityError
 
-from transcription import audio, services
+from transcription import audio
 from transcription.assemblyai_client import AssemblyAIClient, AssemblyAIError
 from transcription.models import AudioSource, Transcript, TranscriptStatus
+from transcription.pipeline import direct
+from transcription.pipeline.fetch import transcript_refresh
 
 URL_RE = re.compile(r"^https?://", re.IGNORECASE)
 RECORDING_SID_RE = re.compile(r"^RE[0-9a-f]{32}$")
@@ -57,32 +56,18 @@ class Command(BaseCommand):
 
     def submit(self, client: AssemblyAIClient, source: str) -> Transcript:
         """Store a Transcript for `source` and submit it; nothing stays behind when that fails."""
-        audio_url, recording_sid, call_sid, data = self.locate(source)
-        if recording_sid:
-            self.refuse_duplicate(recording_sid)
-        if data is None:
-            data = self.open_if_private(audio_url)
+        audio_url, recording_sid, call_sid, file = self.locate(source)
         try:
-            transcript = services.transcript_create(
-                audio_url=audio_url,
-                recording_sid=recording_sid,
-                call_sid=call_sid,
-                audio_source=AudioSource.UPLOAD if data is not None else AudioSource.URL,
+            if file is not None:
+                return direct.transcript_submit_file(file=file, client=client)
+            return direct.transcript_submit_url(
+                audio_url=audio_url, recording_sid=recording_sid, call_sid=call_sid, client=client
             )
-        except IntegrityError:
-            self.refuse_duplicate(recording_sid)
-            raise
-        try:
-            return services.transcript_submit_now(transcript=transcript, client=client, audio=data)
-        except (AssemblyAIError, audio.AudioUnavailable) as exc:
-            # The user sees the error and reruns the command; a pending row left here would
-            # make that rerun fail (one transcript per recording).
-            transcript.deleted_as_rollback = True
-            transcript.delete()
+        except (AssemblyAIError, audio.AudioUnavailable, direct.TranscriptExists) as exc:
             raise CommandError(str(exc)) from None
         finally:
-            if hasattr(data, "close"):
-                data.close()
+            if file is not None:
+                file.close()
 
     def locate(self, source: str):
         """(audio_url, recording_sid, call_sid, local file to upload or None) for `source`."""
@@ -112,32 +97,6 @@ class Command(BaseCommand):
             "no such file."
         )
 
-    def open_if_private(self, url: str) -> Iterable[bytes] | None:
-        """The audio's bytes when the URL needs credentials AssemblyAI lacks (and uploads are on)."""
-        opener = audio.opener_for(url)
-        if opener is None or services.configured_audio_source() != AudioSource.UPLOAD:
-            return None
-        chunks = iter(opener(url))
-        # Read the first chunk now, so a refused download (401, 404) is reported as such
-        # before anything is stored or uploaded.
-        try:
-            first = next(chunks, b"")
-        except audio.AudioUnavailable as exc:
-            raise CommandError(str(exc)) from None
-        return itertools.chain([first], chunks)
-
-    def refuse_duplicate(self, recording_sid: str) -> None:
-        existing = Transcript.objects.filter(recording_sid=recording_sid).first()
-        if existing is not None:
-            hint = (
-                f": python manage.py print_transcription {existing.job_id}"
-                if existing.job_id
-                else " (not submitted yet)"
-            )
-            raise CommandError(
-                f"Recording {recording_sid} already has a transcript ({existing.status}){hint}"
-            )
-
     def wait(self, client: AssemblyAIClient, transcript: Transcript, timeout: float) -> None:
         """Poll with a bounded backoff until the job is final; progress goes to stderr."""
         delay = FIRST_POLL_DELAY
@@ -154,7 +113,7 @@ class Command(BaseCommand):
                 _sleep(delay)
                 delay = min(delay * POLL_BACKOFF, max(settings.TRANSCRIPTION_POLL_INTERVAL, FIRST_POLL_DELAY))
                 try:
-                    services.transcript_refresh(transcript=transcript, client=client)
+                    transcript_refresh(transcript=transcript, client=client)
                 except AssemblyAIError as exc:
                     if not exc.retryable:
                         raise CommandError(str(exc)) from None
