@@ -6,7 +6,7 @@ from datetime import datetime
 
 from djtranscribe.lib.tasks import enqueue_on_commit
 
-from .tasks import delete_recording
+from .tasks import archive_recording, delete_recording
 
 
 def queue_recording_delete(
@@ -14,3 +14,10 @@ def queue_recording_delete(
 ) -> None:
     """Queue the deletion of a recording at Twilio once the current transaction commits."""
     enqueue_on_commit(delete_recording, recording_sid, attempt=attempt, run_after=run_after)
+
+
+def queue_recording_archive(
+    recording_sid: str, *, attempt: int = 0, run_after: datetime | None = None
+) -> None:
+    """Queue the archiving of a completed recording once the current transaction commits."""
+    enqueue_on_commit(archive_recording, recording_sid, attempt=attempt, run_after=run_after)

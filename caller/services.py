@@ -11,15 +11,17 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from audio.models import AudioAsset, OriginKind
 from djtranscribe.lib.status import status_advance
 from transcription.models import Transcript, TranscriptStatus
 from transcription.pipeline.create import transcript_request
 from transcription.queue import retry_delay
 
 from . import dial_policy, twilio_client
+from .audio import archived_asset, recording_asset
 from .models import CALL_STATUS_RANK, RECORDING_STATUS_RANK, Call, CallStatus, Recording, RecordingStatus
 from .phone import parse_number
-from .queue import queue_recording_delete
+from .queue import queue_recording_archive, queue_recording_delete
 
 logger = logging.getLogger(__name__)
 
@@ -172,8 +174,23 @@ def recording_received(*, sid: str, call_sid: str, status: str, error_code: str 
             **fields,
         )
         if recording.status == RecordingStatus.COMPLETED:
-            transcript_request(audio_url=recording.media_url, recording_sid=recording.sid, call_sid=call_sid)
+            recording_transcribe(recording)
     return recording
+
+
+def recording_transcribe(recording: Recording) -> bool:
+    """Give a completed recording its audio asset and its one transcript, and queue the archive.
+
+    The transcript's upload waits for the archive; in `url` mode AssemblyAI gets Twilio's URL at once.
+    No outbound HTTP here. Answers whether the transcript was created now.
+    """
+    asset = recording_asset(recording)
+    _, created = transcript_request(
+        audio_url=recording.media_url, recording_sid=recording.sid, call_sid=recording.call_sid, audio=asset
+    )
+    if not asset.is_archived:
+        queue_recording_archive(recording.sid)
+    return created
 
 
 # How long after a call ends Twilio surely has its recordings (see recordings_reconcile).
@@ -198,10 +215,18 @@ def recordings_reconcile(
         transcript_deleted_at__isnull=True,
     ).exclude(sid__in=transcribed)
     for recording in stored:
-        transcript_request(
-            audio_url=recording.media_url, recording_sid=recording.sid, call_sid=recording.call_sid
-        )
+        recording_transcribe(recording)
         found.append(f"{recording.call_sid}: recording {recording.sid} queued")
+    # Archives whose task was lost (a dead worker, a broken queue): their transcripts wait for them.
+    unarchived = AudioAsset.objects.filter(
+        origin_kind=OriginKind.TWILIO_RECORDING,
+        archived_at__isnull=True,
+        updated_at__lte=now - grace,
+        transcripts__status=TranscriptStatus.PENDING,
+    ).distinct()
+    for asset in unarchived:
+        queue_recording_archive(asset.origin_id)
+        found.append(f"recording {asset.origin_id}: archive queued again")
     calls = Call.objects.filter(
         status=CallStatus.COMPLETED,
         created_at__gte=since,
@@ -220,9 +245,7 @@ def recordings_reconcile(
             Call.objects.filter(pk=call.pk).update(recordings_checked_at=now)
         for recording in recordings:
             if recording.status == RecordingStatus.COMPLETED:
-                _, created = transcript_request(
-                    audio_url=recording.media_url, recording_sid=recording.sid, call_sid=call.sid
-                )
+                created = recording_transcribe(recording)
                 found.append(f"{call.sid}: recording {recording.sid}" + (" queued" if created else ""))
     return found
 
@@ -243,7 +266,7 @@ def on_transcript_completed(sender, transcript, **kwargs) -> None:
 
 
 def recording_delete_attempt(*, recording_sid: str, attempt: int = 0) -> str:
-    """Delete a recording at Twilio if its transcript is completed; mark it `deleted`.
+    """Delete a recording at Twilio once its transcript is completed and archive verified; mark it `deleted`.
 
     A recording Twilio no longer has counts as deleted. Transient failures are retried with
     backoff; the transcript is never touched. Answers deleted, retrying, failed or skipped.
@@ -251,6 +274,8 @@ def recording_delete_attempt(*, recording_sid: str, attempt: int = 0) -> str:
     completed = Transcript.objects.filter(recording_sid=recording_sid, status=TranscriptStatus.COMPLETED)
     if not completed.exists():
         return "skipped"  # e.g. resubmitted meanwhile: the audio may be needed again
+    if archived_asset(recording_sid) is None:
+        return "skipped"  # the archive is the copy that stays: never delete Twilio's before it
     recording = Recording.objects.filter(sid=recording_sid)
     try:
         twilio_client.delete_recording(recording_sid)

@@ -15,3 +15,11 @@ def delete_recording(recording_sid: str, attempt: int = 0) -> str:
     from .services import recording_delete_attempt
 
     return recording_delete_attempt(recording_sid=recording_sid, attempt=attempt)
+
+
+@task(queue_name=QUEUE)
+def archive_recording(recording_sid: str, attempt: int = 0) -> str:
+    """Stream a completed recording from Twilio into the archive, then let its transcript be submitted."""
+    from .audio import recording_archive_attempt
+
+    return recording_archive_attempt(recording_sid=recording_sid, attempt=attempt)

@@ -16,12 +16,15 @@ from django.test import override_settings
 from django.utils import timezone
 
 from caller.models import Call, Recording
+from caller.services import recordings_reconcile
 from tests.pipeline_helpers import (
     AAI,
     CALL_SID,
     JOB_ID,
     RECORDING_SID,
     RECORDINGS_URL,
+    mock_media,
+    mock_upload,
     recording_callback,
     transcript_json,
     twilio_recordings,
@@ -129,9 +132,13 @@ def test_sync_finds_the_recording_whose_callback_was_lost_to_the_database(
     mocked_http.get(
         re.compile(re.escape(RECORDINGS_URL) + r"\?CallSid=" + CALL_SID), json=twilio_recordings()
     )
+    mock_media(mocked_http)
+    mock_upload(mocked_http, [])
     mocked_http.post(f"{AAI}/v2/transcript", json=transcript_json())
     with task_queue.capture(execute=True):
-        report = transcripts_sync(now=timezone.now() + timedelta(minutes=10))
+        report = transcripts_sync(
+            now=timezone.now() + timedelta(minutes=10), reconcilers=[recordings_reconcile]
+        )
     assert report.recovered == [f"{CALL_SID}: recording {RECORDING_SID} queued"]
     task_queue.run_all()
     transcript = Transcript.objects.get(recording_sid=RECORDING_SID)

@@ -14,8 +14,10 @@ import pytest
 import requests
 from django.test import override_settings
 
+from caller.services import recording_received
 from tests.pipeline_helpers import (
     AAI,
+    CALL_SID,
     MEDIA_URL,
     RECORDING_SID,
     mock_upload,
@@ -123,9 +125,10 @@ def test_five_transcripts_survive_an_outage_and_each_is_submitted_once(client, t
 
 
 def request_transcript(task_queue):
+    """A completed recording as caller hands it over: archived by the worker, then uploaded."""
     with task_queue.capture(execute=True):
-        transcript, _ = transcript_request(audio_url=MEDIA_URL, recording_sid=RECORDING_SID)
-    return transcript
+        recording_received(sid=RECORDING_SID, call_sid=CALL_SID, status="completed")
+    return Transcript.objects.get(recording_sid=RECORDING_SID)
 
 
 def test_media_refused_with_401_ends_in_error_saying_to_check_the_credentials(task_queue, mocked_http):

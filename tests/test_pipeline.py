@@ -9,9 +9,11 @@ import requests
 from django.test import override_settings
 from django.utils import timezone
 
+from caller.services import recording_received
 from tests.pipeline_helpers import (
     AAI,
     AUDIO,
+    CALL_SID,
     JOB_ID,
     MEDIA_URL,
     RECORDING_SID,
@@ -41,12 +43,19 @@ def request_transcript(task_queue, audio_url=MEDIA_URL):
     return transcript
 
 
+def request_recording_transcript(task_queue):
+    """A completed recording as caller hands it over: archived by the worker, then uploaded from there."""
+    with task_queue.capture(execute=True):
+        recording_received(sid=RECORDING_SID, call_sid=CALL_SID, status="completed")
+    return Transcript.objects.get(recording_sid=RECORDING_SID)
+
+
 def test_it_streams_the_twilio_media_into_the_upload_and_transcribes_the_upload_url(task_queue, mocked_http):
     mock_media(mocked_http)
     received = []
     mock_upload(mocked_http, received)
     mocked_http.post(SUBMIT_URL, json=transcript_json())
-    transcript = request_transcript(task_queue)
+    transcript = request_recording_transcript(task_queue)
     task_queue.run_all()
     assert received == [AUDIO]
     media_get, storage_get = mocked_http.calls[0].request, mocked_http.calls[1].request
@@ -71,7 +80,7 @@ def test_the_upload_is_sent_as_a_stream_not_a_whole_body(task_queue, mocked_http
 
     mocked_http.add_callback("POST", f"{AAI}/v2/upload", callback=callback)
     mocked_http.post(SUBMIT_URL, json=transcript_json())
-    request_transcript(task_queue)
+    request_recording_transcript(task_queue)
     task_queue.run_all()
     assert not isinstance(bodies[0], bytes | str)
     upload = next(c.request for c in mocked_http.calls if c.request.url.endswith("/v2/upload"))
@@ -227,7 +236,7 @@ def test_a_400_ends_in_error_at_once_with_the_vendors_message(task_queue, mocked
 def test_media_that_twilio_no_longer_has_ends_in_error_without_submitting(task_queue, mocked_http):
     mocked_http.get(MEDIA_URL, status=404, json={"code": 20404, "message": "not found"})
     mock_upload(mocked_http, [])
-    transcript = request_transcript(task_queue)
+    transcript = request_recording_transcript(task_queue)
     task_queue.run_all()
     transcript.refresh_from_db()
     assert transcript.status == "error"
@@ -240,11 +249,11 @@ def test_a_media_download_that_fails_transiently_is_retried(task_queue, mocked_h
     mock_media(mocked_http)
     mock_upload(mocked_http, [])
     mocked_http.post(SUBMIT_URL, json=transcript_json())
-    transcript = request_transcript(task_queue)
+    transcript = request_recording_transcript(task_queue)
     task_queue.run_all()
-    assert task_queue.outcomes == ["retrying", "submitted"]
+    assert task_queue.outcomes == ["retrying", "archived", "submitted"]  # the archive retried, not the upload
     transcript.refresh_from_db()
-    assert (transcript.job_id, transcript.attempts) == (JOB_ID, 2)
+    assert (transcript.job_id, transcript.attempts) == (JOB_ID, 1)
 
 
 def test_a_retry_after_a_failed_submit_does_not_upload_again(task_queue, mocked_http):
@@ -253,7 +262,7 @@ def test_a_retry_after_a_failed_submit_does_not_upload_again(task_queue, mocked_
     mock_upload(mocked_http, received)
     mocked_http.post(SUBMIT_URL, json={"error": "Bad gateway"}, status=502)
     mocked_http.post(SUBMIT_URL, json=transcript_json())
-    request_transcript(task_queue)
+    request_recording_transcript(task_queue)
     task_queue.run_all()
     assert len(received) == 1
     assert [b["audio_url"] for b in submitted_bodies(mocked_http)] == [UPLOAD_URL, UPLOAD_URL]
@@ -373,7 +382,7 @@ def test_the_upload_memory_does_not_grow_with_the_recording(task_queue, mocked_h
 
     mocked_http.add_callback("POST", f"{AAI}/v2/upload", callback=upload)
     mocked_http.post(SUBMIT_URL, json=transcript_json())
-    request_transcript(task_queue)
+    request_recording_transcript(task_queue)
     tracemalloc.start()
     try:
         task_queue.run_all()

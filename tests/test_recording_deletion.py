@@ -6,10 +6,13 @@ import pytest
 from django.test import override_settings
 from django.utils import timezone
 
+from audio.services import asset_archive
+from caller.audio import recording_asset
 from caller.models import Recording
 from tests.pipeline_helpers import (
     AAI,
     ACCOUNT,
+    AUDIO,
     CALL_SID,
     JOB_ID,
     RECORDING_SID,
@@ -24,10 +27,18 @@ TWILIO_RECORDING = f"https://api.twilio.com/2010-04-01/Accounts/{ACCOUNT}/Record
 GET_URL = f"{AAI}/v2/transcript/{JOB_ID}"
 
 
+def archive(recording):
+    """The recording archived as the worker does it (verified size and SHA-256)."""
+    return asset_archive(asset=recording_asset(recording), chunks=[AUDIO], name=f"twilio/{recording.sid}.wav")
+
+
 @pytest.fixture
 def submitted():
-    Recording.objects.create(sid=RECORDING_SID, call_sid=CALL_SID, account_sid=ACCOUNT, status="completed")
+    recording = Recording.objects.create(
+        sid=RECORDING_SID, call_sid=CALL_SID, account_sid=ACCOUNT, status="completed"
+    )
     return Transcript.objects.create(
+        audio=archive(recording),
         job_id=JOB_ID,
         status=TranscriptStatus.QUEUED,
         recording_sid=RECORDING_SID,
@@ -63,6 +74,33 @@ def test_a_completed_transcript_deletes_its_recording_at_twilio(client, submitte
     assert [c.request.url for c in twilio_deletes(mocked_http)] == [TWILIO_RECORDING]
     assert Recording.objects.get().status == "deleted"
     assert (submitted.status, submitted.text) == ("completed", "Ahoy, this is a test call.")
+
+
+@override_settings(TWILIO_DELETE_RECORDINGS=True)
+def test_a_recording_not_archived_yet_is_kept_at_twilio(client, submitted, task_queue, mocked_http):
+    from audio.models import AudioAsset
+
+    AudioAsset.objects.update(archived_at=None)
+    mocked_http.get(GET_URL, json=transcript_json("completed"))
+    job_ends(client, task_queue, submitted)
+    assert task_queue.outcomes == ["completed", "skipped"]
+    assert twilio_deletes(mocked_http) == []
+    assert Recording.objects.get().status == "completed"
+
+
+@override_settings(TWILIO_DELETE_RECORDINGS=True)
+def test_a_recording_deleted_at_twilio_still_plays_from_the_archive(
+    client, staff_client, submitted, task_queue, mocked_http
+):
+    mocked_http.get(GET_URL, json=transcript_json("completed"))
+    mocked_http.delete(TWILIO_RECORDING, status=204)
+    job_ends(client, task_queue, submitted)
+    assert Recording.objects.get().status == "deleted"
+    response = staff_client.get(f"/recordings/{RECORDING_SID}/media/", HTTP_RANGE="bytes=0-3")
+    assert response.status_code == 206
+    assert b"".join(response.streaming_content) == AUDIO[:4]
+    page = staff_client.get(submitted.get_absolute_url()).content.decode()
+    assert f"/recordings/{RECORDING_SID}/media/" in page
 
 
 @override_settings(TWILIO_DELETE_RECORDINGS=True)

@@ -10,6 +10,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from caller.models import Call, Recording
+from caller.services import recording_received
 from tests.pipeline_helpers import (
     AAI,
     CALL_SID,
@@ -23,7 +24,7 @@ from tests.pipeline_helpers import (
     twilio_recordings,
 )
 from transcription.models import Transcript, TranscriptStatus
-from transcription.pipeline.create import transcript_create, transcript_request
+from transcription.pipeline.create import transcript_create
 from transcription.pipeline.submit import SUBMIT_LEASE
 from transcription.pipeline.sync import transcripts_sync
 
@@ -43,9 +44,10 @@ def kill_during_upload(request):
 
 
 def request_transcript(task_queue):
+    """A completed recording as caller hands it over: archived by the worker, then uploaded."""
     with task_queue.capture(execute=True):
-        transcript, _ = transcript_request(audio_url=MEDIA_URL, recording_sid=RECORDING_SID)
-    return transcript
+        recording_received(sid=RECORDING_SID, call_sid=CALL_SID, status="completed")
+    return Transcript.objects.get(recording_sid=RECORDING_SID)
 
 
 def run(**options):
@@ -80,7 +82,7 @@ def test_a_worker_killed_mid_submission_is_finished_by_sync_once_its_lease_ends(
 
     # The killed task, if anything ever runs it again, and a second sync change nothing.
     task_queue.run_all()
-    assert task_queue.outcomes == ["skipped"]
+    assert task_queue.outcomes == ["archived", "skipped"]
     assert transcripts_sync(now=later).submitted == []
     assert len(submitted_bodies(mocked_http)) == 1
     assert Transcript.objects.count() == 1

@@ -7,6 +7,7 @@ from django.contrib.auth.models import Permission
 from django.template import Context, Template
 from django.utils import timezone
 
+from audio.models import AudioAsset, OriginKind
 from caller.models import Call, Recording
 from tests.media import ACCOUNT, MEDIA_URL, RECORDING_SID
 from transcription.models import Transcript
@@ -20,6 +21,11 @@ WORDS = [
     {"text": "Hi", "start": 1500, "end": 1800, "confidence": 0.95, "speaker": "B"},
     {"text": "<there>", "start": 1850, "end": 2300, "confidence": 0.7, "speaker": "B"},
 ]
+
+
+def twilio_asset():
+    """The asset of a Twilio recording: its URL needs Twilio's credentials."""
+    return AudioAsset.objects.create(origin_kind=OriginKind.TWILIO_RECORDING, origin_url=MEDIA_URL)
 
 
 def completed(**fields):
@@ -128,7 +134,7 @@ def test_the_player_plays_a_public_audio_url_as_is(staff_client):
 
 
 def test_there_is_no_player_for_audio_that_needs_credentials(staff_client):
-    transcript = completed(audio_url=MEDIA_URL)
+    transcript = completed(audio_url=MEDIA_URL, audio=twilio_asset())
     html = staff_client.get(transcript.get_absolute_url()).content.decode()
     assert "<audio" not in html
     assert "No audio to play" in html
@@ -199,7 +205,9 @@ def test_the_txt_download_has_one_paragraph_per_speaker(staff_client):
 
 
 def test_the_json_download_keeps_words_but_no_secrets_or_twilio_urls(staff_client):
-    transcript = completed(audio_url=MEDIA_URL, upload_url="https://cdn.assemblyai.com/upload/x")
+    transcript = completed(
+        audio_url=MEDIA_URL, upload_url="https://cdn.assemblyai.com/upload/x", audio=twilio_asset()
+    )
     response = staff_client.get(f"/transcription/{transcript.pk}/export.json")
     data = json.loads(response.content)
     assert data["words"] == WORDS

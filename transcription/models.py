@@ -52,6 +52,11 @@ class Transcript(models.Model):
     upload_url = models.URLField("AssemblyAI upload URL", max_length=500, blank=True)
     recording_sid = models.CharField("recording SID", max_length=64, blank=True, db_index=True)
     call_sid = models.CharField("call SID", max_length=64, blank=True, db_index=True)
+    # The audio this transcribes (kept in the app's own storage once archived); empty on older rows
+    # whose origin could not be told.
+    audio = models.ForeignKey(
+        "audio.AudioAsset", null=True, blank=True, on_delete=models.SET_NULL, related_name="transcripts"
+    )
 
     # Result, as AssemblyAI returned it.
     text = models.TextField(blank=True)

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .audio import opener_for
+from audio.models import AudioAsset, OriginKind
 
 if TYPE_CHECKING:
     from .models import Transcript
@@ -37,12 +37,18 @@ def register_describer(describer: Describer, many: ManyDescriber | None = None) 
         _describers.append((describer, many))
 
 
+def public_audio_url(transcript: Transcript) -> str:
+    """The audio URL unless its audio is a recording (whose URL needs credentials the browser lacks)."""
+    if transcript.recording_sid:
+        return ""
+    if transcript.audio_id is not None and transcript.audio.origin_kind != OriginKind.URL:
+        return ""
+    return transcript.audio_url
+
+
 def _default(transcript: Transcript) -> Source:
-    url = transcript.audio_url
-    # A URL that needs credentials (a registered opener) must not reach the browser.
-    if url.startswith("https://") and opener_for(url) is None:
-        return Source(player_url=url)
-    return Source()
+    url = public_audio_url(transcript)
+    return Source(player_url=url) if url.startswith("https://") else Source()
 
 
 def describe(transcript: Transcript) -> Source:
@@ -64,4 +70,10 @@ def describe_many(transcripts: list[Transcript]) -> list[Source]:
         answers = many([transcripts[i] for i in todo]) if many else [describer(transcripts[i]) for i in todo]
         for i, source in zip(todo, answers, strict=True):
             found[i] = source
+    # The assets _default reads, in one query rather than one per transcript.
+    ids = {t.audio_id for t, source in zip(transcripts, found, strict=True) if source is None and t.audio_id}
+    assets = AudioAsset.objects.in_bulk(ids) if ids else {}
+    for transcript in transcripts:
+        if transcript.audio_id in assets:
+            transcript.audio = assets[transcript.audio_id]
     return [source or _default(t) for source, t in zip(found, transcripts, strict=True)]

@@ -13,10 +13,9 @@ from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
 from . import exports
-from .audio import opener_for
 from .models import AudioSource, Transcript, TranscriptStatus
 from .search import MAX_QUERY, Search, clip
-from .sources import Source, describe, describe_many
+from .sources import Source, describe, describe_many, public_audio_url
 from .templatetags.transcript_tags import shade
 
 EXPORT_LABELS = {"txt": "Text", "json": "JSON", "srt": "SRT subtitles", "vtt": "WebVTT subtitles"}
@@ -34,6 +33,7 @@ LIST_FIELDS = (
     "audio_source",
     "recording_sid",
     "call_sid",
+    "audio",
     "error",
 )
 
@@ -155,9 +155,7 @@ def transcript_status(request, pk):
 
 def _export_data(transcript: Transcript) -> dict:
     # No webhook token, upload URL or credential-guarded audio URL: exports get passed around.
-    audio_url = (
-        transcript.audio_url if transcript.audio_url and opener_for(transcript.audio_url) is None else ""
-    )
+    audio_url = public_audio_url(transcript)
     return {
         "id": transcript.pk,
         "job_id": transcript.job_id,

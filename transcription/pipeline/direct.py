@@ -6,14 +6,15 @@ and the error raised, so the person can simply try again.
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Iterable
 from typing import IO
 
 from django.db import IntegrityError
 
+from audio.models import AudioAsset, OriginKind
+from audio.services import asset_open
+
 from ..assemblyai_client import AssemblyAIClient
-from ..audio import opener_for
 from ..models import AudioSource, Transcript
 from .create import configured_audio_source, transcript_create
 from .submit import transcript_submit_now
@@ -41,32 +42,60 @@ def transcript_submit_file(
 
     Raises AssemblyAIError (or AudioUnavailable from the stream), leaving no row behind.
     """
-    transcript = transcript_create(audio_source=AudioSource.UPLOAD)
+    transcript = transcript_create(
+        audio=AudioAsset.objects.create(origin_kind=OriginKind.UPLOAD), audio_source=AudioSource.UPLOAD
+    )
     return _submit_or_remove(transcript, client, file)
 
 
-def transcript_submit_url(
-    *, audio_url: str, recording_sid: str = "", call_sid: str = "", client: AssemblyAIClient | None = None
-) -> Transcript:
-    """Store a transcript for `audio_url` and submit it; audio that needs credentials is relayed.
+def transcript_submit_url(*, audio_url: str, client: AssemblyAIClient | None = None) -> Transcript:
+    """Store a transcript for a public `audio_url` and submit it; AssemblyAI downloads the audio.
 
-    Raises TranscriptExists, AudioUnavailable (before anything is stored) or AssemblyAIError
-    (leaving no row behind).
+    Raises AssemblyAIError, leaving no row behind.
+    """
+    transcript = transcript_create(
+        audio_url=audio_url, audio=_url_asset(audio_url), audio_source=AudioSource.URL
+    )
+    return _submit_or_remove(transcript, client, None)
+
+
+def transcript_submit_asset(
+    *,
+    asset: AudioAsset,
+    recording_sid: str = "",
+    call_sid: str = "",
+    client: AssemblyAIClient | None = None,
+) -> Transcript:
+    """Store the one transcript of an asset (e.g. a recording) and submit it at once.
+
+    With TRANSCRIPTION_AUDIO_SOURCE=upload the archived file is uploaded (AudioUnavailable when it
+    is not archived); with `url` AssemblyAI gets the asset's origin URL. Raises TranscriptExists or
+    AssemblyAIError, leaving no row behind.
     """
     if recording_sid:
-        _refuse_duplicate(recording_sid)
-    audio = _open_if_private(audio_url)
+        refuse_duplicate(recording_sid)
+    upload = configured_audio_source() == AudioSource.UPLOAD
+    audio = asset_open(asset) if upload else None
     try:
-        transcript = transcript_create(
-            audio_url=audio_url,
-            recording_sid=recording_sid,
-            call_sid=call_sid,
-            audio_source=AudioSource.UPLOAD if audio is not None else AudioSource.URL,
-        )
-    except IntegrityError:
-        _refuse_duplicate(recording_sid)
-        raise
-    return _submit_or_remove(transcript, client, audio)
+        try:
+            transcript = transcript_create(
+                audio_url=asset.origin_url,
+                recording_sid=recording_sid,
+                call_sid=call_sid,
+                audio=asset,
+                audio_source=AudioSource.UPLOAD if upload else AudioSource.URL,
+            )
+        except IntegrityError:
+            refuse_duplicate(recording_sid)
+            raise
+        return _submit_or_remove(transcript, client, audio)
+    finally:
+        if audio is not None:
+            audio.close()
+
+
+def _url_asset(audio_url: str) -> AudioAsset:
+    return AudioAsset.objects.create(origin_kind=OriginKind.URL, origin_url=audio_url)
 
 
 def _submit_or_remove(
@@ -81,19 +110,8 @@ def _submit_or_remove(
         raise
 
 
-def _refuse_duplicate(recording_sid: str) -> None:
+def refuse_duplicate(recording_sid: str) -> None:
+    """Raise TranscriptExists when the recording already has its transcript."""
     existing = Transcript.objects.filter(recording_sid=recording_sid).first()
     if existing is not None:
         raise TranscriptExists(existing)
-
-
-def _open_if_private(url: str) -> Iterable[bytes] | None:
-    """The audio's bytes when the URL needs credentials AssemblyAI lacks (and uploads are on)."""
-    opener = opener_for(url)
-    if opener is None or configured_audio_source() != AudioSource.UPLOAD:
-        return None
-    chunks = iter(opener(url))
-    # Read the first chunk now, so a refused download (401, 404) is reported as such
-    # before anything is stored or uploaded.
-    first = next(chunks, b"")
-    return itertools.chain([first], chunks)

@@ -12,8 +12,9 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from audio.services import AudioUnavailable, asset_open
+
 from ..assemblyai_client import AssemblyAIClient, AssemblyAIError
-from ..audio import AudioUnavailable, opener_for
 from ..models import AudioSource, Transcript, TranscriptStatus, new_webhook_token
 from ..queue import queue_fetch, queue_orphan_delete, queue_submit, retry_delay
 from .apply import transcript_apply, transcript_fail
@@ -125,17 +126,16 @@ def _claim_for_submission(transcript_id: int, now) -> Transcript | None:
     return Transcript.objects.get(pk=transcript_id)
 
 
-def _audio_for(transcript: Transcript) -> Iterable[bytes] | None:
-    """The audio stream to upload, or None when AssemblyAI fetches the URL itself."""
+def _audio_for(transcript: Transcript) -> IO[bytes] | None:
+    """The archived audio to upload, or None when AssemblyAI fetches the URL itself."""
     if transcript.audio_source != AudioSource.UPLOAD or transcript.upload_url:
         return None  # url mode, or already uploaded by an earlier attempt
-    opener = opener_for(transcript.audio_url)
-    if opener is None:
+    if transcript.audio is None or not transcript.audio.needs_archive:
         # A public URL needs no credentials: AssemblyAI downloads it itself.
         transcript.audio_source = AudioSource.URL
         transcript.save(update_fields=["audio_source", "updated_at"])
         return None
-    return opener(transcript.audio_url)
+    return asset_open(transcript.audio)  # AudioUnavailable (retryable) until it is archived
 
 
 def transcript_submit_attempt(
@@ -149,12 +149,17 @@ def transcript_submit_attempt(
     transcript = _claim_for_submission(transcript_id, now or timezone.now())
     if transcript is None:
         return "skipped"
+    audio = None
     try:
         client = client or AssemblyAIClient()
         webhook_url = webhook_url_for(transcript) if webhooks_enabled() else None
-        _send(transcript=transcript, client=client, audio=_audio_for(transcript), webhook_url=webhook_url)
+        audio = _audio_for(transcript)
+        _send(transcript=transcript, client=client, audio=audio, webhook_url=webhook_url)
     except (AssemblyAIError, AudioUnavailable) as exc:
         return _after_failure(transcript, exc)
+    finally:
+        if audio is not None:
+            audio.close()
     if webhook_url is None:
         first_poll = timezone.now() + timedelta(seconds=settings.TRANSCRIPTION_POLL_INTERVAL)
         queue_fetch(transcript.pk, poll=0, run_after=first_poll)

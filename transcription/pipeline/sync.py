@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.db.models import Q
 from django.utils import timezone
 
+from audio.models import OriginKind
+
 from ..assemblyai_client import AssemblyAIClient, AssemblyAIError
-from ..models import Transcript, TranscriptStatus
+from ..models import AudioSource, Transcript, TranscriptStatus
 from .apply import transcript_fail
 from .fetch import transcript_refresh
 from .submit import transcript_submit_attempt
@@ -33,31 +35,23 @@ class SyncReport:
         )
 
 
-# Hooks that find audio whose notification never came (caller registers one for Twilio
-# recordings in its AppConfig.ready); each answers lines for the report.
-_reconcilers: list[Callable[..., list[str]]] = []
-
-
-def register_reconciler(reconciler: Callable[..., list[str]]) -> None:
-    if reconciler not in _reconcilers:
-        _reconcilers.append(reconciler)
-
-
 def transcripts_sync(
     *,
     now: datetime | None = None,
     overdue: timedelta = timedelta(minutes=10),
     lookback: timedelta = timedelta(hours=24),
     client: AssemblyAIClient | None = None,
+    reconcilers: Iterable[Callable[..., list[str]]] = (),
 ) -> SyncReport:
     """Drive every unfinished transcript towards a final state; safe to run at any frequency.
 
-    Submits pending rows that are due (their task was lost, or their worker died mid-attempt),
-    polls jobs whose webhook is overdue, and asks the reconcilers for missed recordings.
+        Submits pending rows that are due (their task was lost, or their worker died mid-attempt),
+        polls jobs whose webhook is overdue, and first asks `reconcilers` (functions of `since` and `now`
+    answering report lines; caller's sync_transcripts passes the one for Twilio recordings) for missed audio.
     """
     now = now or timezone.now()
     report = SyncReport()
-    for reconciler in _reconcilers:
+    for reconciler in reconcilers:
         try:
             report.recovered.extend(reconciler(since=now - lookback, now=now))
         except Exception as exc:  # one broken source must not stop the rest
@@ -68,8 +62,18 @@ def transcripts_sync(
             status__in=(TranscriptStatus.QUEUED, TranscriptStatus.PROCESSING), job_id__isnull=False
         ).filter(Q(submitted_at__isnull=True) | Q(submitted_at__lte=now - overdue))
     )
-    due = Transcript.objects.filter(status=TranscriptStatus.PENDING, job_id__isnull=True).filter(
-        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
+    # Uploads of audio not archived yet wait for the archive, which queues them itself.
+    waiting = (
+        Transcript.objects.filter(
+            audio_source=AudioSource.UPLOAD, upload_url="", audio__archived_at__isnull=True
+        )
+        .exclude(audio__isnull=True)
+        .exclude(audio__origin_kind=OriginKind.URL)
+    )
+    due = (
+        Transcript.objects.filter(status=TranscriptStatus.PENDING, job_id__isnull=True)
+        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+        .exclude(pk__in=waiting.values("pk"))
     )
     for pk in due.values_list("pk", flat=True):
         outcome = _submit_once(pk, client, now)

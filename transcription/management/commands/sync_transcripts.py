@@ -13,6 +13,8 @@ class Command(BaseCommand):
         "Submit pending transcripts that no task is handling (e.g. the worker was killed), poll jobs "
         "whose webhook is overdue, and look for recordings whose callback never came."
     )
+    # Functions finding audio whose notification never came; caller's sync_transcripts adds Twilio's.
+    reconcilers: tuple = ()
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -40,7 +42,9 @@ class Command(BaseCommand):
         try:
             while True:
                 report = transcripts_sync(
-                    overdue=timedelta(minutes=overdue_minutes), lookback=timedelta(hours=lookback_hours)
+                    overdue=timedelta(minutes=overdue_minutes),
+                    lookback=timedelta(hours=lookback_hours),
+                    reconcilers=self.reconcilers,
                 )
                 if verbosity > 1:
                     for line in report.recovered + report.submitted + report.polled:

@@ -9,7 +9,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from transcription import audio
+from audio.services import AudioUnavailable
 from transcription.assemblyai_client import AssemblyAIClient, AssemblyAIError
 from transcription.models import AudioSource, Transcript, TranscriptStatus
 from transcription.pipeline import direct
@@ -56,37 +56,31 @@ class Command(BaseCommand):
 
     def submit(self, client: AssemblyAIClient, source: str) -> Transcript:
         """Store a Transcript for `source` and submit it; nothing stays behind when that fails."""
-        audio_url, recording_sid, call_sid, file = self.locate(source)
         try:
-            if file is not None:
+            if URL_RE.match(source):
+                return direct.transcript_submit_url(audio_url=source, client=client)
+            file = self.open_file(source)
+            if file is None:
+                return self.submit_other(client, source)
+            with file:
                 return direct.transcript_submit_file(file=file, client=client)
-            return direct.transcript_submit_url(
-                audio_url=audio_url, recording_sid=recording_sid, call_sid=call_sid, client=client
-            )
-        except (AssemblyAIError, audio.AudioUnavailable, direct.TranscriptExists) as exc:
+        except (AssemblyAIError, AudioUnavailable, direct.TranscriptExists) as exc:
             raise CommandError(str(exc)) from None
-        finally:
-            if file is not None:
-                file.close()
 
-    def locate(self, source: str):
-        """(audio_url, recording_sid, call_sid, local file to upload or None) for `source`."""
-        if URL_RE.match(source):
-            return source, "", "", None
+    def open_file(self, source: str):
+        """`source` opened for reading when it names an existing file; else None."""
         path = Path(source).expanduser()
-        if path.exists():
-            try:
-                if path.is_file() and path.stat().st_size == 0:
-                    raise CommandError(f"{source} is empty: there is no audio to transcribe.")
-                return "", "", "", path.open("rb")
-            except OSError as exc:
-                raise CommandError(f"Cannot read {source}: {exc.strerror or exc}.") from None
+        if not path.exists():
+            return None
         try:
-            resolved = audio.resolve(source)
-        except audio.AudioUnavailable as exc:
-            raise CommandError(str(exc)) from None
-        if resolved is not None:
-            return resolved.audio_url, resolved.recording_sid, resolved.call_sid, None
+            if path.is_file() and path.stat().st_size == 0:
+                raise CommandError(f"{source} is empty: there is no audio to transcribe.")
+            return path.open("rb")
+        except OSError as exc:
+            raise CommandError(f"Cannot read {source}: {exc.strerror or exc}.") from None
+
+    def submit_other(self, client: AssemblyAIClient, source: str) -> Transcript:
+        """Neither a URL nor a file (caller's transcribe adds RecordingSids here)."""
         if RECORDING_SID_RE.match(source):
             raise CommandError(
                 f"{source} looks like a Twilio RecordingSid, but nothing can resolve it: "
