@@ -15,7 +15,7 @@ from django.urls import get_script_prefix, get_urlconf
 from django.views.decorators.http import require_http_methods, require_POST
 from twilio.twiml.voice_response import VoiceResponse
 
-from djtranscribe.http import unavailable_when_database_is
+from djtranscribe.lib.db_unavailable import unavailable_when_database_is
 
 from . import services, webhook_input
 from .dial_policy import DialRateLimited, DialRefused, check_destination
