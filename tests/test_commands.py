@@ -12,6 +12,8 @@ import requests
 import responses
 from django.core.management import load_command_class
 
+from tests.factories import make_recording, make_transcript
+from tests.fakes import submitted_bodies
 from transcription.management.commands import transcribe
 from transcription.models import AudioSource, Transcript, TranscriptStatus
 
@@ -73,10 +75,6 @@ def uploads(mocked_http):
     return seen
 
 
-def submitted(mocked_http):
-    return [json.loads(c.request.body) for c in mocked_http.calls if c.request.url == f"{API}/v2/transcript"]
-
-
 def twilio_recording():
     return {
         "sid": RECORDING,
@@ -99,7 +97,7 @@ def test_transcribe_submits_a_url_stores_the_transcript_and_prints_its_job_id(ru
     mocked_http.post(f"{API}/v2/transcript", json=job())
     code, out, err = run("transcribe", AUDIO_URL)
     assert (code, out, err) == (0, f"{JOB}\n", "")
-    assert submitted(mocked_http)[0]["audio_url"] == AUDIO_URL
+    assert submitted_bodies(mocked_http)[0]["audio_url"] == AUDIO_URL
     transcript = Transcript.objects.get()
     assert (transcript.job_id, transcript.status, transcript.audio_url) == (JOB, "queued", AUDIO_URL)
     assert transcript.audio_source == AudioSource.URL
@@ -116,7 +114,7 @@ def test_transcribe_streams_a_local_file_to_upload_and_submits_the_upload_url(
     assert (code, out) == (0, f"{JOB}\n")
     assert isinstance(uploads[0]["body"], Iterator)
     assert uploads[0]["bytes"] == audio
-    assert submitted(mocked_http)[0]["audio_url"] == UPLOAD_URL
+    assert submitted_bodies(mocked_http)[0]["audio_url"] == UPLOAD_URL
     transcript = Transcript.objects.get()
     assert (transcript.audio_source, transcript.upload_url) == (AudioSource.UPLOAD, UPLOAD_URL)
 
@@ -131,7 +129,7 @@ def test_transcribe_relays_a_recording_sids_media_through_upload(run, mocked_htt
     assert uploads[0]["bytes"] == b"RIFF-twilio-wav-bytes"
     media_request = next(c.request for c in mocked_http.calls if c.request.url == TWILIO_MEDIA)
     assert media_request.headers["Authorization"].startswith("Basic ")
-    assert submitted(mocked_http)[0]["audio_url"] == UPLOAD_URL
+    assert submitted_bodies(mocked_http)[0]["audio_url"] == UPLOAD_URL
     transcript = Transcript.objects.get()
     assert (transcript.recording_sid, transcript.call_sid, transcript.audio_url) == (
         RECORDING,
@@ -147,7 +145,7 @@ def test_transcribe_reads_the_audio_source_setting_as_the_pipeline_does(run, moc
     mocked_http.post(f"{API}/v2/transcript", json=job(audio_url=UPLOAD_URL))
     code, _, _ = run("transcribe", RECORDING)
     assert code == 0
-    assert submitted(mocked_http)[0]["audio_url"] == UPLOAD_URL
+    assert submitted_bodies(mocked_http)[0]["audio_url"] == UPLOAD_URL
 
 
 def test_transcribe_hands_a_recording_url_over_when_audio_source_is_url(run, mocked_http, settings):
@@ -156,7 +154,7 @@ def test_transcribe_hands_a_recording_url_over_when_audio_source_is_url(run, moc
     mocked_http.post(f"{API}/v2/transcript", json=job(audio_url=TWILIO_MEDIA))
     code, _, _ = run("transcribe", RECORDING)
     assert code == 0
-    assert submitted(mocked_http)[0]["audio_url"] == TWILIO_MEDIA
+    assert submitted_bodies(mocked_http)[0]["audio_url"] == TWILIO_MEDIA
     assert not any(c.request.url == TWILIO_MEDIA for c in mocked_http.calls)
 
 
@@ -236,7 +234,7 @@ def test_transcribe_reports_an_unknown_recording_sid(run, mocked_http):
 
 def test_transcribe_refuses_a_recording_that_already_has_a_transcript(run, mocked_http, settings):
     settings.TRANSCRIPTION_AUDIO_SOURCE = "upload"
-    Transcript.objects.create(job_id="earlier-job", recording_sid=RECORDING, status="completed")
+    make_transcript(job_id="earlier-job", recording_sid=RECORDING, status="completed")
     mocked_http.get(TWILIO_RECORDING_JSON, json=twilio_recording())
     code, _, err = run("transcribe", RECORDING)
     assert code == 1
@@ -381,7 +379,7 @@ def test_a_failed_transcribe_of_a_recording_leaves_it_to_be_transcribed_later(ru
     from caller.models import Recording
 
     settings.TRANSCRIPTION_AUDIO_SOURCE = "url"
-    Recording.objects.create(sid=RECORDING, call_sid=CALL, account_sid=ACCOUNT, status="completed")
+    make_recording(sid=RECORDING, call_sid=CALL, status="completed")
     mocked_http.get(TWILIO_RECORDING_JSON, json=twilio_recording())
     mocked_http.post(f"{API}/v2/transcript", status=503, json={"error": "Service unavailable"})
     code, _, err = run("transcribe", RECORDING)
@@ -394,6 +392,6 @@ def test_a_failed_transcribe_of_a_recording_leaves_it_to_be_transcribed_later(ru
 def test_deleting_a_recordings_transcript_on_purpose_marks_the_recording(mocked_http):
     from caller.models import Recording
 
-    Recording.objects.create(sid=RECORDING, call_sid=CALL, account_sid=ACCOUNT, status="completed")
-    Transcript.objects.create(recording_sid=RECORDING, audio_url=TWILIO_MEDIA).delete()
+    make_recording(sid=RECORDING, call_sid=CALL, status="completed")
+    make_transcript(recording_sid=RECORDING, audio_url=TWILIO_MEDIA).delete()
     assert Recording.objects.get(sid=RECORDING).transcript_deleted_at is not None
