@@ -20,7 +20,7 @@ CHANGELISTS = [
 @pytest.fixture
 def one_of_each():
     call = make_call(sid="CA" + "1" * 32)
-    make_recording(sid="RE" + "1" * 32, call=call, call_sid=call.sid, status="completed")
+    make_recording(call, sid="RE" + "1" * 32, status="completed")
     transcript = make_transcript(audio_url="https://x.example/a.wav", recording_sid="RE" + "1" * 32)
     make_delivery(transcript=transcript, job_id="job", status="completed", body={})
 

@@ -8,11 +8,10 @@ import pytest
 
 from caller.models import Call, Recording
 from tests.factories import make_call
+from tests.fakes import ACCOUNT, CALLS_URL
 
 pytestmark = pytest.mark.django_db
 
-ACCOUNT = "AC" + "a" * 32
-CALLS_URL = f"https://api.twilio.com/2010-04-01/Accounts/{ACCOUNT}/Calls.json"
 RECORDINGS_URL = f"https://api.twilio.com/2010-04-01/Accounts/{ACCOUNT}/Recordings.json"
 CALL_SID = "CA" + "1" * 32
 

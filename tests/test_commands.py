@@ -13,17 +13,15 @@ import responses
 from django.core.management import load_command_class
 
 from tests.factories import make_recording, make_transcript
-from tests.fakes import submitted_bodies
+from tests.fakes import AAI, ACCOUNT, submitted_bodies
 from transcription.management.commands import transcribe
 from transcription.models import AudioSource, Transcript, TranscriptStatus
 
 pytestmark = pytest.mark.django_db
 
-API = "https://api.assemblyai.com"
 JOB = "5551722-f677-48a2-b3ae-a6a4b2b5b6c1"
 AUDIO_URL = "https://example.com/call.mp3"
 UPLOAD_URL = "https://cdn.assemblyai.com/upload/1b2c"
-ACCOUNT = "AC" + "a" * 32
 RECORDING = "RE" + "3b42cf470bef829c3680ded961a09300"
 CALL = "CA" + "da3f2f49ff4e8ef2be6b726edb998c92"
 TWILIO_RECORDING_JSON = f"https://api.twilio.com/2010-04-01/Accounts/{ACCOUNT}/Recordings/{RECORDING}.json"
@@ -71,7 +69,7 @@ def uploads(mocked_http):
         seen.append({"body": request.body, "bytes": b"".join(request.body)})
         return 200, {}, json.dumps({"upload_url": UPLOAD_URL})
 
-    mocked_http.add_callback(responses.POST, f"{API}/v2/upload", callback=callback)
+    mocked_http.add_callback(responses.POST, f"{AAI}/v2/upload", callback=callback)
     return seen
 
 
@@ -94,7 +92,7 @@ def twilio_recording():
 
 
 def test_transcribe_submits_a_url_stores_the_transcript_and_prints_its_job_id(run, mocked_http):
-    mocked_http.post(f"{API}/v2/transcript", json=job())
+    mocked_http.post(f"{AAI}/v2/transcript", json=job())
     code, out, err = run("transcribe", AUDIO_URL)
     assert (code, out, err) == (0, f"{JOB}\n", "")
     assert submitted_bodies(mocked_http)[0]["audio_url"] == AUDIO_URL
@@ -109,7 +107,7 @@ def test_transcribe_streams_a_local_file_to_upload_and_submits_the_upload_url(
     audio = os.urandom(600_000)  # more than two upload chunks
     path = tmp_path / "call.wav"
     path.write_bytes(audio)
-    mocked_http.post(f"{API}/v2/transcript", json=job(audio_url=UPLOAD_URL))
+    mocked_http.post(f"{AAI}/v2/transcript", json=job(audio_url=UPLOAD_URL))
     code, out, _ = run("transcribe", str(path))
     assert (code, out) == (0, f"{JOB}\n")
     assert isinstance(uploads[0]["body"], Iterator)
@@ -123,7 +121,7 @@ def test_transcribe_relays_a_recording_sids_media_through_upload(run, mocked_htt
     settings.TRANSCRIPTION_AUDIO_SOURCE = "upload"
     mocked_http.get(TWILIO_RECORDING_JSON, json=twilio_recording())
     mocked_http.get(TWILIO_MEDIA, body=b"RIFF-twilio-wav-bytes")
-    mocked_http.post(f"{API}/v2/transcript", json=job(audio_url=UPLOAD_URL))
+    mocked_http.post(f"{AAI}/v2/transcript", json=job(audio_url=UPLOAD_URL))
     code, out, _ = run("transcribe", RECORDING)
     assert (code, out) == (0, f"{JOB}\n")
     assert uploads[0]["bytes"] == b"RIFF-twilio-wav-bytes"
@@ -142,7 +140,7 @@ def test_transcribe_reads_the_audio_source_setting_as_the_pipeline_does(run, moc
     settings.TRANSCRIPTION_AUDIO_SOURCE = "Upload"
     mocked_http.get(TWILIO_RECORDING_JSON, json=twilio_recording())
     mocked_http.get(TWILIO_MEDIA, body=b"RIFF-twilio-wav-bytes")
-    mocked_http.post(f"{API}/v2/transcript", json=job(audio_url=UPLOAD_URL))
+    mocked_http.post(f"{AAI}/v2/transcript", json=job(audio_url=UPLOAD_URL))
     code, _, _ = run("transcribe", RECORDING)
     assert code == 0
     assert submitted_bodies(mocked_http)[0]["audio_url"] == UPLOAD_URL
@@ -151,7 +149,7 @@ def test_transcribe_reads_the_audio_source_setting_as_the_pipeline_does(run, moc
 def test_transcribe_hands_a_recording_url_over_when_audio_source_is_url(run, mocked_http, settings):
     settings.TRANSCRIPTION_AUDIO_SOURCE = "url"
     mocked_http.get(TWILIO_RECORDING_JSON, json=twilio_recording())
-    mocked_http.post(f"{API}/v2/transcript", json=job(audio_url=TWILIO_MEDIA))
+    mocked_http.post(f"{AAI}/v2/transcript", json=job(audio_url=TWILIO_MEDIA))
     code, _, _ = run("transcribe", RECORDING)
     assert code == 0
     assert submitted_bodies(mocked_http)[0]["audio_url"] == TWILIO_MEDIA
@@ -199,7 +197,7 @@ def test_transcribe_names_the_missing_key(run, settings, mocked_http):
 
 
 def test_transcribe_reports_a_rejected_key_and_leaves_no_row(run, mocked_http):
-    mocked_http.post(f"{API}/v2/transcript", json={"error": "Invalid API key"}, status=401)
+    mocked_http.post(f"{AAI}/v2/transcript", json={"error": "Invalid API key"}, status=401)
     code, out, err = run("transcribe", AUDIO_URL)
     assert code == 1
     assert out == ""
@@ -264,9 +262,9 @@ def test_transcribe_fails_cleanly_in_a_real_process():
 
 
 def test_transcribe_wait_shows_progress_and_prints_the_text(run, mocked_http, sleeps):
-    mocked_http.post(f"{API}/v2/transcript", json=job())
+    mocked_http.post(f"{AAI}/v2/transcript", json=job())
     for data in (job("processing"), job("processing"), job("completed", text="Ahoy there.")):
-        mocked_http.get(f"{API}/v2/transcript/{JOB}", json=data)
+        mocked_http.get(f"{AAI}/v2/transcript/{JOB}", json=data)
     code, out, err = run("transcribe", AUDIO_URL, "--wait")
     assert code == 0
     assert out == f"{JOB}\n\nAhoy there.\n"
@@ -276,19 +274,19 @@ def test_transcribe_wait_shows_progress_and_prints_the_text(run, mocked_http, sl
 
 def test_transcribe_wait_backs_off_up_to_the_poll_interval(run, mocked_http, sleeps, settings):
     settings.TRANSCRIPTION_POLL_INTERVAL = 2.0
-    mocked_http.post(f"{API}/v2/transcript", json=job())
+    mocked_http.post(f"{AAI}/v2/transcript", json=job())
     for _ in range(5):
-        mocked_http.get(f"{API}/v2/transcript/{JOB}", json=job("processing"))
-    mocked_http.get(f"{API}/v2/transcript/{JOB}", json=job("completed", text="done"))
+        mocked_http.get(f"{AAI}/v2/transcript/{JOB}", json=job("processing"))
+    mocked_http.get(f"{AAI}/v2/transcript/{JOB}", json=job("completed", text="done"))
     code, _, _ = run("transcribe", AUDIO_URL, "--wait")
     assert code == 0
     assert sleeps == [1.0, 1.5, 2.0, 2.0, 2.0, 2.0]
 
 
 def test_transcribe_wait_keeps_polling_through_a_transient_error(run, mocked_http, sleeps):
-    mocked_http.post(f"{API}/v2/transcript", json=job())
-    mocked_http.get(f"{API}/v2/transcript/{JOB}", body=requests.ReadTimeout("slow"))
-    mocked_http.get(f"{API}/v2/transcript/{JOB}", json=job("completed", text="still here"))
+    mocked_http.post(f"{AAI}/v2/transcript", json=job())
+    mocked_http.get(f"{AAI}/v2/transcript/{JOB}", body=requests.ReadTimeout("slow"))
+    mocked_http.get(f"{AAI}/v2/transcript/{JOB}", json=job("completed", text="still here"))
     code, out, err = run("transcribe", AUDIO_URL, "--wait")
     assert code == 0
     assert out.endswith("\nstill here\n")
@@ -300,8 +298,8 @@ def test_transcribe_wait_exits_non_zero_with_assemblyais_error(run, mocked_http,
         f"Download error, unable to download {AUDIO_URL}. "
         "Please make sure the file exists and is accessible from the internet."
     )
-    mocked_http.post(f"{API}/v2/transcript", json=job())
-    mocked_http.get(f"{API}/v2/transcript/{JOB}", json=job("error", error=message))
+    mocked_http.post(f"{AAI}/v2/transcript", json=job())
+    mocked_http.get(f"{AAI}/v2/transcript/{JOB}", json=job("error", error=message))
     code, out, err = run("transcribe", AUDIO_URL, "--wait")
     assert code == 1
     assert out == f"{JOB}\n"
@@ -312,7 +310,7 @@ def test_transcribe_wait_exits_non_zero_with_assemblyais_error(run, mocked_http,
 
 
 def test_transcribe_wait_gives_up_after_the_timeout(run, mocked_http, sleeps):
-    mocked_http.post(f"{API}/v2/transcript", json=job())
+    mocked_http.post(f"{AAI}/v2/transcript", json=job())
     code, _, err = run("transcribe", AUDIO_URL, "--wait", "--timeout", "0")
     assert code == 1
     assert f"Still queued after 0 s; check later with python manage.py print_transcription {JOB}" in err
@@ -324,7 +322,7 @@ def test_transcribe_wait_gives_up_after_the_timeout(run, mocked_http, sleeps):
 
 def test_print_transcription_prints_the_json_a_blank_line_and_the_text(run, mocked_http):
     data = job("completed", text="An object relational mapper is a code library.", confidence=0.93)
-    mocked_http.get(f"{API}/v2/transcript/{JOB}", json=data)
+    mocked_http.get(f"{AAI}/v2/transcript/{JOB}", json=data)
     code, out, err = run("print_transcription", JOB)
     assert (code, err) == (0, "")
     printed_json, text = out.split("\n\n", 1)
@@ -335,7 +333,7 @@ def test_print_transcription_prints_the_json_a_blank_line_and_the_text(run, mock
 
 
 def test_print_transcription_says_when_the_job_is_not_finished(run, mocked_http):
-    mocked_http.get(f"{API}/v2/transcript/{JOB}", json=job("processing"))
+    mocked_http.get(f"{AAI}/v2/transcript/{JOB}", json=job("processing"))
     code, out, err = run("print_transcription", JOB)
     assert code == 0
     assert json.loads(out)["status"] == "processing"
@@ -343,7 +341,7 @@ def test_print_transcription_says_when_the_job_is_not_finished(run, mocked_http)
 
 
 def test_print_transcription_exits_non_zero_for_a_failed_job(run, mocked_http):
-    mocked_http.get(f"{API}/v2/transcript/{JOB}", json=job("error", error="Download error"))
+    mocked_http.get(f"{AAI}/v2/transcript/{JOB}", json=job("error", error="Download error"))
     code, out, err = run("print_transcription", JOB)
     assert code == 1
     assert json.loads(out)["status"] == "error"
@@ -351,7 +349,7 @@ def test_print_transcription_exits_non_zero_for_a_failed_job(run, mocked_http):
 
 
 def test_print_transcription_explains_an_unknown_id(run, mocked_http):
-    mocked_http.get(f"{API}/v2/transcript/{JOB}", json={"error": "Transcript lookup error"}, status=400)
+    mocked_http.get(f"{AAI}/v2/transcript/{JOB}", json={"error": "Transcript lookup error"}, status=400)
     code, out, err = run("print_transcription", JOB)
     assert (code, out) == (1, "")
     assert err == (
@@ -381,7 +379,7 @@ def test_a_failed_transcribe_of_a_recording_leaves_it_to_be_transcribed_later(ru
     settings.TRANSCRIPTION_AUDIO_SOURCE = "url"
     make_recording(sid=RECORDING, call_sid=CALL, status="completed")
     mocked_http.get(TWILIO_RECORDING_JSON, json=twilio_recording())
-    mocked_http.post(f"{API}/v2/transcript", status=503, json={"error": "Service unavailable"})
+    mocked_http.post(f"{AAI}/v2/transcript", status=503, json={"error": "Service unavailable"})
     code, _, err = run("transcribe", RECORDING)
     assert code == 1 and "503" in err
     assert not Transcript.objects.exists()

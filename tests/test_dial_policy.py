@@ -11,11 +11,10 @@ from caller.dial_policy import DialRateLimited, DialRefused, allowed_countries, 
 from caller.models import Call
 from caller.phone import InvalidNumber
 from tests.factories import make_call, make_user
+from tests.fakes import ACCOUNT, CALLS_URL
 
 pytestmark = pytest.mark.django_db
 
-ACCOUNT = "AC" + "a" * 32
-CALLS_URL = f"https://api.twilio.com/2010-04-01/Accounts/{ACCOUNT}/Calls.json"
 
 
 def sid(n: int) -> str:

@@ -12,12 +12,10 @@ from hypothesis import strategies as st
 
 from caller.models import Call, Recording
 from tests.factories import make_call
-from tests.fakes import twilio_signature
+from tests.fakes import ACCOUNT, CALLS_URL, twilio_signature
 
 pytestmark = pytest.mark.django_db
 
-ACCOUNT = "AC" + "a" * 32
-CALLS_URL = f"https://api.twilio.com/2010-04-01/Accounts/{ACCOUNT}/Calls.json"
 CALL_SID = "CA" + "1" * 32
 REC_SID = "RE" + "2" * 32
 CALLBACKS = ["/record/", "/record/done/", "/twilio/recording-status/", "/twilio/call-status/"]

@@ -12,12 +12,11 @@ from caller import pages
 from caller.models import Call
 from caller.phone import InvalidNumber
 from tests.factories import make_call, make_recording, make_transcript, make_user
-from tests.fakes import ACCOUNT, RECORDING_SID
+from tests.fakes import CALLS_URL, RECORDING_SID
 from transcription.models import Transcript
 
 pytestmark = pytest.mark.django_db
 
-CALLS_URL = f"https://api.twilio.com/2010-04-01/Accounts/{ACCOUNT}/Calls.json"
 CALL_SID = "CA" + "3" * 32
 
 
@@ -197,9 +196,7 @@ def test_the_calls_status_requires_login(client):
 
 def test_the_call_page_plays_each_recording_through_the_proxy(staff_client):
     call = a_call(duration=75)
-    make_recording(
-        sid=RECORDING_SID, call=call, call_sid=CALL_SID, duration=74
-    )
+    make_recording(sid=RECORDING_SID, call=call, call_sid=CALL_SID, duration=74)
     transcript = make_transcript(
         recording_sid=RECORDING_SID, call_sid=CALL_SID, status="completed", text="Ahoy there."
     )
@@ -213,7 +210,7 @@ def test_the_call_page_plays_each_recording_through_the_proxy(staff_client):
 
 def test_the_call_page_has_no_player_before_the_recording_is_complete(staff_client):
     call = a_call(status="in-progress")
-    make_recording(sid=RECORDING_SID, call=call, call_sid=CALL_SID, status="in-progress")
+    make_recording(call, sid=RECORDING_SID, status="in-progress")
     assert "<audio" not in staff_client.get(call.get_absolute_url()).content.decode()
 
 

@@ -141,9 +141,7 @@ def test_a_job_assemblyai_no_longer_knows_ends_in_error_instead_of_being_polled_
 
 
 def completed_call(minutes_ago=30):
-    call = make_call(
-        sid=CALL_SID, status="completed"
-    )
+    call = make_call(sid=CALL_SID, status="completed")
     Call.objects.filter(pk=call.pk).update(updated_at=timezone.now() - timedelta(minutes=minutes_ago))
     return call
 

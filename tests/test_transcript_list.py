@@ -107,7 +107,7 @@ def test_the_list_shows_status_length_confidence_and_a_preview(staff_client):
 
 def test_the_list_names_the_number_called_and_links_the_call(staff_client):
     call = make_call(sid="CA" + "3" * 32)
-    make_recording(sid=RECORDING_SID, call=call, call_sid=call.sid)
+    make_recording(call, sid=RECORDING_SID)
     transcript("hi", recording_sid=RECORDING_SID, audio_url=MEDIA_URL)
     html = staff_client.get("/transcription/").content.decode()
     assert "Call to +14155551234</a>" in html

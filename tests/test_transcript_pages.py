@@ -38,10 +38,8 @@ def completed(**fields):
 
 @pytest.fixture
 def call_with_recording():
-    call = make_call(
-        sid=CALL_SID, status="completed"
-    )
-    make_recording(sid=RECORDING_SID, call=call, call_sid=CALL_SID)
+    call = make_call(sid=CALL_SID, status="completed")
+    make_recording(call, sid=RECORDING_SID)
     return call
 
 

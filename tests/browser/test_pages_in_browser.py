@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from caller.models import Call
 from tests.factories import make_call, make_recording, make_transcript
-from tests.fakes import ACCOUNT, MEDIA_URL, RECORDING_SID, mock_media, tone_wav
+from tests.fakes import CALLS_URL, MEDIA_URL, RECORDING_SID, mock_media, tone_wav
 from transcription.models import Transcript
 
 from .chromium import require_chromium
@@ -17,7 +17,6 @@ require_chromium()
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CALLS_URL = f"https://api.twilio.com/2010-04-01/Accounts/{ACCOUNT}/Calls.json"
 CALL_SID = "CA" + "5" * 32
 # Words across the 4-second tone; "maybe" is doubtful.
 WORDS = [
@@ -33,10 +32,8 @@ WORDS = [
 
 @pytest.fixture
 def transcript(mocked_http):
-    call = make_call(
-        sid=CALL_SID, status="completed", duration=4
-    )
-    make_recording(sid=RECORDING_SID, call=call, call_sid=CALL_SID, duration=4)
+    call = make_call(sid=CALL_SID, status="completed", duration=4)
+    make_recording(call, sid=RECORDING_SID, duration=4)
     mock_media(mocked_http, tone_wav(4.0), redirect_to=None)
     return make_transcript(
         job_id="b1f0c9a2-browser",
@@ -199,10 +196,8 @@ def test_a_pending_transcript_page_shows_the_job_once_assemblyai_accepts_it(logg
 
 def test_a_recording_that_cannot_be_streamed_says_why_under_the_player(logged_in, mocked_http):
     page = logged_in
-    call = make_call(
-        sid=CALL_SID, status="completed"
-    )
-    make_recording(sid=RECORDING_SID, call=call, call_sid=CALL_SID)
+    call = make_call(sid=CALL_SID, status="completed")
+    make_recording(call, sid=RECORDING_SID)
     mocked_http.get(MEDIA_URL, status=404)
     page.goto(f"/calls/{CALL_SID}/")
     note = page.locator(".player-error")
@@ -214,9 +209,7 @@ def test_a_recording_that_cannot_be_streamed_says_why_under_the_player(logged_in
 def test_the_recent_calls_fit_a_phone_screen(logged_in):
     page = logged_in
     for i in range(3):
-        make_call(
-            sid=f"CA{i:032x}", to="+442071838750", status="no-answer"
-        )
+        make_call(sid=f"CA{i:032x}", to="+442071838750", status="no-answer")
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto("/")
     assert page.locator("#calls tbody tr").count() == 3

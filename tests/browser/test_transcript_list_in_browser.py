@@ -34,10 +34,8 @@ def completed(text, words, **fields):
 
 @pytest.fixture
 def transcripts(mocked_http):
-    call = make_call(
-        sid=CALL_SID, to="+14155550199", status="completed", duration=4
-    )
-    make_recording(sid=RECORDING_SID, call=call, call_sid=CALL_SID, duration=4)
+    call = make_call(sid=CALL_SID, to="+14155550199", status="completed", duration=4)
+    make_recording(call, sid=RECORDING_SID, duration=4)
     mock_media(mocked_http, tone_wav(4.0), redirect_to=None)
     hit = completed(
         " ".join(w["text"] for w in WORDS),

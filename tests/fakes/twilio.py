@@ -15,6 +15,7 @@ RECORDING_SID = "RE" + "3" * 32
 MEDIA_URL = f"https://api.twilio.com/2010-04-01/Accounts/{ACCOUNT}/Recordings/{RECORDING_SID}"
 STORAGE_URL = "https://media.twiliocdn.example.net/recordings/abc.wav"
 RECORDINGS_URL = f"https://api.twilio.com/2010-04-01/Accounts/{ACCOUNT}/Recordings.json"
+CALLS_URL = f"https://api.twilio.com/2010-04-01/Accounts/{ACCOUNT}/Calls.json"
 AUDIO = b"RIFF" + bytes(range(256)) * 40  # a little fake WAV
 
 
