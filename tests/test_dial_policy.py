@@ -16,7 +16,6 @@ from tests.fakes import ACCOUNT, CALLS_URL
 pytestmark = pytest.mark.django_db
 
 
-
 def sid(n: int) -> str:
     return f"CA{n:032x}"
 

@@ -27,9 +27,7 @@ WORDS = [
 
 
 def completed(text, words, **fields):
-    return make_transcript(
-        status="completed", text=text, words=words, completed_at=timezone.now(), **fields
-    )
+    return make_transcript(status="completed", text=text, words=words, completed_at=timezone.now(), **fields)
 
 
 @pytest.fixture
