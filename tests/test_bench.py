@@ -17,6 +17,7 @@ from bench.scale import fake_transcript
 from caller.models import Recording
 from caller.twilio_client import TwilioError, iter_media
 from djtranscribe.lib import http
+from tests.factories import make_transcript
 from transcription.assemblyai_client import AssemblyAIClient, AssemblyAIError
 from transcription.models import Transcript
 from transcription.services import transcript_apply
@@ -103,7 +104,7 @@ def test_fake_assemblyai_jobs_complete_a_transcript_through_the_app_services(fak
     client = assemblyai_client(url)
     job = client.submit("https://cdn.assemblyai.com/upload/abc", speech_models=["universal-2"])
     assert job["status"] == "queued"
-    transcript = Transcript.objects.create(job_id=job["id"])
+    transcript = make_transcript(job_id=job["id"])
     assert transcript_apply(transcript=transcript, data=client.get(job["id"]))
     transcript.refresh_from_db()
     assert transcript.status == "completed"
