@@ -6,7 +6,6 @@ from it, and TWILIO_DELETE_RECORDINGS deletes Twilio's copy only once it is veri
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 
 import requests
@@ -21,8 +20,6 @@ from transcription.queue import retry_delay
 from . import twilio_client
 from .models import Recording
 from .queue import queue_recording_archive
-
-RECORDING_SID_RE = re.compile(r"^RE[0-9a-f]{32}\Z")
 
 
 def recording_asset(recording: Recording) -> AudioAsset:

@@ -14,11 +14,12 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from audio.models import AudioAsset, OriginKind
+from djtranscribe.lib.ids import RECORDING_SID_RE
 from transcription.models import Transcript
 from transcription.sources import Source
 
 from . import twilio_client
-from .audio import RECORDING_SID_RE, archived_asset
+from .audio import archived_asset
 from .models import Call, Recording, RecordingStatus
 
 logger = logging.getLogger(__name__)

@@ -14,13 +14,11 @@ import pytest
 import requests
 from django.test import override_settings
 
-from caller.services import recording_received
-from tests.pipeline_helpers import (
+from tests.fakes import (
     AAI,
-    CALL_SID,
     MEDIA_URL,
-    RECORDING_SID,
     mock_upload,
+    request_recording_transcript,
     submitted_bodies,
     transcript_json,
     webhook_headers,
@@ -124,17 +122,10 @@ def test_five_transcripts_survive_an_outage_and_each_is_submitted_once(client, t
     assert len(submitted_bodies(mocked_http)) == sum(assemblyai.attempts.values())
 
 
-def request_transcript(task_queue):
-    """A completed recording as caller hands it over: archived by the worker, then uploaded."""
-    with task_queue.capture(execute=True):
-        recording_received(sid=RECORDING_SID, call_sid=CALL_SID, status="completed")
-    return Transcript.objects.get(recording_sid=RECORDING_SID)
-
-
 def test_media_refused_with_401_ends_in_error_saying_to_check_the_credentials(task_queue, mocked_http):
     mocked_http.get(MEDIA_URL, status=401, json={"code": 20003, "message": "Authenticate"})
     mock_upload(mocked_http, received := [])
-    transcript = request_transcript(task_queue)
+    transcript = request_recording_transcript(task_queue)
     task_queue.run_all()
     assert task_queue.outcomes == ["error"]  # not retried: the credentials will not fix themselves
     transcript.refresh_from_db()
@@ -151,7 +142,7 @@ def test_media_gone_from_twilios_storage_ends_in_error_saying_it_was_deleted(tas
     mocked_http.get(MEDIA_URL, status=302, headers={"Location": storage})
     mocked_http.get(storage, status=404)
     mock_upload(mocked_http, received := [])
-    transcript = request_transcript(task_queue)
+    transcript = request_recording_transcript(task_queue)
     task_queue.run_all()
     transcript.refresh_from_db()
     assert transcript.status == "error"

@@ -5,7 +5,7 @@ import hashlib
 import pytest
 
 from caller.models import Recording
-from tests.pipeline_helpers import (
+from tests.fakes import (
     AAI,
     ACCOUNT,
     AUDIO,

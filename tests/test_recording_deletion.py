@@ -4,12 +4,12 @@ import json
 
 import pytest
 from django.test import override_settings
-from django.utils import timezone
 
 from audio.services import asset_archive
 from caller.audio import recording_asset
 from caller.models import Recording
-from tests.pipeline_helpers import (
+from tests.factories import make_recording, make_transcript
+from tests.fakes import (
     AAI,
     ACCOUNT,
     AUDIO,
@@ -19,7 +19,6 @@ from tests.pipeline_helpers import (
     transcript_json,
     webhook_headers,
 )
-from transcription.models import Transcript, TranscriptStatus
 
 pytestmark = pytest.mark.django_db
 
@@ -34,17 +33,10 @@ def archive(recording):
 
 @pytest.fixture
 def submitted():
-    recording = Recording.objects.create(
-        sid=RECORDING_SID, call_sid=CALL_SID, account_sid=ACCOUNT, status="completed"
-    )
-    return Transcript.objects.create(
-        audio=archive(recording),
-        job_id=JOB_ID,
-        status=TranscriptStatus.QUEUED,
-        recording_sid=RECORDING_SID,
-        call_sid=CALL_SID,
-        audio_url="https://x.example/a.wav",
-        submitted_at=timezone.now(),
+    """The shared `submitted` transcript, here of a stored Twilio recording."""
+    recording = make_recording(sid=RECORDING_SID, call_sid=CALL_SID, status="completed")
+    return make_transcript(
+        submitted=True, recording_sid=RECORDING_SID, call_sid=CALL_SID, audio=archive(recording)
     )
 
 

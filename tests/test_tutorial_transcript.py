@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.factories import make_transcript
 from transcription.models import Transcript, TranscriptStatus
 from transcription.pipeline.apply import transcript_apply
 from transcription.pipeline.fetch import transcript_for_job
@@ -22,7 +23,7 @@ def tutorial_json():
 
 @pytest.fixture
 def stored(tutorial_json):
-    transcript = Transcript.objects.create(job_id=JOB, status=TranscriptStatus.QUEUED)
+    transcript = make_transcript(job_id=JOB, status=TranscriptStatus.QUEUED)
     assert transcript_apply(transcript=transcript, data=tutorial_json) is True
     transcript.refresh_from_db()
     return transcript

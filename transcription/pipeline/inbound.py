@@ -9,11 +9,12 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from djtranscribe.lib.ids import TRANSCRIPT_ID_RE as JOB_ID_RE
+
 from ..models import Transcript, TranscriptStatus, WebhookDelivery
 from ..queue import queue_fetch, queue_orphan_delete
 
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}\Z")  # what new_webhook_token makes
-JOB_ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}\Z")  # AssemblyAI's ids are uuids
 
 
 def _storable(value: Any, depth: int = 0) -> Any:

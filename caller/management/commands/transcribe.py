@@ -3,6 +3,7 @@
 from django.core.management.base import CommandError
 
 from audio.services import AudioUnavailable
+from djtranscribe.lib.ids import RECORDING_SID_RE
 from transcription.assemblyai_client import AssemblyAIClient, AssemblyAIError
 from transcription.management.commands import transcribe
 from transcription.models import AudioSource, Transcript
@@ -10,7 +11,7 @@ from transcription.pipeline import direct
 from transcription.pipeline.create import configured_audio_source
 
 from ... import twilio_client
-from ...audio import RECORDING_SID_RE, recording_archive, recording_asset
+from ...audio import recording_archive, recording_asset
 from ...services import recording_store
 
 
