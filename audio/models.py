@@ -37,6 +37,13 @@ class AudioAsset(models.Model):
     size = models.BigIntegerField("size (bytes)", null=True, blank=True)
     sha256 = models.CharField("SHA-256", max_length=64, blank=True)
     channels = models.PositiveSmallIntegerField(null=True, blank=True)
+    # What the app that made it says about it, for pages that show the audio without knowing that app:
+    # a short label (e.g. the number called), a page about the origin, and a URL a browser may play
+    # (never one that needs credentials).
+    label = models.CharField(max_length=64, blank=True)
+    title = models.CharField(max_length=200, blank=True)
+    page_url = models.CharField("page URL", max_length=200, blank=True)
+    player_url = models.CharField("player URL", max_length=200, blank=True)
     redaction = models.CharField(max_length=16, choices=Redaction.choices, default=Redaction.NONE)
     # Set once the stored file was read back and matched its size and SHA-256.
     archived_at = models.DateTimeField(null=True, blank=True)

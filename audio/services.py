@@ -23,15 +23,25 @@ class AudioUnavailable(Exception):
 
 
 def asset_for_origin(
-    *, kind: str, origin_id: str, origin_url: str = "", channels: int | None = None
+    *, kind: str, origin_id: str, origin_url: str = "", channels: int | None = None, **described: str
 ) -> AudioAsset:
-    """The one asset of an origin (e.g. a RecordingSid), created on first sight; safe to repeat."""
-    defaults = {"origin_url": origin_url, "channels": channels}
+    """The one asset of an origin (e.g. a RecordingSid), created on first sight; safe to repeat.
+
+    `described` (label, title, page_url, player_url) is what the origin's app says about it now;
+    an existing asset is brought up to date with it.
+    """
+    fields = {"origin_url": origin_url, "channels": channels, **described}
     try:
         with transaction.atomic():
-            return AudioAsset.objects.create(origin_kind=kind, origin_id=origin_id, **defaults)
+            return AudioAsset.objects.create(origin_kind=kind, origin_id=origin_id, **fields)
     except IntegrityError:
-        return AudioAsset.objects.get(origin_kind=kind, origin_id=origin_id)
+        asset = AudioAsset.objects.get(origin_kind=kind, origin_id=origin_id)
+    changed = [name for name, value in described.items() if value and getattr(asset, name) != value]
+    if changed:
+        for name in changed:
+            setattr(asset, name, described[name])
+        asset.save(update_fields=[*changed, "updated_at"])
+    return asset
 
 
 class _Hashing:

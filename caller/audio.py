@@ -10,6 +10,7 @@ from datetime import timedelta
 
 import requests
 from django.conf import settings
+from django.urls import reverse
 from django.utils import timezone
 
 from audio.models import AudioAsset, OriginKind
@@ -22,6 +23,17 @@ from .models import Recording
 from .queue import queue_recording_archive
 
 
+def recording_description(recording: Recording) -> dict[str, str]:
+    """What transcript pages show of a recording: caller's media proxy as the player, the call."""
+    call = recording.call
+    return {
+        "player_url": reverse("recording-media", args=[recording.sid]),
+        "label": call.to if call else "",
+        "title": f"Call to {call.to}" if call else "",
+        "page_url": call.get_absolute_url() if call else "",
+    }
+
+
 def recording_asset(recording: Recording) -> AudioAsset:
     """The recording's one audio asset, made on first sight (no download here)."""
     return asset_for_origin(
@@ -29,6 +41,7 @@ def recording_asset(recording: Recording) -> AudioAsset:
         origin_id=recording.sid,
         origin_url=recording.media_url,
         channels=recording.channels,
+        **recording_description(recording),
     )
 
 

@@ -13,14 +13,12 @@ from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from audio.models import AudioAsset, OriginKind
 from djtranscribe.lib.ids import RECORDING_SID_RE
 from transcription.models import Transcript
-from transcription.sources import Source
 
 from . import twilio_client
 from .audio import archived_asset
-from .models import Call, Recording, RecordingStatus
+from .models import Recording
 
 logger = logging.getLogger(__name__)
 
@@ -170,52 +168,3 @@ def _from_archive(request, sid: str, asset) -> HttpResponse:
 
 def player_url(recording_sid: str) -> str:
     return reverse("recording-media", args=[recording_sid])
-
-
-def describe_transcript(transcript: Transcript) -> Source | None:
-    """For transcript pages: the proxy URL of its recording, the number called, the call page."""
-    return describe_transcripts([transcript])[0]
-
-
-def describe_transcripts(transcripts: list[Transcript]) -> list[Source | None]:
-    """describe_transcript() for many at once (the transcripts list): two queries whatever their number."""
-    wanted = [t for t in transcripts if t.recording_sid or t.call_sid]
-    recording_sids = {t.recording_sid for t in wanted if t.recording_sid}
-    stored = (
-        Recording.objects.filter(sid__in=recording_sids).values_list("sid", "call_sid", "status")
-        if recording_sids
-        else []
-    )
-    call_of_recording = {sid: call_sid for sid, call_sid, _ in stored}
-    # Deleted at Twilio (TWILIO_DELETE_RECORDINGS) and not archived: a player would only show an error.
-    deleted = {sid for sid, _, status in stored if status == RecordingStatus.DELETED}
-    gone = (
-        deleted
-        - set(
-            AudioAsset.objects.filter(
-                origin_kind=OriginKind.TWILIO_RECORDING, origin_id__in=deleted, archived_at__isnull=False
-            ).values_list("origin_id", flat=True)
-        )
-        if deleted
-        else set()
-    )
-    call_sids = {t.call_sid or call_of_recording.get(t.recording_sid, "") for t in wanted} - {""}
-    calls = {call.sid: call for call in Call.objects.filter(sid__in=call_sids)} if call_sids else {}
-    found: list[Source | None] = []
-    for transcript in transcripts:
-        call = calls.get(transcript.call_sid or call_of_recording.get(transcript.recording_sid, ""))
-        playable = (
-            bool(RECORDING_SID_RE.match(transcript.recording_sid)) and transcript.recording_sid not in gone
-        )
-        if call is None and not playable:
-            found.append(None)
-            continue
-        found.append(
-            Source(
-                player_url=player_url(transcript.recording_sid) if playable else "",
-                label=call.to if call else "",
-                page_url=call.get_absolute_url() if call else "",
-                page_title=f"Call to {call.to}" if call else "",
-            )
-        )
-    return found

@@ -34,3 +34,28 @@ def test_old_transcripts_get_an_asset_for_their_recording_or_url_and_the_rest_no
         assert uploaded.audio is None
     finally:
         migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+
+
+def test_recording_assets_of_old_transcripts_are_described_with_the_proxy_and_the_call():
+    apps = migrate([("caller", "0001_initial"), *BEFORE])
+    Call, Recording = apps.get_model("caller", "Call"), apps.get_model("caller", "Recording")
+    Transcript = apps.get_model("transcription", "Transcript")
+    call = Call.objects.create(sid="CA" + "6" * 32, to="+14155551234", from_number="+15005550006")
+    Recording.objects.create(sid=RECORDING, call_sid=call.sid, account_sid="AC" + "a" * 32)
+    gone = "RE" + "7" * 32
+    Recording.objects.create(sid=gone, call_sid=call.sid, account_sid="AC" + "a" * 32, status="deleted")
+    kept = Transcript.objects.create(recording_sid=RECORDING)
+    deleted = Transcript.objects.create(recording_sid=gone)
+    try:
+        apps = migrate([("caller", "0002_recording_assets_described")])
+        Transcript = apps.get_model("transcription", "Transcript")
+        kept, deleted = Transcript.objects.get(pk=kept.pk), Transcript.objects.get(pk=deleted.pk)
+        assert (kept.audio.player_url, kept.audio.label, kept.audio.page_url) == (
+            f"/recordings/{RECORDING}/media/",
+            "+14155551234",
+            f"/calls/{call.sid}/",
+        )
+        assert deleted.audio.player_url == ""  # deleted at Twilio, never archived
+        assert deleted.audio.title == "Call to +14155551234"
+    finally:
+        migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
