@@ -46,7 +46,10 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 DEVELOPMENT_SECRET_KEY = "django-insecure-djtranscribe-development-key-change-me"
 SECRET_KEY = env_str("SECRET_KEY") or DEVELOPMENT_SECRET_KEY
-DEBUG = env_bool("DEBUG", True)
+# Off unless asked: a server started with no environment at all is a production server.
+# `make run` sets DJTRANSCRIBE_DEBUG_DEFAULT=true, so DEBUG is on for local development unless
+# DEBUG itself is set (in the environment or .env), which always wins.
+DEBUG = env_bool("DEBUG", env_bool("DJTRANSCRIBE_DEBUG_DEFAULT", False))
 if not DEBUG and SECRET_KEY == DEVELOPMENT_SECRET_KEY:
     # Sessions, password resets and signed values would be forgeable by anyone who has read this file.
     raise ImproperlyConfigured(
