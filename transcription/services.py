@@ -24,6 +24,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from . import webhook_auth
 from .assemblyai_client import AssemblyAIClient, AssemblyAIError
 from .audio import AudioUnavailable, opener_for
 from .models import (
@@ -187,16 +188,6 @@ def webhook_url_for(transcript: Transcript) -> str:
     return settings.BASE_URL + reverse("transcription:assemblyai-webhook", args=[transcript.webhook_token])
 
 
-def _webhook_options(webhook_url: str | None) -> dict[str, str]:
-    if not webhook_url:
-        return {}
-    options = {"webhook_url": webhook_url}
-    if settings.ASSEMBLYAI_WEBHOOK_SECRET:
-        options["webhook_auth_header_name"] = WEBHOOK_SECRET_HEADER
-        options["webhook_auth_header_value"] = settings.ASSEMBLYAI_WEBHOOK_SECRET
-    return options
-
-
 def _send(
     *,
     transcript: Transcript,
@@ -213,7 +204,7 @@ def _send(
         transcript.upload_url or transcript.audio_url,
         speech_models=transcript.speech_models or None,
         keyterms=settings.TRANSCRIPTION_KEYTERMS or None,
-        **_webhook_options(webhook_url),
+        **webhook_auth.submit_options(webhook_url=webhook_url, token=transcript.webhook_token),
     )
     with transaction.atomic():
         transcript.job_id = data.get("id") or transcript.job_id
