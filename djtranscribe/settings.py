@@ -92,7 +92,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = env_int("DATA_UPLOAD_MAX_NUMBER_FIELDS", 1000)
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "djtranscribe.admin_config.AdminConfig",  # django.contrib.admin, strict about lookups
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
