@@ -6,6 +6,7 @@ that, so nobody's `.env` leaks into them). `.env.example` lists every variable.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -83,7 +84,9 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", _htt
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", _https_production)
 # Behind a TLS-terminating proxy Django sees plain http; the proxy's X-Forwarded-Proto is
 # trusted only when asked, since a client could send that header itself when there is no proxy.
-if env_bool("TRUST_X_FORWARDED_PROTO", False):
+# The same setting trusts the proxy's X-Forwarded-For for the client's address (sign-in throttling).
+TRUSTED_PROXY = env_bool("TRUST_X_FORWARDED_PROTO", False)
+if TRUSTED_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # Twilio's callbacks and AssemblyAI's webhook are a few KB: refuse anything far larger (400)
@@ -101,6 +104,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_tasks",
     "django_tasks_db",
+    "axes",
     "transcription",
     "caller",
 ]
@@ -115,6 +119,14 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a lockout into the "try again in N minutes" page.
+    "axes.middleware.AxesMiddleware",
+]
+
+# django-axes checks the lockout before any password: its backend must come first.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "djtranscribe.urls"
@@ -185,6 +197,20 @@ STORAGES = {
         )
     },
 }
+
+# Sign-in throttling (django-axes) on /login/ and /admin/login/: AXES_FAILURE_LIMIT failures for one
+# account, or (counted apart) from one address, lock it out for AXES_COOLOFF_MINUTES, right password or
+# not. `manage.py axes_reset` lifts every lockout.
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 10)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # either one locks, each counted on its own
+# Failing again while locked out does not push the end further: "try again in N minutes" holds.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# A success must not wipe the address's failures (an attacker's own account would reset them).
+AXES_RESET_ON_SUCCESS = False
+AXES_CLIENT_IP_CALLABLE = "djtranscribe.signin.client_ip"
+AXES_LOCKOUT_CALLABLE = "djtranscribe.signin.lockout_response"
+AXES_HTTP_RESPONSE_CODE = 429  # Too Many Requests, with Retry-After: what a lockout is
 
 LOGIN_URL = "login"
 LOGOUT_REDIRECT_URL = "login"
