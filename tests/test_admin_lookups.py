@@ -6,11 +6,10 @@ from html import unescape
 import pytest
 from django.contrib import admin
 from django.urls import reverse
-from django.utils import timezone
 
-from caller.models import Call, Recording
 from djtranscribe.admin_site import StrictAdminSite, StrictLookupsMixin
-from transcription.models import Transcript, WebhookDelivery
+from tests.factories import make_call, make_delivery, make_recording, make_transcript
+from transcription.models import Transcript
 
 pytestmark = pytest.mark.django_db
 REGISTERED = sorted(admin.site._registry.items(), key=lambda item: item[0]._meta.label)
@@ -23,10 +22,8 @@ def changelist(model) -> str:
 
 @pytest.fixture
 def rows(admin_user):
-    call = Call.objects.create(sid="CA" + "1" * 32, to="+15005550006", from_number="+1", dialed_by=admin_user)
-    Recording.objects.create(sid="RE" + "1" * 32, call=call, call_sid=call.sid)
-    transcript = Transcript.objects.create(job_id="job-1", text="hello", completed_at=timezone.now())
-    WebhookDelivery.objects.create(transcript=transcript, job_id="job-1", status="completed")
+    make_recording(make_call(dialed_by=admin_user))
+    make_delivery(make_transcript(completed=True, job_id="job-1", text="hello"), status="completed")
 
 
 def test_the_default_site_is_the_strict_one():

@@ -11,7 +11,8 @@ from caller.dial_policy import DialRateLimited, DialRefused
 from caller.models import Call
 from caller.phone import InvalidNumber
 from caller.twilio_client import MissingSettings, TwilioError
-from tests.test_dial_policy import CALLS_URL, mock_call_created, sid
+from tests.fakes import CALLS_URL
+from tests.test_dial_policy import mock_call_created, sid
 
 pytestmark = pytest.mark.django_db
 # phonenumbers' region "001": Inmarsat, Iridium, international networks, global premium services.

@@ -12,7 +12,7 @@ from gunicorn.config import Config
 
 from djtranscribe.gunicorn_logging import Logger as GunicornLogger
 from djtranscribe.log_tokens import mask_tokens
-from tests.pipeline_helpers import url_for
+from tests.fakes import url_for
 
 pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parent.parent

@@ -14,7 +14,7 @@ from django.db import connection, connections
 from django.test import Client, override_settings
 
 from caller.models import Call
-from tests.test_dial_policy import ACCOUNT, CALLS_URL
+from tests.fakes import ACCOUNT, CALLS_URL
 
 pytestmark = [
     pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL (make test-postgres)"),

@@ -14,9 +14,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from caller.twilio_client import is_twilio_media_url
-from tests.pipeline_helpers import AAI, JOB_ID, transcript_json
+from tests.factories import make_transcript
+from tests.fakes import AAI, JOB_ID, transcript_json
 from transcription import services, vendor_values
-from transcription.models import Transcript, TranscriptStatus
 
 GET_URL = f"{AAI}/v2/transcript/{JOB_ID}"
 ODD_NUMBERS = [math.nan, math.inf, -math.inf, -1, -0.5, 7, "0.9", True, None, [], {}]
@@ -153,9 +153,7 @@ def test_media_urls_with_userinfo_other_ports_or_hosts_are_refused(url):
 
 @pytest.fixture
 def queued(db):
-    return Transcript.objects.create(
-        job_id=JOB_ID, status=TranscriptStatus.QUEUED, submitted_at=timezone.now() - timedelta(hours=1)
-    )
+    return make_transcript(submitted=True, submitted_at=timezone.now() - timedelta(hours=1))
 
 
 ODD_RESULT = transcript_json(
@@ -203,8 +201,8 @@ def test_a_result_the_database_refuses_ends_in_error_with_a_clear_message(queued
 
 
 def test_sync_goes_on_past_a_row_that_fails_and_reports_it(queued, mocked_http):
-    other = Transcript.objects.create(
-        job_id="other-job", status=TranscriptStatus.QUEUED, submitted_at=timezone.now() - timedelta(hours=1)
+    other = make_transcript(
+        submitted=True, job_id="other-job", submitted_at=timezone.now() - timedelta(hours=1)
     )
     mocked_http.get(f"{AAI}/v2/transcript/other-job", json=transcript_json("completed", job_id="other-job"))
     real_refresh = services.transcript_refresh

@@ -5,12 +5,11 @@ import json
 import pytest
 from django.test import override_settings
 
-from tests.pipeline_helpers import AAI, JOB_ID, submitted_bodies, transcript_json, url_for
+from tests.fakes import JOB_ID, SUBMIT_URL, submitted_bodies, transcript_json, url_for
 from transcription import services, webhook_auth
 from transcription.models import Transcript, WebhookDelivery
 
 pytestmark = pytest.mark.django_db
-SUBMIT_URL = f"{AAI}/v2/transcript"
 BODY = json.dumps({"transcript_id": JOB_ID, "status": "completed"})
 
 

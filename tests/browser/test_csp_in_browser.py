@@ -2,9 +2,8 @@
 violation; these tests show that it notices one, and that the admin's pages cause none."""
 
 import pytest
-from django.utils import timezone
 
-from transcription.models import Transcript
+from tests.factories import make_transcript
 
 from .chromium import require_chromium
 
@@ -34,7 +33,7 @@ def test_the_fixture_notices_an_inline_style(page):
 
 
 def test_the_admin_pages_cause_no_violation(page, admin_user):
-    transcript = Transcript.objects.create(job_id="job-csp", status="completed", completed_at=timezone.now())
+    transcript = make_transcript(completed=True, job_id="job-csp")
     page.goto("/admin/login/")
     page.fill("#id_username", "admin")
     page.fill("#id_password", "password")
