@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.utils import timezone
 
 from djtranscribe.lib.status import status_moves_forward
 
+from .. import vendor_values
 from ..models import FINAL_STATUSES, STATUS_RANK, Transcript, TranscriptStatus
 from ..signals import transcript_completed
 
-WORD_FIELDS = ("text", "start", "end", "confidence", "speaker", "channel")
-
 # What transcript_apply writes; saving only these keeps a concurrent write to other fields.
+logger = logging.getLogger(__name__)
+
 APPLIED_FIELDS = [
     "job_id",
     "status",
@@ -32,24 +34,6 @@ APPLIED_FIELDS = [
 ]
 
 
-def _clean_words(words: Any) -> list[dict[str, Any]]:
-    """Keep the word fields we show; AssemblyAI may add more, and may omit some."""
-    if not isinstance(words, list):
-        return []
-    cleaned = []
-    for word in words:
-        if isinstance(word, dict) and "text" in word:
-            cleaned.append({key: word[key] for key in WORD_FIELDS if word.get(key) is not None})
-    return cleaned
-
-
-def _float_or_none(value: Any) -> float | None:
-    try:
-        return float(value) if value is not None else None
-    except (TypeError, ValueError):
-        return None
-
-
 def transcript_apply(*, transcript: Transcript, data: dict[str, Any]) -> bool:
     """Store an AssemblyAI transcript object on the row. Statuses only move forward.
 
@@ -63,12 +47,14 @@ def transcript_apply(*, transcript: Transcript, data: dict[str, Any]) -> bool:
     if data.get("id") and not transcript.job_id:
         transcript.job_id = data["id"]
     transcript.status = new_status
+    dropped = ""  # what vendor_values refused to store, noted in last_error
     if new_status == TranscriptStatus.COMPLETED:
-        transcript.text = data.get("text") or ""
-        transcript.words = _clean_words(data.get("words"))
-        transcript.utterances = data.get("utterances") if isinstance(data.get("utterances"), list) else []
-        transcript.confidence = _float_or_none(data.get("confidence"))
-        transcript.audio_duration = _float_or_none(data.get("audio_duration"))
+        transcript.text = str(data.get("text") or "")
+        cleaned = vendor_values.clean_result(data)
+        transcript.words, transcript.utterances = cleaned.words, cleaned.utterances
+        transcript.confidence, transcript.audio_duration = cleaned.confidence, cleaned.audio_duration
+        if dropped := cleaned.note:
+            logger.warning("Transcript %s (%s): %s", transcript.pk, transcript.job_id, dropped)
         transcript.language_code = str(data.get("language_code") or "")[:16]
         transcript.speech_model_used = str(data.get("speech_model_used") or "")[:64]
         transcript.error = ""
@@ -77,7 +63,7 @@ def transcript_apply(*, transcript: Transcript, data: dict[str, Any]) -> bool:
         transcript.error = str(data.get("error") or "AssemblyAI reported an error without a message.")
         transcript.completed_at = timezone.now()
     # A fresh answer from AssemblyAI: earlier failures to reach it are history.
-    transcript.last_error = transcript.error if new_status == TranscriptStatus.ERROR else ""
+    transcript.last_error = transcript.error if new_status == TranscriptStatus.ERROR else dropped
     transcript.next_attempt_at = None
     transcript.save(update_fields=APPLIED_FIELDS)
     if new_status == TranscriptStatus.COMPLETED:

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from ..assemblyai_client import AssemblyAIClient, AssemblyAIError
 from ..models import Transcript, TranscriptStatus
 from ..queue import queue_fetch, retry_delay
 from .apply import transcript_apply, transcript_fail
+
+logger = logging.getLogger(__name__)
 
 MAX_POLL_DELAY = 300.0
 
@@ -20,7 +24,17 @@ def transcript_refresh(*, transcript: Transcript, client: AssemblyAIClient | Non
     """Fetch the job from AssemblyAI, store it, and answer the raw JSON."""
     client = client or AssemblyAIClient()
     data = client.get(transcript.job_id)
-    transcript_apply(transcript=transcript, data=data)
+    try:
+        with transaction.atomic():
+            transcript_apply(transcript=transcript, data=data)
+    except (DatabaseError, ValueError, TypeError) as exc:
+        # A result the database refuses must end the job, not leave it to be fetched forever.
+        logger.exception(
+            "Transcript %s (%s): AssemblyAI's result could not be stored", transcript.pk, transcript.job_id
+        )
+        transcript_fail(
+            transcript, f"AssemblyAI's result could not be stored ({type(exc).__name__}): {exc}"[:2000]
+        )
     return data
 
 

@@ -14,13 +14,12 @@ from django.utils import timezone
 
 from audio.services import AudioUnavailable, asset_open
 
+from .. import webhook_auth
 from ..assemblyai_client import AssemblyAIClient, AssemblyAIError
 from ..models import AudioSource, Transcript, TranscriptStatus, new_webhook_token
 from ..queue import queue_fetch, queue_orphan_delete, queue_submit, retry_delay
 from .apply import transcript_apply, transcript_fail
 
-# The header AssemblyAI sends back with ASSEMBLYAI_WEBHOOK_SECRET as its value.
-WEBHOOK_SECRET_HEADER = "X-Webhook-Secret"
 # How long one submission attempt may hold its row: longer than an upload can take, so a
 # slow attempt is never doubled, short enough that a killed worker's row is picked up soon.
 SUBMIT_LEASE = timedelta(minutes=15)
@@ -41,16 +40,6 @@ def webhook_url_for(transcript: Transcript) -> str:
     return settings.BASE_URL + reverse("transcription:assemblyai-webhook", args=[transcript.webhook_token])
 
 
-def _webhook_options(webhook_url: str | None) -> dict[str, str]:
-    if not webhook_url:
-        return {}
-    options = {"webhook_url": webhook_url}
-    if settings.ASSEMBLYAI_WEBHOOK_SECRET:
-        options["webhook_auth_header_name"] = WEBHOOK_SECRET_HEADER
-        options["webhook_auth_header_value"] = settings.ASSEMBLYAI_WEBHOOK_SECRET
-    return options
-
-
 def _send(
     *,
     transcript: Transcript,
@@ -67,7 +56,7 @@ def _send(
         transcript.upload_url or transcript.audio_url,
         speech_models=transcript.speech_models or None,
         keyterms=settings.TRANSCRIPTION_KEYTERMS or None,
-        **_webhook_options(webhook_url),
+        **webhook_auth.submit_options(webhook_url=webhook_url, token=transcript.webhook_token),
     )
     with transaction.atomic():
         transcript.job_id = data.get("id") or transcript.job_id

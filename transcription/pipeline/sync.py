@@ -86,6 +86,9 @@ def transcripts_sync(
             if exc.status in (400, 404):  # AssemblyAI does not know the job (any more), as in a fetch
                 transcript_fail(transcript, str(exc))
             report.problems.append(f"#{transcript.pk} {transcript.job_id}: {exc}")
+        except Exception as exc:  # one bad row must not stop the sync of the others
+            logger.exception("sync_transcripts could not poll transcript %s", transcript.pk)
+            report.problems.append(f"#{transcript.pk} {transcript.job_id}: {type(exc).__name__}: {exc}")
     return report
 
 
