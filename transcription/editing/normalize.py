@@ -15,10 +15,11 @@ def tokenize(text: str) -> list[str]:
 
 
 def normalize_token(token: str) -> str:
-    """Casefold a token and drop every Unicode punctuation character (categories P*) from it.
+    """NFKC, casefold, and drop every Unicode punctuation character (categories P*) from a token.
 
     A token made only of punctuation ("—", "...") normalises to "" (WER ignores it; alignment then
     compares its raw text instead).
     """
     folded = unicodedata.normalize("NFKC", token).casefold()
-    return "".join(ch for ch in folded if not unicodedata.category(ch).startswith("P"))
+    # NFKC can turn one character into several, spaces included ("¨" → " ̈"): drop those too.
+    return "".join(ch for ch in folded if not (unicodedata.category(ch).startswith("P") or ch.isspace()))
