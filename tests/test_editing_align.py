@@ -56,25 +56,25 @@ def assert_unedited_are_kept_in_order(old, new):
             assert any(w == o for o in remaining), w
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=50, deadline=None)
 @given(word_lists(), st.lists(st.one_of(vocab, fresh), max_size=25))
 def test_it_keeps_timings_monotonic_for_any_new_text(words, tokens):
     assert_monotonic(align(words, " ".join(tokens)))
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=50, deadline=None)
 @given(word_lists(), st.lists(st.one_of(vocab, fresh), max_size=25))
 def test_it_outputs_exactly_the_typed_tokens(words, tokens):
     assert [w["text"] for w in align(words, " ".join(tokens))] == tokens
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=50, deadline=None)
 @given(word_lists(), st.lists(st.one_of(vocab, fresh), max_size=25))
 def test_it_keeps_unchanged_words_exactly(words, tokens):
     assert_unedited_are_kept_in_order(words, align(words, " ".join(tokens)))
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=50, deadline=None)
 @given(word_lists(min_size=1), st.data())
 def test_it_keeps_words_around_an_edit_exactly(words, data):
     i = data.draw(st.integers(0, len(words)))
@@ -86,7 +86,7 @@ def test_it_keeps_words_around_an_edit_exactly(words, data):
     assert new[len(new) - (len(words) - j) :] == words[j:]
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=50, deadline=None)
 @given(word_lists(min_size=1), st.data())
 def test_it_keeps_a_replaced_spans_start_and_end(words, data):
     i = data.draw(st.integers(0, len(words) - 1))
@@ -100,7 +100,7 @@ def test_it_keeps_a_replaced_spans_start_and_end(words, data):
     assert_monotonic(new)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=50, deadline=None)
 @given(word_lists(min_size=1), st.data())
 def test_it_keeps_a_span_edit_inside_the_span_and_the_rest_untouched(words, data):
     i = data.draw(st.integers(0, len(words) - 1))
@@ -113,20 +113,20 @@ def test_it_keeps_a_span_edit_inside_the_span_and_the_rest_untouched(words, data
     assert_monotonic(new)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=50, deadline=None)
 @given(word_lists())
 def test_it_is_the_identity_for_the_words_own_text(words):
     assert align(words, text_of(words)) == words
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=50, deadline=None)
 @given(word_lists(), st.lists(st.one_of(vocab, fresh), max_size=25))
 def test_it_restores_the_original_texts_when_the_original_text_is_aligned_back(words, tokens):
     edited = align(words, " ".join(tokens))
     assert [w["text"] for w in align(edited, text_of(words))] == [w["text"] for w in words]
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=50, deadline=None)
 @given(word_lists(), st.lists(st.one_of(vocab, fresh), max_size=25))
 def test_it_restores_words_and_timings_exactly_when_a_stored_revision_is_reverted(words, tokens):
     stored = copy.deepcopy(words)

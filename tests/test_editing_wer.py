@@ -113,7 +113,7 @@ def test_it_exports_plain_figures():
 texts = st.lists(st.sampled_from(["a", "b", "c", "D.", "e,"]), max_size=15).map(" ".join)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=50, deadline=None)
 @given(texts, texts)
 def test_its_counts_add_up_to_both_texts_lengths(reviewed, engine):
     result = word_error_rate(reviewed, engine)
