@@ -1,11 +1,13 @@
 """The alignment of corrected text to timed words: timings survive edits (issue 12)."""
 
 import copy
+from unittest import mock
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from transcription.editing import align as align_module
 from transcription.editing.align import align, align_span, apply_patch, diff_patch, revert_patch, text_of
 
 
@@ -222,3 +224,28 @@ def test_it_refuses_a_patch_on_words_that_changed_since():
 
 def test_it_times_words_typed_into_an_empty_transcript_at_zero():
     assert [(w["text"], w["start"], w["end"]) for w in align([], "hi")] == [("hi", 0, 0)]
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(vocab, max_size=30), st.lists(st.one_of(vocab, fresh), max_size=30))
+def test_its_long_text_diff_covers_both_sides_and_matches_only_equal_words(a, b):
+    # Force the path long transcripts take (rapidfuzz's LCS instead of difflib).
+    with mock.patch.object(align_module, "_SMALL", 0):
+        ops = align_module._opcodes(a, b)
+    assert [x for _, i1, i2, _, _ in ops for x in range(i1, i2)] == list(range(len(a)))
+    assert [x for _, _, _, j1, j2 in ops for x in range(j1, j2)] == list(range(len(b)))
+    for tag, i1, i2, j1, j2 in ops:
+        if tag == "equal":
+            assert a[i1:i2] == b[j1:j2]
+        else:
+            assert (tag == "replace") == (i1 < i2 and j1 < j2)
+
+
+@settings(max_examples=50, deadline=None)
+@given(word_lists(), st.lists(st.one_of(vocab, fresh), max_size=25))
+def test_it_keeps_its_promises_on_the_long_text_path(words, tokens):
+    with mock.patch.object(align_module, "_SMALL", 0):
+        new = align(words, " ".join(tokens))
+    assert [w["text"] for w in new] == tokens
+    assert_monotonic(new)
+    assert_unedited_are_kept_in_order(words, new)

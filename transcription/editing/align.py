@@ -3,7 +3,8 @@
 Words are dicts as AssemblyAI sends them: ``{"text", "start", "end", "confidence", "speaker"?,
 "channel"?}`` with times in integer milliseconds, in time order (``start`` never decreasing).
 
-The rules (a word-level diff, ``difflib.SequenceMatcher`` over normalised tokens):
+The rules (a word-level diff, ``difflib.SequenceMatcher`` over normalised tokens; a longest common
+subsequence for long ranges, see ``_opcodes``):
 
 - an unchanged word is copied as it was: same text, same timings, same confidence;
 - a word whose text changed only in case or punctuation keeps its timings and takes the new text;
@@ -26,6 +27,8 @@ give a compact, exactly reversible record of one save, so revisions need not sto
 from collections.abc import Sequence
 from difflib import SequenceMatcher
 from typing import Any
+
+from rapidfuzz.distance import LCSseq
 
 from .normalize import normalize_token, tokenize
 
@@ -103,9 +106,8 @@ def _align_range(
         floor = words[lo - 1]["end"] if lo > 0 else None
         ceiling = next_start
 
-    matcher = SequenceMatcher(None, [_key(w["text"]) for w in old], [_key(t) for t in tokens], autojunk=False)
     out: list[Word] = []
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+    for tag, i1, i2, j1, j2 in _opcodes([_key(w["text"]) for w in old], [_key(t) for t in tokens]):
         if tag == "equal":
             for old_word, token in zip(old[i1:i2], tokens[j1:j2], strict=True):
                 if old_word["text"] == token:
@@ -121,6 +123,41 @@ def _align_range(
             out.extend(_interpolate(tokens[j1:j2], prev_end, next_begin, old, i1, words, lo))
         # "delete": the old words simply go.
     return out
+
+
+# Ranges up to this many cells (old words x new words) are diffed by difflib; larger ones by an LCS.
+_SMALL = 250_000
+
+
+def _opcodes(a: list[str], b: list[str]) -> list[tuple[str, int, int, int, int]]:
+    """difflib-style opcodes for ``a`` → ``b``; a run of changes between matches is one opcode.
+
+    ``SequenceMatcher(autojunk=False)`` is quadratic on long texts full of common words (minutes for
+    30,000 words edited in many places), and with autojunk it aligns badly; so a range larger than
+    a few hundred words a side goes to rapidfuzz's bit-parallel longest common subsequence instead
+    (the same idea of a diff: keep as many words as possible, in order), about a second at worst.
+    """
+    if len(a) * len(b) <= _SMALL:
+        return SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
+    codes: dict[str, int] = {}
+    matched = [
+        op
+        for op in LCSseq.opcodes(
+            [codes.setdefault(t, len(codes)) for t in a], [codes.setdefault(t, len(codes)) for t in b]
+        )
+        if op.tag == "equal"
+    ]
+    ops: list[tuple[str, int, int, int, int]] = []
+    i = j = 0
+    for op in [*matched, None]:
+        i0, j0 = (op.src_start, op.dest_start) if op else (len(a), len(b))
+        if i < i0 or j < j0:
+            tag = "replace" if i < i0 and j < j0 else ("delete" if i < i0 else "insert")
+            ops.append((tag, i, i0, j, j0))
+        if op:
+            ops.append(("equal", op.src_start, op.src_end, op.dest_start, op.dest_end))
+            i, j = op.src_end, op.dest_end
+    return ops
 
 
 def _edited(source: Word, token: str, start: int, end: int) -> Word:
