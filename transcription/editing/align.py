@@ -3,8 +3,8 @@
 Words are dicts as AssemblyAI sends them: ``{"text", "start", "end", "confidence", "speaker"?,
 "channel"?}`` with times in integer milliseconds, in time order (``start`` never decreasing).
 
-The rules (a word-level diff, ``difflib.SequenceMatcher`` over normalised tokens; a longest common
-subsequence for long ranges, see ``_opcodes``):
+The rules (a word-level diff, ``difflib.SequenceMatcher`` over normalised tokens; rapidfuzz's
+alignment for very long ranges, see ``_opcodes``):
 
 - an unchanged word is copied as it was: same text, same timings, same confidence;
 - a word whose text changed only in case or punctuation keeps its timings and takes the new text;
@@ -24,11 +24,12 @@ word's original timing cannot be recovered from text). ``diff_patch``/``apply_pa
 give a compact, exactly reversible record of one save, so revisions need not store 30,000 words each.
 """
 
+from collections import Counter
 from collections.abc import Sequence
 from difflib import SequenceMatcher
 from typing import Any
 
-from rapidfuzz.distance import LCSseq
+from rapidfuzz.distance import Levenshtein
 
 from .normalize import normalize_token, tokenize
 
@@ -125,7 +126,7 @@ def _align_range(
     return out
 
 
-# Ranges up to this many cells (old words x new words) are diffed by difflib; larger ones by an LCS.
+# Ranges up to this many cells (old words x new words) are diffed by difflib; larger ones by rapidfuzz.
 _SMALL = 250_000
 
 
@@ -134,19 +135,18 @@ def _opcodes(a: list[str], b: list[str]) -> list[tuple[str, int, int, int, int]]
 
     ``SequenceMatcher(autojunk=False)`` is quadratic on long texts full of common words (minutes for
     30,000 words edited in many places), and with autojunk it aligns badly; so a range larger than
-    a few hundred words a side goes to rapidfuzz's bit-parallel longest common subsequence instead
-    (the same idea of a diff: keep as many words as possible, in order), about a second at worst.
+    a few hundred words a side goes to rapidfuzz's Levenshtein alignment instead (Hirschberg, linear
+    memory; tens of ms when the texts are close, under a second when nothing matches). Only its
+    matches are used: the changes between two matches become one opcode, as difflib's would.
     """
     if len(a) * len(b) <= _SMALL:
         return SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
     codes: dict[str, int] = {}
-    matched = [
-        op
-        for op in LCSseq.opcodes(
-            [codes.setdefault(t, len(codes)) for t in a], [codes.setdefault(t, len(codes)) for t in b]
-        )
-        if op.tag == "equal"
-    ]
+    coded_a = [codes.setdefault(t, len(codes)) for t in a]
+    coded_b = [codes.setdefault(t, len(codes)) for t in b]
+    # A guess at the distance: lets rapidfuzz take its fast banded path when the texts are close.
+    hint = max(16, sum((Counter(coded_a) - Counter(coded_b)).values()) * 2)
+    matched = [op for op in Levenshtein.opcodes(coded_a, coded_b, score_hint=hint) if op.tag == "equal"]
     ops: list[tuple[str, int, int, int, int]] = []
     i = j = 0
     for op in [*matched, None]:

@@ -5,6 +5,7 @@ word and "don't" is "dont". Normalisation is for comparison only: output always 
 """
 
 import unicodedata
+from functools import lru_cache
 
 __all__ = ["normalize_token", "tokenize"]
 
@@ -14,6 +15,7 @@ def tokenize(text: str) -> list[str]:
     return text.split()
 
 
+@lru_cache(maxsize=100_000)  # a transcript repeats its words; this runs per word per save
 def normalize_token(token: str) -> str:
     """NFKC, casefold, and drop every Unicode punctuation character (categories P*) from a token.
 
