@@ -1,5 +1,6 @@
 """Turns of a conversation built from timed words (issue 10)."""
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -147,3 +148,14 @@ def test_a_turn_overlaps_exactly_when_another_participants_turn_intersects_it(wo
             if o.participant != t.participant and o.start < t.end and t.start < o.end
         }
         assert t.overlaps_with == others and t.overlaps == bool(others)
+
+
+def test_it_gives_the_editor_a_turns_span_of_word_indices():
+    words = [w("a", 0, 1, channel="1"), w("b", 2, 3, channel="2"), w("c", 4, 5, channel="2")]
+    assert [t.span for t in build_turns(words)] == [(0, 1), (1, 3)]
+
+
+def test_it_refuses_a_span_for_words_not_stored_in_time_order():
+    words = [w("late", 500, 600, channel="1"), w("b", 0, 100, channel="2"), w("early", 200, 300, channel="1")]
+    with pytest.raises(ValueError, match="time order"):
+        [t.span for t in build_turns(words)]

@@ -66,6 +66,14 @@ class Turn:
     overlaps: bool = False  # intersects another participant's turn in time
     overlaps_with: set[str] = field(default_factory=set)
 
+    @property
+    def span(self) -> tuple[int, int]:
+        """``(start_index, end_index)`` for ``editing.align.align_span``: needs words stored in time order."""
+        first, last = self.indices[0], self.indices[-1]
+        if self.indices != list(range(first, last + 1)):
+            raise ValueError("this turn's words are not contiguous: store the words in time order")
+        return first, last + 1
+
     def words(self, words: Sequence[Word]) -> list[Word]:
         """This turn's words, taken from the list it was built from."""
         return [words[i] for i in self.indices]
