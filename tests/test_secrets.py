@@ -13,7 +13,7 @@ from django.contrib import admin
 from caller import services, twilio_client
 from caller.audio import open_twilio_media
 from caller.twilio_client import TwilioError
-from djtranscribe.log_redaction import RedactSecrets
+from djtranscribe.lib.redaction import RedactSecrets
 from tests.factories import make_call, make_delivery, make_recording, make_transcript
 from tests.fakes import AAI, ACCOUNT, CALLS_URL
 from transcription.assemblyai_client import AssemblyAIClient, AssemblyAIError
