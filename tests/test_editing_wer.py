@@ -1,5 +1,6 @@
 """Word error rate of the engine against the reviewed text, checked by hand (issue 12)."""
 
+import os
 from collections import Counter
 
 import pytest
@@ -14,6 +15,9 @@ from transcription.editing.wer import (
     wer_by_participant,
     word_error_rate,
 )
+
+# CI replays the same examples every run (a red build is then reproducible); locally they vary.
+prop = settings(max_examples=50, deadline=None, derandomize=os.environ.get("CI") == "true")
 
 
 def words(text: str, participant: str) -> list[dict]:
@@ -113,7 +117,7 @@ def test_it_exports_plain_figures():
 texts = st.lists(st.sampled_from(["a", "b", "c", "D.", "e,"]), max_size=15).map(" ".join)
 
 
-@settings(max_examples=50, deadline=None)
+@prop
 @given(texts, texts)
 def test_its_counts_add_up_to_both_texts_lengths(reviewed, engine):
     result = word_error_rate(reviewed, engine)
@@ -122,7 +126,7 @@ def test_its_counts_add_up_to_both_texts_lengths(reviewed, engine):
     assert sum(corrections(engine, reviewed).values()) == result.substitutions
 
 
-@settings(max_examples=50, deadline=None)
+@prop
 @given(texts)
 def test_it_scores_a_text_against_itself_as_zero(text):
     assert word_error_rate(text, text).errors == 0
