@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET
 from transcription.models import Transcript
 from transcription.sources import Source
 
-from . import twilio_client
+from . import selectors, twilio_client
 from .audio import RECORDING_SID_RE
 from .models import Call, Recording, RecordingStatus
 
@@ -49,23 +49,13 @@ def _plain(message: str, status: int) -> HttpResponse:
     return HttpResponse(message + "\n", status=status, content_type="text/plain; charset=utf-8")
 
 
-def media_url_for(sid: str) -> str | None:
-    """Twilio's media URL for a recording this app knows (stored, or named by a transcript)."""
-    recording = Recording.objects.filter(sid=sid).only("sid", "account_sid").first()
-    if recording is not None:
-        return recording.media_url
-    if Transcript.objects.filter(recording_sid=sid).exists():
-        return Recording(sid=sid).media_url
-    return None
-
-
 @login_required
 @require_GET
 def recording_media(request, sid):
     """Stream a recording's audio from Twilio; Range requests pass through (206 + Content-Range)."""
     if not RECORDING_SID_RE.match(sid):
         return _plain(f"{sid!r} is not a recording SID: it is 'RE' followed by 32 hex digits.", 404)
-    url = media_url_for(sid)
+    url = selectors.media_url_for(request.user, sid=sid)
     if url is None:
         return _plain(f"No recording {sid} is known to this app.", 404)
     headers = {}
