@@ -22,7 +22,8 @@ def staff_user(django_user_model):
     from django.contrib.auth.models import Permission
 
     user = django_user_model.objects.create_user("staff", "staff@example.com", "pw-staff-123", is_staff=True)
-    user.user_permissions.add(Permission.objects.get(codename="place_call"))
+    # A lead: these tests are about what pages show, not whose rows they show (test_access.py is).
+    user.user_permissions.add(*Permission.objects.filter(codename__in=["place_call", "view_all_calls"]))
     return user
 
 
