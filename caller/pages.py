@@ -189,9 +189,9 @@ def calls_status(request):
 
 
 @login_required
-def call_detail(request, sid):
+def call_detail(request, call_sid):
     """One call: who, when, how long; its recordings with a player; its transcripts."""
-    call = selectors.get_call_for(request.user, sid=sid, queryset=Call.objects.select_related("dialed_by"))
+    call = selectors.get_call_for(request.user, sid=call_sid, queryset=Call.objects.select_related("dialed_by"))
     recordings = list(selectors.recordings_visible_to(request.user, call.recordings.all()))
     transcripts = list(
         transcripts_visible_to(request.user)

@@ -89,7 +89,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = env_int("DATA_UPLOAD_MAX_NUMBER_FIELDS", 1000)
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "djtranscribe.apps.AdminConfig",  # django.contrib.admin with the access model
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
