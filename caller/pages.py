@@ -191,7 +191,8 @@ def calls_status(request):
 @login_required
 def call_detail(request, call_sid):
     """One call: who, when, how long; its recordings with a player; its transcripts."""
-    call = selectors.get_call_for(request.user, sid=call_sid, queryset=Call.objects.select_related("dialed_by"))
+    calls = Call.objects.select_related("dialed_by")
+    call = selectors.get_call_for(request.user, sid=call_sid, queryset=calls)
     recordings = list(selectors.recordings_visible_to(request.user, call.recordings.all()))
     transcripts = list(
         transcripts_visible_to(request.user)
