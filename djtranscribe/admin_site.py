@@ -13,19 +13,28 @@ from django.contrib.contenttypes import views as contenttype_views
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.http import Http404
-from django.urls import path
+from django.urls import URLResolver, path
+
+
+def _sign_in_checked_by_the_admin(patterns) -> None:
+    """Mark every admin view login_not_required: each is wrapped in admin_view(), which sends
+    people to the admin's own login page (the middleware would send them to the app's)."""
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            _sign_in_checked_by_the_admin(entry.url_patterns)
+        elif getattr(entry.callback, "login_required", True):
+            # A bound method (the site's own views) takes the mark on its function.
+            login_not_required(getattr(entry.callback, "__func__", entry.callback))
 
 
 class AdminSite(admin.AdminSite):
-    def admin_view(self, view, cacheable=False):
-        """Django's wrapper, marked login_not_required: it redirects to the admin's own login."""
-        return login_not_required(super().admin_view(view, cacheable))
-
     def get_urls(self):
         urls = super().get_urls()
         ours = path("r/<int:content_type_id>/<path:object_id>/", self.admin_view(self.view_on_site))
         ours.name = "view_on_site"
-        return [ours if getattr(url, "name", None) == "view_on_site" else url for url in urls]
+        urls = [ours if getattr(url, "name", None) == "view_on_site" else url for url in urls]
+        _sign_in_checked_by_the_admin(urls)
+        return urls
 
     def view_on_site(self, request, content_type_id, object_id):
         """Redirect to an object's page if its ModelAdmin's queryset holds it for this user; else 404."""
