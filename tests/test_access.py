@@ -373,3 +373,38 @@ def test_a_lead_sees_every_row_in_the_admin(world):
         response = client_for(world.lead).get(url)
         assert response.status_code == 200, f"{url} answered {response.status_code} to a lead"
         assert leaked(response, url), f"{url}: the lead's admin page shows nothing of A's"
+
+
+# -- what the walk cannot see: query strings and calls placed elsewhere -------------------------
+
+
+def test_the_calls_status_json_says_nothing_of_someone_elses_call(world):
+    response = client_for(world.b).get("/calls/status/", {"sid": CALL_SID})
+    assert response.json()["calls"] == {}
+    lead = client_for(world.lead).get("/calls/status/", {"sid": CALL_SID})
+    assert list(lead.json()["calls"]) == [CALL_SID]
+
+
+def test_searching_finds_only_the_users_own_transcripts(world):
+    response = client_for(world.b).get("/transcription/", {"q": SECRET_WORD})
+    assert response.context["total"] == 0
+    assert client_for(world.a).get("/transcription/", {"q": SECRET_WORD}).context["total"] == 1
+
+
+def test_only_a_lead_may_list_the_recordings_of_a_call_placed_elsewhere(world, mocked_http):
+    elsewhere = "CA" + "c3" * 16
+    response = client_for(world.b).get(f"/get-recording-url/{elsewhere}/")
+    assert response.status_code == 404
+    assert not mocked_http.calls
+    response = client_for(world.lead).get(f"/get-recording-url/{elsewhere}/")
+    assert response.status_code == 200
+    assert RECORDING_SID in response.content.decode()
+
+
+def test_the_media_of_someone_elses_recording_is_404_without_asking_twilio(world, mocked_http):
+    response = client_for(world.b).get(f"/recordings/{RECORDING_SID}/media/")
+    assert response.status_code == 404
+    assert not mocked_http.calls
+    response = client_for(world.a).get(f"/recordings/{RECORDING_SID}/media/")
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == b"RIFF-audio"
