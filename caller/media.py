@@ -13,11 +13,11 @@ from django.http import HttpResponse, StreamingHttpResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
+from djtranscribe.lib.ids import RECORDING_SID_RE
 from transcription.models import Transcript
 from transcription.sources import Source
 
 from . import selectors, twilio_client
-from .audio import RECORDING_SID_RE
 from .models import Call, Recording, RecordingStatus
 
 logger = logging.getLogger(__name__)

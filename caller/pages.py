@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from transcription import assemblyai_client
 from transcription.models import Transcript
 from transcription.presentation import status_payload
 from transcription.selectors import transcripts_visible_to
@@ -158,8 +159,8 @@ def home(request):
         "form": form,
         "can_dial": can_dial,
         "rows": _call_rows(request.user, calls),
-        "missing_twilio": missing_settings("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_PHONE_NUMBER"),
-        "missing_assemblyai": missing_settings("ASSEMBLYAI_KEY"),
+        "missing_twilio": missing_settings(),
+        "missing_assemblyai": assemblyai_client.missing_settings(),
         "base_url": settings.BASE_URL,
     }
     return render(request, "caller/home.html", context, status=status)
