@@ -110,6 +110,10 @@ def describe_transcripts(transcripts: list[Transcript]) -> list[Source | None]:
     found: list[Source | None] = []
     for transcript in transcripts:
         call = calls.get(transcript.call_sid or call_of_recording.get(transcript.recording_sid, ""))
+        if call is not None and transcript.owner_id not in (None, call.owner_id):
+            # Pages get no user here: a transcript given to someone else (transcribe --owner)
+            # must not show them the number called, nor link a call page that is not theirs.
+            call = None
         playable = (
             bool(RECORDING_SID_RE.match(transcript.recording_sid)) and transcript.recording_sid not in gone
         )

@@ -408,3 +408,14 @@ def test_the_media_of_someone_elses_recording_is_404_without_asking_twilio(world
     response = client_for(world.a).get(f"/recordings/{RECORDING_SID}/media/")
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == b"RIFF-audio"
+
+
+def test_a_transcript_given_to_someone_else_does_not_show_them_the_call(world):
+    world.transcript.owner = world.b
+    world.transcript.save()
+    for url in (f"/transcription/{world.transcript.pk}/", "/transcription/"):
+        response = client_for(world.b).get(url)
+        assert response.status_code == 200
+        assert SECRET_WORD in response.content.decode()
+        assert NUMBER not in response.content.decode()
+        assert f"/calls/{CALL_SID}/" not in response.content.decode()

@@ -36,6 +36,7 @@ LIST_FIELDS = (
     "audio_source",
     "recording_sid",
     "call_sid",
+    "owner",
     "error",
 )
 
