@@ -4,6 +4,7 @@ This app knows no vendor: `origin_url` and `origin_id` are what the app that mad
 asset (caller, for Twilio recordings) says about it.
 """
 
+from django.conf import settings
 from django.core.files.storage import storages
 from django.db import models
 from django.db.models import Q
@@ -44,6 +45,14 @@ class AudioAsset(models.Model):
     title = models.CharField(max_length=200, blank=True)
     page_url = models.CharField("page URL", max_length=200, blank=True)
     player_url = models.CharField("player URL", max_length=200, blank=True)
+    # The origin's owner (e.g. the call's): pages name the origin only to transcripts of the same owner.
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="audio_assets",
+    )
     redaction = models.CharField(max_length=16, choices=Redaction.choices, default=Redaction.NONE)
     # Set once the stored file was read back and matched its size and SHA-256.
     archived_at = models.DateTimeField(null=True, blank=True)

@@ -27,6 +27,7 @@ def recording_description(recording: Recording) -> dict[str, str]:
     """What transcript pages show of a recording: caller's media proxy as the player, the call."""
     call = recording.call
     return {
+        "owner_id": recording.owner_id,
         "player_url": reverse("recording-media", args=[recording.sid]),
         "label": call.to if call else "",
         "title": f"Call to {call.to}" if call else "",

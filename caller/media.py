@@ -14,11 +14,9 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from djtranscribe.lib.ids import RECORDING_SID_RE
-from transcription.models import Transcript
 
-from . import twilio_client
+from . import selectors, twilio_client
 from .audio import archived_asset
-from .models import Recording
 
 logger = logging.getLogger(__name__)
 
@@ -50,28 +48,18 @@ def _plain(message: str, status: int) -> HttpResponse:
     return HttpResponse(message + "\n", status=status, content_type="text/plain; charset=utf-8")
 
 
-def media_url_for(sid: str) -> str | None:
-    """Twilio's media URL for a recording this app knows (stored, or named by a transcript)."""
-    recording = Recording.objects.filter(sid=sid).only("sid", "account_sid").first()
-    if recording is not None:
-        return recording.media_url
-    if Transcript.objects.filter(recording_sid=sid).exists():
-        return Recording(sid=sid).media_url
-    return None
-
-
 @login_required
 @require_GET
-def recording_media(request, sid):
+def recording_media(request, recording_sid):
     """Stream a recording's audio from Twilio; Range requests pass through (206 + Content-Range)."""
-    if not RECORDING_SID_RE.match(sid):
-        return _plain(f"{sid!r} is not a recording SID: it is 'RE' followed by 32 hex digits.", 404)
-    asset = archived_asset(sid)
-    if asset is not None:
-        return _from_archive(request, sid, asset)
-    url = media_url_for(sid)
+    if not RECORDING_SID_RE.match(recording_sid):
+        return _plain(f"{recording_sid!r} is not a recording SID: it is 'RE' followed by 32 hex digits.", 404)
+    url = selectors.media_url_for(request.user, sid=recording_sid)
     if url is None:
-        return _plain(f"No recording {sid} is known to this app.", 404)
+        return _plain(f"No recording {recording_sid} is known to this app.", 404)
+    asset = archived_asset(recording_sid)
+    if asset is not None:  # the archive is the copy that stays: Twilio is asked only before it exists
+        return _from_archive(request, recording_sid, asset)
     headers = {}
     wanted = request.headers.get("Range", "")
     if RANGE_RE.match(wanted):
@@ -81,9 +69,9 @@ def recording_media(request, sid):
     except twilio_client.MissingSettings as exc:
         return _plain(str(exc), 503)
     except twilio_client.TwilioError as exc:
-        logger.warning("Recording %s could not be streamed: %s", sid, exc)
+        logger.warning("Recording %s could not be streamed: %s", recording_sid, exc)
         return _plain(str(exc), 404 if exc.status == 404 else 502)
-    response = StreamingHttpResponse(_UpstreamBody(upstream, sid), status=upstream.status_code)
+    response = StreamingHttpResponse(_UpstreamBody(upstream, recording_sid), status=upstream.status_code)
     for name in PASSED_BACK:
         if name in upstream.headers:
             response[name] = upstream.headers[name]
@@ -92,7 +80,7 @@ def recording_media(request, sid):
         del response["Content-Length"]
     if "Content-Type" not in upstream.headers:
         response["Content-Type"] = "audio/wav"
-    response["Content-Disposition"] = f'inline; filename="recording-{sid}.wav"'
+    response["Content-Disposition"] = f'inline; filename="recording-{recording_sid}.wav"'
     # Only this user's browser may keep it; seeking back then costs no new download.
     response["Cache-Control"] = "private, max-age=3600"
     return response

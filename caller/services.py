@@ -99,6 +99,7 @@ def _call_reserve(*, number, user) -> Call:
             from_number=settings.TWILIO_PHONE_NUMBER,
             status=CallStatus.QUEUED,
             dialed_by=dialer,
+            owner=dialer,
         )
 
 
@@ -139,9 +140,12 @@ def recording_store(
     started_at=None,
 ) -> tuple[Recording, bool]:
     """Create or update a Recording by its SID; the status only moves forward. Returns (row, created)."""
+    call = Call.objects.filter(sid=call_sid).values_list("pk", "owner_id").first()
+    call_id, owner_id = call or (None, None)
     defaults = {
         "call_sid": call_sid,
-        "call_id": Call.objects.filter(sid=call_sid).values_list("pk", flat=True).first(),
+        "call_id": call_id,
+        "owner_id": owner_id,
         "account_sid": account_sid or settings.TWILIO_ACCOUNT_SID,
         "status": status,
         "duration": duration,
@@ -226,7 +230,11 @@ def recording_transcribe(recording: Recording) -> bool:
     """
     asset = recording_asset(recording)
     _, created = transcript_request(
-        audio_url=recording.media_url, recording_sid=recording.sid, call_sid=recording.call_sid, audio=asset
+        audio_url=recording.media_url,
+        recording_sid=recording.sid,
+        call_sid=recording.call_sid,
+        audio=asset,
+        owner=recording.owner_id,
     )
     if not asset.is_archived:
         queue_recording_archive(recording.sid)

@@ -6,8 +6,8 @@ from django.db.migrations.executor import MigrationExecutor
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-BEFORE = [("transcription", "0002_transcript_audio"), ("audio", "0001_initial")]
-AFTER = [("transcription", "0003_transcript_audio_assets")]
+BEFORE = [("transcription", "0003_transcript_audio"), ("audio", "0001_initial")]
+AFTER = [("transcription", "0004_transcript_audio_assets")]
 RECORDING = "RE" + "5" * 32
 
 
@@ -47,7 +47,7 @@ def test_recording_assets_of_old_transcripts_are_described_with_the_proxy_and_th
     kept = Transcript.objects.create(recording_sid=RECORDING)
     deleted = Transcript.objects.create(recording_sid=gone)
     try:
-        apps = migrate([("caller", "0002_recording_assets_described")])
+        apps = migrate([("caller", "0004_recording_assets_described")])
         Transcript = apps.get_model("transcription", "Transcript")
         kept, deleted = Transcript.objects.get(pk=kept.pk), Transcript.objects.get(pk=deleted.pk)
         assert (kept.audio.player_url, kept.audio.label, kept.audio.page_url) == (

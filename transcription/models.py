@@ -6,6 +6,7 @@ strings that a caller (the `caller` app, or anyone) may fill in.
 
 import secrets
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -56,6 +57,10 @@ class Transcript(models.Model):
     # whose origin could not be told.
     audio = models.ForeignKey(
         "audio.AudioAsset", null=True, blank=True, on_delete=models.SET_NULL, related_name="transcripts"
+    )
+    # Who may see it: its recording's owner, or whoever asked for it; nobody when unknown.
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="transcripts"
     )
 
     # Result, as AssemblyAI returned it.

@@ -36,6 +36,10 @@ def describe(transcript: Transcript) -> Source:
     """Its asset's description; else the audio URL when the browser can fetch it."""
     asset = transcript.audio if transcript.audio_id is not None else None
     if asset is not None and (asset.player_url or asset.page_url or asset.label):
+        if transcript.owner_id not in (None, asset.owner_id):
+            # Pages get no user here: a transcript given to someone else (transcribe --owner)
+            # must not show them the number called, nor link a call page that is not theirs.
+            return Source(player_url=asset.player_url)
         return Source(
             player_url=asset.player_url, label=asset.label, page_url=asset.page_url, page_title=asset.title
         )

@@ -25,9 +25,11 @@ def transcript_create(
     call_sid: str = "",
     audio_source: str = AudioSource.URL,
     audio: AudioAsset | None = None,
+    owner=None,
 ) -> Transcript:
-    """Store a new, pending transcript."""
+    """Store a new, pending transcript; `owner` (a user or user id) is who may see it."""
     return Transcript.objects.create(
+        owner_id=getattr(owner, "pk", owner),
         audio=audio,
         audio_url=audio_url,
         recording_sid=recording_sid,
@@ -46,7 +48,12 @@ def audio_ready(transcript: Transcript) -> bool:
 
 
 def transcript_request(
-    *, audio_url: str, recording_sid: str = "", call_sid: str = "", audio: AudioAsset | None = None
+    *,
+    audio_url: str,
+    recording_sid: str = "",
+    call_sid: str = "",
+    audio: AudioAsset | None = None,
+    owner=None,
 ) -> tuple[Transcript, bool]:
     """Create the one transcript of a recording and queue its submission on commit.
 
@@ -63,6 +70,7 @@ def transcript_request(
                 call_sid=call_sid,
                 audio_source=configured_audio_source(),
                 audio=audio,
+                owner=owner,
             )
     except IntegrityError:
         if not recording_sid:

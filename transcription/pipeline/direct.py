@@ -36,25 +36,29 @@ class TranscriptExists(Exception):
 
 
 def transcript_submit_file(
-    *, file: IO[bytes] | Iterable[bytes], client: AssemblyAIClient | None = None
+    *, file: IO[bytes] | Iterable[bytes], client: AssemblyAIClient | None = None, owner=None
 ) -> Transcript:
     """Store a transcript for local audio, stream it to AssemblyAI's upload and submit it.
 
     Raises AssemblyAIError (or AudioUnavailable from the stream), leaving no row behind.
     """
     transcript = transcript_create(
-        audio=AudioAsset.objects.create(origin_kind=OriginKind.UPLOAD), audio_source=AudioSource.UPLOAD
+        audio=AudioAsset.objects.create(origin_kind=OriginKind.UPLOAD),
+        audio_source=AudioSource.UPLOAD,
+        owner=owner,
     )
     return _submit_or_remove(transcript, client, file)
 
 
-def transcript_submit_url(*, audio_url: str, client: AssemblyAIClient | None = None) -> Transcript:
+def transcript_submit_url(
+    *, audio_url: str, client: AssemblyAIClient | None = None, owner=None
+) -> Transcript:
     """Store a transcript for a public `audio_url` and submit it; AssemblyAI downloads the audio.
 
     Raises AssemblyAIError, leaving no row behind.
     """
     transcript = transcript_create(
-        audio_url=audio_url, audio=_url_asset(audio_url), audio_source=AudioSource.URL
+        audio_url=audio_url, audio=_url_asset(audio_url), audio_source=AudioSource.URL, owner=owner
     )
     return _submit_or_remove(transcript, client, None)
 
@@ -65,6 +69,7 @@ def transcript_submit_asset(
     recording_sid: str = "",
     call_sid: str = "",
     client: AssemblyAIClient | None = None,
+    owner=None,
 ) -> Transcript:
     """Store the one transcript of an asset (e.g. a recording) and submit it at once.
 
@@ -84,6 +89,7 @@ def transcript_submit_asset(
                 call_sid=call_sid,
                 audio=asset,
                 audio_source=AudioSource.UPLOAD if upload else AudioSource.URL,
+                owner=owner,
             )
         except IntegrityError:
             refuse_duplicate(recording_sid)

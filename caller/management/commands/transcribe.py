@@ -38,7 +38,11 @@ class Command(transcribe.Command):
             if configured_audio_source() == AudioSource.UPLOAD:
                 recording_archive(recording, asset)
             return direct.transcript_submit_asset(
-                asset=asset, recording_sid=recording.sid, call_sid=recording.call_sid, client=client
+                asset=asset,
+                recording_sid=recording.sid,
+                call_sid=recording.call_sid,
+                client=client,
+                owner=self.owner,
             )
         except (twilio_client.TwilioError, AssemblyAIError, AudioUnavailable, direct.TranscriptExists) as exc:
             raise CommandError(str(exc)) from None

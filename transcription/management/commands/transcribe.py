@@ -7,6 +7,7 @@ import time
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from audio.services import AudioUnavailable
@@ -38,13 +39,19 @@ class Command(BaseCommand):
             "--wait", action="store_true", help="follow the job until done and print the text"
         )
         parser.add_argument(
+            "--owner",
+            metavar="USERNAME",
+            help="the user who may see the transcript (default: nobody but leads and superusers)",
+        )
+        parser.add_argument(
             "--timeout",
             type=float,
             default=3600.0,
             help="with --wait: give up waiting after this many seconds (default 3600)",
         )
 
-    def handle(self, *args, source: str, wait: bool, timeout: float, **options):
+    def handle(self, *args, source: str, wait: bool, timeout: float, owner: str | None = None, **options):
+        self.owner = self.find_owner(owner)
         try:
             client = AssemblyAIClient()
         except AssemblyAIError as exc:
@@ -58,14 +65,25 @@ class Command(BaseCommand):
         """Store a Transcript for `source` and submit it; nothing stays behind when that fails."""
         try:
             if URL_RE.match(source):
-                return direct.transcript_submit_url(audio_url=source, client=client)
+                return direct.transcript_submit_url(audio_url=source, client=client, owner=self.owner)
             file = self.open_file(source)
             if file is None:
                 return self.submit_other(client, source)
             with file:
-                return direct.transcript_submit_file(file=file, client=client)
+                return direct.transcript_submit_file(file=file, client=client, owner=self.owner)
         except (AssemblyAIError, AudioUnavailable, direct.TranscriptExists) as exc:
             raise CommandError(str(exc)) from None
+
+    def find_owner(self, username: str | None):
+        """The user named by --owner (None without it); an unknown name stops before anything is sent."""
+        if not username:
+            return None
+        try:
+            return get_user_model().objects.get_by_natural_key(username)
+        except get_user_model().DoesNotExist:
+            raise CommandError(
+                f"There is no user {username!r}: --owner takes an existing username."
+            ) from None
 
     def open_file(self, source: str):
         """`source` opened for reading when it names an existing file; else None."""

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('audio', '0001_initial'),
-        ('transcription', '0001_initial'),
+        ('transcription', '0002_owner'),
     ]
 
     operations = [

@@ -21,6 +21,7 @@ def describe_recording_assets(apps, schema_editor):
         # Deleted at Twilio before archives existed: a player would only show an error.
         playable = RECORDING_SID_RE.match(asset.origin_id) and not (recording and recording.status == "deleted")
         AudioAsset.objects.filter(pk=asset.pk).update(
+            owner_id=recording.owner_id if recording is not None else None,
             player_url=reverse("recording-media", args=[asset.origin_id]) if playable else "",
             label=call.to if call else "",
             title=f"Call to {call.to}" if call else "",
@@ -30,9 +31,9 @@ def describe_recording_assets(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("caller", "0001_initial"),
-        ("audio", "0002_asset_description"),
-        ("transcription", "0003_transcript_audio_assets"),
+        ("caller", "0003_owners_from_dialed_by_and_leads"),
+        ("audio", "0003_audioasset_owner"),
+        ("transcription", "0004_transcript_audio_assets"),
     ]
 
     operations = [migrations.RunPython(describe_recording_assets, migrations.RunPython.noop)]

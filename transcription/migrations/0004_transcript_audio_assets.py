@@ -22,7 +22,7 @@ def assets_for_transcripts(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("audio", "0001_initial"),
-        ("transcription", "0002_transcript_audio"),
+        ("transcription", "0003_transcript_audio"),
     ]
 
     operations = [migrations.RunPython(assets_for_transcripts, migrations.RunPython.noop)]
