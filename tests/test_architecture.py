@@ -9,16 +9,11 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ("caller", "transcription", "djtranscribe")
+APPS = ("caller", "transcription", "audio", "djtranscribe")
 MAX_LINES = 400
 ROOT_URLCONF = "djtranscribe.urls"
 # Presentation code another app may not import (pages and admin are each app's own).
 PRIVATE = ("views", "admin", "pages")
-# Known today, being moved to a module both apps may use (issue 16, "One read layer"); this list only shrinks.
-KNOWN_PRIVATE_IMPORTS = {
-    ("caller.pages", "transcription.views"),
-    ("caller.admin", "transcription.admin"),
-}
 
 
 def _module_name(path: Path) -> str:
@@ -122,17 +117,24 @@ def test_no_app_imports_another_apps_views_or_admin():
         # The project's URLs route to every app's views.
         if _app(target) != _app(name) and target.split(".")[-1] in PRIVATE and name != ROOT_URLCONF
     }
-    assert crossing <= KNOWN_PRIVATE_IMPORTS
+    assert crossing == set()
 
 
-def test_transcription_never_imports_caller():
-    assert {
+def _imports_of(app: str, forbidden: set[str]) -> set[tuple[str, str]]:
+    return {
         (name, target)
         for name, targets in GRAPH.items()
-        if _app(name) == "transcription"
+        if _app(name) == app
         for target in targets
-        if _app(target) == "caller"
-    } == set()
+        if _app(target) in forbidden
+    }
+
+
+def test_imports_run_caller_to_transcription_to_audio_never_back():
+    assert _imports_of("transcription", {"caller"}) == set()
+    assert _imports_of("audio", {"caller", "transcription"}) == set()
+    lib = {(name, target) for name, target in _imports_of("djtranscribe", set(APPS) - {"djtranscribe"})}
+    assert {(name, target) for name, target in lib if name.startswith("djtranscribe.lib")} == set()
 
 
 def test_no_app_module_is_longer_than_the_limit():

@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 
 from audio.models import AudioAsset
 from caller.audio import recording_asset
-from tests.factories import make_call, make_recording, make_transcript
+from tests.factories import make_call, make_recording, make_transcript, make_user
 from tests.fakes import MEDIA_URL, RECORDING_SID
 from transcription.models import Transcript
 from transcription.search import Search, clip
@@ -277,3 +277,21 @@ def test_each_listed_transcript_is_described_by_its_asset_or_its_public_url():
         sources.Source(player_url="https://cdn.example.com/a.mp3"),
         sources.Source(),  # a recording's URL needs credentials: never to the browser
     ]
+
+
+def test_a_transcript_given_to_someone_else_plays_the_recording_but_names_no_call():
+    from transcription import sources
+
+    caller_owner, other = make_user("owner"), make_user("other")
+    asset = AudioAsset.objects.create(
+        origin_kind="twilio_recording",
+        owner=caller_owner,
+        label="+14155551234",
+        page_url="/calls/x/",
+        player_url="/recordings/x/media/",
+    )
+    [own, given] = sources.describe_many(
+        [make_transcript(audio=asset, owner=caller_owner), make_transcript(audio=asset, owner=other)]
+    )
+    assert (own.label, own.page_url) == ("+14155551234", "/calls/x/")
+    assert given == sources.Source(player_url="/recordings/x/media/")
