@@ -132,9 +132,11 @@ def fit_word(
     window = RATE * window_ms // 1000
     speed = base_speed
     samples = synthesise(text, voice, speed, workdir)
-    if len(samples) > window:
-        # 5% margin because espeak-ng's speed is words per minute, not an exact time scale.
-        speed = min(MAX_SPEED, math.ceil(base_speed * len(samples) / window * 1.05))
+    # espeak-ng's speed is words per minute, not an exact time scale: scale it up to three times.
+    for _ in range(3):
+        if len(samples) <= window or speed == MAX_SPEED:
+            break
+        speed = min(MAX_SPEED, math.ceil(speed * len(samples) / window * 1.05))
         samples = synthesise(text, voice, speed, workdir)
     cut_ms = 0
     if len(samples) > window:
