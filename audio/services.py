@@ -6,6 +6,7 @@ import hashlib
 from collections.abc import Iterable, Iterator
 from typing import IO
 
+from django.core.files import File
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -85,8 +86,6 @@ def asset_archive(
     Memory stays flat whatever the size. The size and SHA-256 are stored; `archived_at` is set only
     when the stored copy matches them. Errors of the source propagate (nothing is recorded then).
     """
-    from django.core.files import File
-
     reader = _Hashing(chunks)
     storage = asset.file.storage
     if asset.file:
