@@ -140,12 +140,12 @@ def recording_store(
     started_at=None,
 ) -> tuple[Recording, bool]:
     """Create or update a Recording by its SID; the status only moves forward. Returns (row, created)."""
-    call = Call.objects.filter(sid=call_sid).values_list("pk", "owner_id").first()
-    call_id, owner_id = call or (None, None)
+    # The fields the recording's audio asset is described with too (recording_description): one query.
+    call = Call.objects.filter(sid=call_sid).only("pk", "sid", "to", "owner_id").first()
     defaults = {
         "call_sid": call_sid,
-        "call_id": call_id,
-        "owner_id": owner_id,
+        "call": call,
+        "owner_id": call.owner_id if call is not None else None,
         "account_sid": account_sid or settings.TWILIO_ACCOUNT_SID,
         "status": status,
         "duration": duration,
