@@ -154,3 +154,17 @@ def test_sync_queues_an_archive_whose_task_was_lost_again(task_queue, mocked_htt
         found = recordings_reconcile(since=later - timedelta(hours=24), now=later)
     assert found == [f"recording {RECORDING_SID}: archive queued again"]
     assert [r.task.name for r in task_queue.pending] == ["archive_recording"]
+
+
+def test_sync_leaves_an_upload_waiting_for_its_archive_to_the_archive(task_queue, mocked_http):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from transcription.pipeline.sync import transcripts_sync
+
+    transcript = request_recording_transcript(task_queue)
+    report = transcripts_sync(now=timezone.now() + timedelta(minutes=30))
+    assert report.submitted == []  # no attempt, no backoff: the archive queues the submission itself
+    transcript.refresh_from_db()
+    assert (transcript.status, transcript.attempts) == ("pending", 0)
