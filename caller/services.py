@@ -80,6 +80,9 @@ def call_place(*, number: str, user=None) -> Call:
 
 # A reserved call's SID until Twilio gives the real one (a real SID is "CA" + 32 hex digits).
 RESERVED_SID_PREFIX = "reserved-"
+# Far longer than asking Twilio can take (its timeouts are seconds): a reservation this old was
+# left by a process that died while asking.
+RESERVATION_ABANDONED = timedelta(minutes=10)
 
 
 def _call_reserve(*, number, user) -> Call:
@@ -109,6 +112,23 @@ def _reservation_release(call: Call, exc) -> None:
         Call.objects.filter(pk=call.pk).delete()
     else:
         Call.objects.filter(pk=call.pk).update(status=CallStatus.FAILED, updated_at=timezone.now())
+
+
+def reservations_expire(*, since: datetime | None = None, now: datetime) -> list[str]:
+    """End as failed the reservations whose process died while asking Twilio (else "queued" forever).
+
+    Whether Twilio placed the call is unknown: it still counts towards the rate limit, as failed calls do.
+    """
+    abandoned = Call.objects.filter(
+        sid__startswith=RESERVED_SID_PREFIX,
+        status=CallStatus.QUEUED,
+        created_at__lte=now - RESERVATION_ABANDONED,
+    )
+    pks = list(abandoned.values_list("pk", flat=True))
+    if pks:
+        Call.objects.filter(pk__in=pks).update(status=CallStatus.FAILED, updated_at=now)
+        logger.warning("Ended %d abandoned call reservation(s) as failed: calls %s", len(pks), pks)
+    return []  # the report's lines are missed audio; these are not
 
 
 def call_status_received(*, call_sid: str, status: str, duration: str | None = None) -> Call | None:
@@ -252,7 +272,7 @@ def recordings_reconcile(
 
     Completed recordings already stored (e.g. listed by get-recording-url) need no Twilio request;
     recent answered calls with no recording stored are listed at Twilio, one request per call.
-    Registered with transcription's sync_transcripts.
+    caller's sync_transcripts runs it.
     """
     found = []
     transcribed = Transcript.objects.exclude(recording_sid="").values("recording_sid")
