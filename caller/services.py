@@ -197,21 +197,22 @@ def recording_store(
 def recordings_for_call(call_sid: str) -> list[Recording]:
     """List a call's recordings at Twilio and store them. Raises TwilioError."""
     infos = twilio_client.list_recordings(call_sid)
-    recordings = []
-    for info in infos:
-        recording, _ = recording_store(
-            sid=info.sid,
-            call_sid=info.call_sid or call_sid,
-            status=info.status or "completed",
-            account_sid=info.account_sid,
-            duration=info.duration,
-            channels=info.channels,
-            source=info.source,
-            error_code=info.error_code,
-            started_at=info.start_time,
-        )
-        recordings.append(recording)
-    return recordings
+    return [recording_store_info(info, call_sid=call_sid)[0] for info in infos]
+
+
+def recording_store_info(info: twilio_client.RecordingInfo, *, call_sid: str = "") -> tuple[Recording, bool]:
+    """recording_store() for a recording as Twilio's REST API describes it. Returns (row, created)."""
+    return recording_store(
+        sid=info.sid,
+        call_sid=info.call_sid or call_sid,
+        status=info.status or "completed",
+        account_sid=info.account_sid,
+        duration=info.duration,
+        channels=info.channels,
+        source=info.source,
+        error_code=info.error_code,
+        started_at=info.start_time,
+    )
 
 
 def recording_problem(*, status: str, error_code: str = "") -> str:
