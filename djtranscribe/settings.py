@@ -275,21 +275,20 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "filters": {
         "redact_secrets": {"()": "djtranscribe.lib.redaction.RedactSecrets"},
-        "mask_webhook_tokens": {"()": "djtranscribe.log_tokens.MaskWebhookTokens"},
     },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
             "formatter": "plain",
-            "filters": ["redact_secrets", "mask_webhook_tokens"],
+            "filters": ["redact_secrets"],
         }
     },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL") or "INFO"},
     "loggers": {
         "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
-        # The request loggers mask webhook tokens themselves, so every handler gets masked lines.
-        "django.request": {"filters": ["mask_webhook_tokens"]},
-        "django.server": {"filters": ["mask_webhook_tokens"]},
+        # The request loggers clean their records themselves, so every handler gets masked lines.
+        "django.request": {"filters": ["redact_secrets"]},
+        "django.server": {"filters": ["redact_secrets"]},
         # twilio-python logs every request at INFO; keep only its warnings.
         "twilio.http_client": {"level": "WARNING"},
     },
