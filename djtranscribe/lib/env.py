@@ -69,17 +69,32 @@ def env_float(name: str, default: float) -> float:
     return number
 
 
-def env_duration(name: str, default: float) -> float:
-    """Seconds: a plain number of seconds, or a number with a unit (ms, s, m, h, d), e.g. 1.5s or 5m."""
+def env_duration(name: str, default: float, *, positive: bool = False) -> float:
+    """Seconds: a plain number of seconds, or a number with a unit (ms, s, m, h, d), e.g. 1.5s or 5m.
+
+    `positive` refuses zero (e.g. a timeout of 0 would fail every request at once).
+    """
     value = _raw(name)
     if value is None:
         return default
     match = DURATION_RE.match(value)
-    if not match:
+    seconds = float(match.group(1)) * DURATION_UNITS[(match.group(2) or "s").lower()] if match else None
+    if seconds is None or (positive and seconds <= 0):
+        more = " of more than 0" if positive else ""
         raise _refuse(
-            name, value, f"a duration: seconds (e.g. {default:g}) or a number with ms, s, m, h or d"
+            name, value, f"a duration{more}: seconds (e.g. {default:g}) or a number with ms, s, m, h or d"
         )
-    return float(match.group(1)) * DURATION_UNITS[(match.group(2) or "s").lower()]
+    return seconds
+
+
+def env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
+    """One of `choices` (any case, answered in lower case)."""
+    value = _raw(name)
+    if value is None:
+        return default
+    if value.lower() not in choices:
+        raise _refuse(name, value, " or ".join([", ".join(choices[:-1]), choices[-1]]))
+    return value.lower()
 
 
 def env_list(name: str, default: str = "") -> list[str]:
