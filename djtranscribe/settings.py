@@ -14,7 +14,16 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from dotenv import load_dotenv
 
-from djtranscribe.lib.env import env_bool, env_choice, env_duration, env_float, env_int, env_list, env_str
+from djtranscribe.lib.env import (
+    env_bool,
+    env_choice,
+    env_duration,
+    env_float,
+    env_int,
+    env_list,
+    env_rate,
+    env_str,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -236,7 +245,7 @@ TWILIO_DELETE_RECORDINGS = env_bool("TWILIO_DELETE_RECORDINGS", False)
 # Dialing safely: toll fraud is the real threat of a public dial button.
 # Region codes (US, GB, ...) that may be called; empty: the region of TWILIO_PHONE_NUMBER; * for any.
 DIAL_ALLOWED_COUNTRIES = [code.upper() for code in env_list("DIAL_ALLOWED_COUNTRIES")]
-DIAL_RATE_LIMIT = env_str("DIAL_RATE_LIMIT") or "10/hour"  # calls per user: N/second|minute|hour|day, or off
+DIAL_RATE_LIMIT = env_rate("DIAL_RATE_LIMIT", "10/hour")  # calls per user: N/second|minute|hour|day, or off
 DIAL_TIME_LIMIT = env_int("DIAL_TIME_LIMIT", 3600, minimum=1)  # seconds a call may last (Twilio's time_limit)
 DIAL_RING_TIMEOUT = env_int("DIAL_RING_TIMEOUT", 30, minimum=1)  # seconds to let it ring (Twilio's timeout)
 

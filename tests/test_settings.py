@@ -192,7 +192,7 @@ def test_lists_are_read_comma_separated(project):
 
 def variables_settings_reads() -> set[str]:
     source = SETTINGS.read_text()
-    names = set(re.findall(r'env_(?:str|bool|int|float|duration|list|choice)\(\s*"([A-Z0-9_]+)"', source))
+    names = set(re.findall(r'env_[a-z]+\(\s*"([A-Z0-9_]+)"', source))
     return names | set(re.findall(r'os\.environ\.get\(\s*"([A-Z0-9_]+)"', source))
 
 
@@ -234,3 +234,8 @@ def test_a_typo_in_a_setting_with_named_choices_stops_the_app_under_any_server(p
 )
 def test_a_count_or_timeout_that_cannot_work_stops_the_app(project, name, value):
     assert f"{name}={value!r}" in refusal(project, DJTRANSCRIBE_READ_DOTENV="0", **{name: value})
+
+
+def test_a_dial_rate_limit_that_is_not_a_rate_stops_the_app_instead_of_failing_the_first_dial(project):
+    error = refusal(project, DJTRANSCRIBE_READ_DOTENV="0", DIAL_RATE_LIMIT="ten a day")
+    assert "DIAL_RATE_LIMIT='ten a day'" in error and "10/hour" in error

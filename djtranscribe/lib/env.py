@@ -17,6 +17,8 @@ FALSE = frozenset({"0", "false", "no", "off"})
 DURATION_UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
 DURATION_RE = re.compile(r"(\d+(?:\.\d+)?|\.\d+)\s*(ms|s|m|h|d)?\Z", re.IGNORECASE)
 INT_RE = re.compile(r"[+-]?\d+\Z")
+RATE_UNITS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
+RATE_RE = re.compile(r"\s*(\d+)\s*/\s*(\d*)\s*(second|minute|hour|day|s|m|h|d)s?\s*\Z", re.IGNORECASE)
 
 
 def _raw(name: str) -> str | None:
@@ -103,3 +105,24 @@ def env_list(name: str, default: str = "") -> list[str]:
     if value is None or not value.strip():
         value = default
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def parse_rate(text: str, name: str = "DIAL_RATE_LIMIT") -> tuple[int, int] | None:
+    """'10/hour' → (10, 3600); 'off' or '' → None. Raises ImproperlyConfigured naming the setting."""
+    if text.strip().lower() in {"", "off", "none", "0"}:
+        return None
+    match = RATE_RE.match(text)
+    if not match:
+        raise ImproperlyConfigured(
+            f"{name}={text!r} is not a rate: write calls/period, e.g. 10/hour, 50/day or off."
+        )
+    count, multiple, unit = int(match[1]), int(match[2] or 1), match[3].lower()
+    seconds = multiple * next(value for unit_name, value in RATE_UNITS.items() if unit_name.startswith(unit))
+    return (count, seconds) if count > 0 else None
+
+
+def env_rate(name: str, default: str) -> str:
+    """A rate such as 10/hour (or off), checked now and kept as written (parse_rate reads it)."""
+    value = env_str(name, default)
+    parse_rate(value, name)
+    return value
