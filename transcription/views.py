@@ -12,10 +12,12 @@ from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
+from search.engine import MAX_QUERY, Search
+from search.highlight import clip
+
 from . import exports
 from .audio import opener_for
 from .models import AudioSource, Transcript, TranscriptStatus
-from .search import MAX_QUERY, Search, clip
 from .sources import Source, describe, describe_many
 from .templatetags.transcript_tags import shade
 
@@ -95,10 +97,11 @@ def transcript_list(request):
     else:
         shown = shown.only(*LIST_FIELDS).annotate(preview=Substr("text", 1, PREVIEW_CHARS + 1))
     total = counts.get(status, 0) if status else sum(counts.values())
-    page = CountedPaginator(shown.order_by("-created_at", "-pk"), PER_PAGE, total).get_page(
+    page = CountedPaginator(shown.order_by(*search.order_by), PER_PAGE, total).get_page(
         request.GET.get("page")
     )
     transcripts = list(page.object_list)
+    moments = search.fragments(transcripts) if search else {}
     rows = [
         {
             "transcript": t,
@@ -106,6 +109,7 @@ def transcript_list(request):
             "name": source_name(t, source),
             "snippet": search.snippet(t.text) if search else clip(t.preview, PREVIEW_CHARS),
             "hits": search.hits(t.text) if search else 0,
+            "moment": moments.get(t.pk, ""),
         }
         for t, source in zip(transcripts, describe_many(transcripts), strict=True)
     ]
@@ -115,7 +119,7 @@ def transcript_list(request):
     context = {
         "rows": rows,
         "page": page,
-        "q": " ".join(search.terms),
+        "q": search.text,
         "search": search,
         "status": status,
         "chips": chips,
