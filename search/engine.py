@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 from django.db import connections
 from django.db.models import Case, QuerySet, When
-from django.db.models.fields.json import KT
 from django.db.models.expressions import RawSQL
+from django.db.models.fields.json import KT
 from django.utils.safestring import SafeString
 
 from . import highlight
@@ -159,7 +159,8 @@ class Search:
         def word(key: str) -> Case:
             return Case(*(When(pk=pk, then=KT(f"words__{at}__{key}")) for pk, at in index.items()))
 
-        rows = model._base_manager.filter(pk__in=index).order_by().values_list("pk", word("start"), word("text"))
+        rows = model._base_manager.filter(pk__in=index).order_by()
+        rows = rows.values_list("pk", word("start"), word("text"))
         moments = {}
         for pk, start, text in rows:
             try:

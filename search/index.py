@@ -65,7 +65,8 @@ BEGIN
     ELSE
         EXECUTE format(
             'CREATE OR REPLACE FUNCTION search_fold(value text) RETURNS text '
-            'LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT AS $f$ SELECT %1$s.unaccent(%2$L::regdictionary, value) $f$',
+            'LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT '
+            'AS $f$ SELECT %1$s.unaccent(%2$L::regdictionary, value) $f$',
             schema_name, schema_name || '.unaccent');
     END IF;
 END $$;
@@ -160,7 +161,9 @@ def drop(connection) -> None:
                 cursor.execute(f"DROP {kind.upper()} IF EXISTS {name}")
         elif connection.vendor == "postgresql":
             for trigger in ("ai", "au", "ad", "at"):
-                cursor.execute(f"DROP TRIGGER IF EXISTS search_transcript_{trigger} ON transcription_transcript")
+                cursor.execute(
+                    f"DROP TRIGGER IF EXISTS search_transcript_{trigger} ON transcription_transcript"
+                )
             cursor.execute("DROP FUNCTION IF EXISTS search_transcript_index()")
             cursor.execute(f"DROP TABLE IF EXISTS {PG_TABLE}")
             cursor.execute("DROP FUNCTION IF EXISTS search_fold(text)")

@@ -7,11 +7,11 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from search.engine import Search
+from search.highlight import clip
 from tests.factories import make_call, make_recording, make_transcript
 from tests.fakes import MEDIA_URL, RECORDING_SID
 from transcription.models import Transcript
-from search.engine import Search
-from search.highlight import clip
 
 pytestmark = pytest.mark.django_db
 
