@@ -11,9 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import connections
-from django.db.models import Case, QuerySet, When
+from django.db.models import Case, JSONField, QuerySet, When
 from django.db.models.expressions import RawSQL
-from django.db.models.fields.json import KT
+from django.db.models.fields.json import KeyTransform
 from django.utils.safestring import SafeString
 
 from . import highlight
@@ -156,17 +156,17 @@ class Search:
             return {}
         model = type(hits[0])
 
-        def word(key: str) -> Case:
-            return Case(*(When(pk=pk, then=KT(f"words__{at}__{key}")) for pk, at in index.items()))
-
-        rows = model._base_manager.filter(pk__in=index).order_by()
-        rows = rows.values_list("pk", word("start"), word("text"))
+        word = Case(
+            *(When(pk=pk, then=KeyTransform(str(at), "words")) for pk, at in index.items()),
+            output_field=JSONField(),
+        )
+        rows = model._base_manager.filter(pk__in=index).order_by().values_list("pk", word)
         moments = {}
-        for pk, start, text in rows:
-            try:
-                seconds = float(start) / 1000
-            except (TypeError, ValueError):
+        for pk, said in rows:
+            if not isinstance(said, dict) or not isinstance(said.get("text"), str):
                 continue
-            if seconds >= 0 and text and highlight.said(self.query, text):
-                moments[pk] = highlight.fragment(seconds)
+            start = said.get("start")
+            if isinstance(start, int | float) and not isinstance(start, bool) and start >= 0:
+                if highlight.said(self.query, said["text"]):
+                    moments[pk] = highlight.fragment(start / 1000)
         return moments

@@ -7,6 +7,7 @@ The database says which transcripts match; these functions find the terms again 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -30,6 +31,7 @@ def folded_with_offsets(text: str) -> tuple[str, list[int]]:
     return "".join(out), origin
 
 
+@lru_cache(maxsize=64)
 def pattern(terms: tuple[Term, ...]) -> re.Pattern | None:
     """A regex over folded text matching any of `terms` as whole words (phrases across punctuation)."""
     if not terms:
@@ -40,15 +42,21 @@ def pattern(terms: tuple[Term, ...]) -> re.Pattern | None:
     return re.compile(r"(?<![^\W_])(?:" + "|".join(alternatives) + r")(?![^\W_])")
 
 
+@lru_cache(maxsize=64)
 def spans(query: Query, text: str) -> list[tuple[int, int]]:
-    """(start, end) in `text` of every match of the query's wanted terms."""
+    """(start, end) in `text` of every match of the query's wanted terms (cached: a hit asks thrice)."""
     regex = pattern(query.wanted)
     if regex is None or not text:
         return []
-    folded, origin = folded_with_offsets(text)
+    if text.isascii():  # the usual case, and a quick one: folding keeps every offset
+        folded, origin = text.lower(), None
+    else:
+        folded, origin = folded_with_offsets(text)
     found = []
     for match in regex.finditer(folded):
-        start, end = origin[match.start()], origin[match.end() - 1] + 1
+        start, end = match.start(), match.end()
+        if origin is not None:
+            start, end = origin[start], origin[end - 1] + 1
         if not found or start >= found[-1][1]:
             found.append((start, end))
     return found
