@@ -69,6 +69,11 @@ class Search:
         return self.query.text
 
     @property
+    def wanted_text(self) -> str:
+        """The words a hit contains, for the transcript page's own find (no -words, no OR)."""
+        return " ".join(word for term in self.query.wanted for word in term.words)
+
+    @property
     def terms(self) -> tuple[Term, ...]:
         return self.query.terms
 

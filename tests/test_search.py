@@ -171,3 +171,9 @@ def test_the_list_ranks_hits_and_counts_them_per_status(admin_client):
     response = admin_client.get("/transcription/", {"q": "refund", "status": "completed"})
     assert [row["transcript"].pk for row in response.context["rows"]] == [often.pk, once.pk]
     assert dict((value, n) for value, _, n in response.context["chips"])["processing"] == 1
+
+
+def test_a_hit_links_with_the_wanted_words_only(admin_client):
+    hit = transcript("please call me back")
+    html = admin_client.get("/transcription/", {"q": '"call back" OR please -cancel'}).content.decode()
+    assert f'href="/transcription/{hit.pk}/?q=call%20back%20please"' in html
