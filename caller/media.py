@@ -17,7 +17,7 @@ from djtranscribe.lib.ids import RECORDING_SID_RE
 from transcription.models import Transcript
 from transcription.sources import Source
 
-from . import twilio_client
+from . import selectors, twilio_client
 from .models import Call, Recording, RecordingStatus
 
 logger = logging.getLogger(__name__)
@@ -49,25 +49,15 @@ def _plain(message: str, status: int) -> HttpResponse:
     return HttpResponse(message + "\n", status=status, content_type="text/plain; charset=utf-8")
 
 
-def media_url_for(sid: str) -> str | None:
-    """Twilio's media URL for a recording this app knows (stored, or named by a transcript)."""
-    recording = Recording.objects.filter(sid=sid).only("sid", "account_sid").first()
-    if recording is not None:
-        return recording.media_url
-    if Transcript.objects.filter(recording_sid=sid).exists():
-        return Recording(sid=sid).media_url
-    return None
-
-
 @login_required
 @require_GET
-def recording_media(request, sid):
+def recording_media(request, recording_sid):
     """Stream a recording's audio from Twilio; Range requests pass through (206 + Content-Range)."""
-    if not RECORDING_SID_RE.match(sid):
-        return _plain(f"{sid!r} is not a recording SID: it is 'RE' followed by 32 hex digits.", 404)
-    url = media_url_for(sid)
+    if not RECORDING_SID_RE.match(recording_sid):
+        return _plain(f"{recording_sid!r} is not a recording SID: it is 'RE' followed by 32 hex digits.", 404)
+    url = selectors.media_url_for(request.user, sid=recording_sid)
     if url is None:
-        return _plain(f"No recording {sid} is known to this app.", 404)
+        return _plain(f"No recording {recording_sid} is known to this app.", 404)
     headers = {}
     wanted = request.headers.get("Range", "")
     if RANGE_RE.match(wanted):
@@ -77,9 +67,9 @@ def recording_media(request, sid):
     except twilio_client.MissingSettings as exc:
         return _plain(str(exc), 503)
     except twilio_client.TwilioError as exc:
-        logger.warning("Recording %s could not be streamed: %s", sid, exc)
+        logger.warning("Recording %s could not be streamed: %s", recording_sid, exc)
         return _plain(str(exc), 404 if exc.status == 404 else 502)
-    response = StreamingHttpResponse(_UpstreamBody(upstream, sid), status=upstream.status_code)
+    response = StreamingHttpResponse(_UpstreamBody(upstream, recording_sid), status=upstream.status_code)
     for name in PASSED_BACK:
         if name in upstream.headers:
             response[name] = upstream.headers[name]
@@ -88,7 +78,7 @@ def recording_media(request, sid):
         del response["Content-Length"]
     if "Content-Type" not in upstream.headers:
         response["Content-Type"] = "audio/wav"
-    response["Content-Disposition"] = f'inline; filename="recording-{sid}.wav"'
+    response["Content-Disposition"] = f'inline; filename="recording-{recording_sid}.wav"'
     # Only this user's browser may keep it; seeking back then costs no new download.
     response["Cache-Control"] = "private, max-age=3600"
     return response
@@ -120,6 +110,10 @@ def describe_transcripts(transcripts: list[Transcript]) -> list[Source | None]:
     found: list[Source | None] = []
     for transcript in transcripts:
         call = calls.get(transcript.call_sid or call_of_recording.get(transcript.recording_sid, ""))
+        if call is not None and transcript.owner_id not in (None, call.owner_id):
+            # Pages get no user here: a transcript given to someone else (transcribe --owner)
+            # must not show them the number called, nor link a call page that is not theirs.
+            call = None
         playable = (
             bool(RECORDING_SID_RE.match(transcript.recording_sid)) and transcript.recording_sid not in gone
         )

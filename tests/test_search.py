@@ -8,8 +8,9 @@ from django.db import connection
 
 from search.engine import Search
 from search.index import PG_TABLE, SQLITE_TABLE, ensure
-from tests.factories import make_transcript
+from tests.factories import make_transcript, make_user
 from transcription.models import Transcript
+from transcription.selectors import transcripts_visible_to
 
 pytestmark = pytest.mark.django_db
 
@@ -177,3 +178,15 @@ def test_a_hit_links_with_the_wanted_words_only(admin_client):
     hit = transcript("please call me back")
     html = admin_client.get("/transcription/", {"q": '"call back" OR please -cancel'}).content.decode()
     assert f'href="/transcription/{hit.pk}/?q=call%20back%20please"' in html
+
+
+@pytest.mark.parametrize("query", ["refund", '"refund please"', "refund OR voucher", "-nothing", "refund -x"])
+def test_a_users_search_never_returns_another_users_transcripts(client, query):
+    alice, bob = make_user("alice"), make_user("bob")
+    mine = transcript("refund please", owner=alice)
+    transcript("refund please", owner=bob)
+    assert found(query, transcripts_visible_to(alice)) == [mine.pk]
+    client.force_login(alice)
+    response = client.get("/transcription/", {"q": query})
+    assert [row["transcript"].pk for row in response.context["rows"]] == [mine.pk]
+    assert response.context["total"] == 1
