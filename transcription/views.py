@@ -89,10 +89,15 @@ def transcript_list(request):
     else:
         shown = shown.only(*LIST_FIELDS).annotate(preview=Substr("text", 1, PREVIEW_CHARS + 1))
     total = counts.get(status, 0) if status else sum(counts.values())
-    page = CountedPaginator(shown.order_by(*search.order_by), PER_PAGE, total).get_page(
-        request.GET.get("page")
-    )
+    ordered = shown.order_by(*search.order_by)
+    if search:
+        # Rank ids only, then read the page's 25 rows: sorting whole rows reads every hit's text.
+        ordered = ordered.values_list("pk", flat=True)
+    page = CountedPaginator(ordered, PER_PAGE, total).get_page(request.GET.get("page"))
     transcripts = list(page.object_list)
+    if search:
+        by_pk = Transcript.objects.only(*LIST_FIELDS, "text").in_bulk(transcripts)
+        transcripts = [by_pk[pk] for pk in transcripts if pk in by_pk]
     moments = search.fragments(transcripts) if search else {}
     rows = [
         {
