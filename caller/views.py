@@ -17,7 +17,7 @@ from twilio.twiml.voice_response import VoiceResponse
 from djtranscribe.lib.db_unavailable import unavailable_when_database_is
 from djtranscribe.lib.ids import CALL_SID_RE
 
-from . import dial_errors, selectors, services, webhook_input
+from . import conversation, dial_errors, selectors, services, webhook_input
 from .dial_policy import DialRefused, check_destination
 from .phone import InvalidNumber, parse_number
 from .security import twilio_webhook, twiml_response
@@ -51,12 +51,18 @@ def dial(request, phone_number):
             check_destination(number)
         except DialRefused as exc:
             return _dial_failed(request, number, exc)
-        return render(request, "caller/dial.html", {"number": number})
+        context = {"number": number, "own_number": conversation.profile_number(request.user)}
+        return render(request, "caller/dial.html", context)
+    # The second button, "Call them and connect me", has Twilio call the user first.
+    connect = request.POST.get("how") == "connect"
     try:
-        call = services.call_place(number=number.e164, user=request.user)
+        if connect:
+            call = conversation.call_connect(number=number.e164, user=request.user)
+        else:
+            call = services.call_place(number=number.e164, user=request.user)
     except dial_errors.DIAL_ERRORS as exc:
         return _dial_failed(request, number, exc)
-    return render(request, "caller/dialed.html", {"number": number, "call": call})
+    return render(request, "caller/dialed.html", {"number": number, "call": call, "connect": connect})
 
 
 def _dial_failed(request, number, exc: Exception):
