@@ -125,7 +125,7 @@ class CallerProfileInline(admin.StackedInline):
     model = CallerProfile
     form = CallerProfileForm
     can_delete = False
-    extra = 0
+    extra = 1
     max_num = 1
 
 

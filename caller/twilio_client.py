@@ -343,6 +343,12 @@ def find_incoming_number(phone_number: str) -> IncomingNumber:
     try:
         found = get_client().incoming_phone_numbers.list(phone_number=phone_number, limit=2)
     except (TwilioException, requests.RequestException) as exc:
+        # A failed list() page is the base TwilioException, its response as the second argument.
+        response = exc.args[1] if len(getattr(exc, "args", ())) > 1 else None
+        if getattr(response, "status_code", None) == 401:
+            raise TwilioError(
+                f"Twilio refused to look up {phone_number}. {ERROR_HINTS[20003]}", status=401
+            ) from None
         raise _translate(exc, f"look up the number {phone_number}") from None
     if not found:
         raise TwilioError(
@@ -350,26 +356,22 @@ def find_incoming_number(phone_number: str) -> IncomingNumber:
             "the numbers under Phone Numbers > Active numbers in the Twilio console.",
             status=404,
         )
-    number = found[0]
-    return IncomingNumber(
-        sid=number.sid,
-        phone_number=number.phone_number or phone_number,
-        voice_url=number.voice_url or "",
-        voice_method=number.voice_method or "",
-    )
+    return _incoming_number(found[0], phone_number)
 
 
-def set_voice_url(number_sid: str, *, voice_url: str) -> IncomingNumber:
-    """Point a number's "A call comes in" webhook at `voice_url` (POST)."""
+def set_voice_url(number_sid: str, *, voice_url: str, status_callback: str) -> IncomingNumber:
+    """Point a number's "A call comes in" webhook at `voice_url` and its call status callback (POST)."""
     try:
         number = (
-            get_client().incoming_phone_numbers(number_sid).update(voice_url=voice_url, voice_method="POST")
+            get_client()
+            .incoming_phone_numbers(number_sid)
+            .update(
+                voice_url=voice_url,
+                voice_method="POST",
+                status_callback=status_callback,
+                status_callback_method="POST",
+            )
         )
     except (TwilioException, requests.RequestException) as exc:
         raise _translate(exc, f"update the number {number_sid}") from None
-    return IncomingNumber(
-        sid=number.sid,
-        phone_number=number.phone_number or "",
-        voice_url=number.voice_url or voice_url,
-        voice_method=number.voice_method or "POST",
-    )
+    return _incoming_number(number)
