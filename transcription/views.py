@@ -13,12 +13,11 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from . import exports
-from .audio import opener_for
 from .models import AudioSource, Transcript, TranscriptStatus
 from .presentation import status_payload
 from .search import MAX_QUERY, Search, clip
 from .selectors import get_transcript_for, transcripts_visible_to
-from .sources import Source, describe, describe_many
+from .sources import Source, describe, describe_many, public_audio_url
 from .templatetags.transcript_tags import shade
 
 EXPORT_LABELS = {"txt": "Text", "json": "JSON", "srt": "SRT subtitles", "vtt": "WebVTT subtitles"}
@@ -36,6 +35,7 @@ LIST_FIELDS = (
     "audio_source",
     "recording_sid",
     "call_sid",
+    "audio",
     "owner",
     "error",
 )
@@ -147,9 +147,7 @@ def transcript_status(request, pk):
 
 def _export_data(transcript: Transcript) -> dict:
     # No webhook token, upload URL or credential-guarded audio URL: exports get passed around.
-    audio_url = (
-        transcript.audio_url if transcript.audio_url and opener_for(transcript.audio_url) is None else ""
-    )
+    audio_url = public_audio_url(transcript)
     return {
         "id": transcript.pk,
         "job_id": transcript.job_id,
