@@ -150,7 +150,11 @@ def recording_store(
 ) -> tuple[Recording, bool]:
     """Create or update a Recording by its SID; the status only moves forward. Returns (row, created)."""
     # The fields the recording's audio asset is described with too (recording_description): one query.
-    call = Call.objects.filter(sid=call_sid).only("pk", "sid", "to", "owner_id").first()
+    call = (
+        Call.objects.filter(sid=call_sid)
+        .only("pk", "sid", "to", "other_party", "direction", "owner_id")
+        .first()
+    )
     defaults = {
         "call_sid": call_sid,
         "call": call,

@@ -216,3 +216,18 @@ def test_a_caller_who_declines_is_put_through_unrecorded(twilio_post, ann, keypr
     params = {"CallSid": INBOUND_SID, "DialCallStatus": "no-answer"}
     root = twiml(twilio_post(f"/twilio/calls/{call.pk}/dial-done/", params))
     assert [verb.tag for verb in root] == ["Say", "Hangup"]
+
+
+def test_a_voicemails_audio_is_described_as_a_call_from_the_caller(twilio_post, ann):
+    from caller.audio import recording_description
+
+    twilio_post("/twilio/voice/", ringing())
+    twilio_post("/twilio/recording-status/", recording_callback(call_sid=INBOUND_SID))
+    description = recording_description(Recording.objects.select_related("call").get())
+    assert (description["label"], description["title"]) == (CALLER, f"Call from {CALLER}")
+
+
+def test_the_home_page_lists_an_inbound_call_by_its_caller(twilio_post, ann, client):
+    twilio_post("/twilio/voice/", ringing(CallerName="ACME CORP"))
+    client.force_login(ann)
+    assert "From ACME CORP" in client.get("/").content.decode()

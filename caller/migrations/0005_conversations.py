@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('caller', '0003_owners_from_dialed_by_and_leads'),
+        ('caller', '0004_recording_assets_described'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
