@@ -50,11 +50,14 @@ def _parent_party(call: Call) -> str:
 
 
 def _call_for(request, call_id: int, *, child: bool = False) -> Call:
-    """The call a follow-up request is about; the posted CallSid (ParentCallSid for the dialed leg)
-    must be its SID, so one call's URL cannot act on another."""
+    """The call a follow-up request is about: the posted CallSid (the dialed leg's ParentCallSid)
+    must be its SID, so one call's URL cannot act on another. The signature proves the sender; a
+    dialed leg's request without ParentCallSid is let through rather than leave the callee in silence."""
     call = Call.objects.filter(pk=call_id).first()
-    posted = request.POST.get("ParentCallSid" if child else "CallSid", "")
-    if call is None or posted != call.sid:
+    if call is None:
+        raise Http404("No such call.")
+    posted = request.POST.get("ParentCallSid", "") if child else request.POST.get("CallSid", "")
+    if posted != call.sid and (posted or not child):
         raise Http404("No such call.")
     return call
 

@@ -203,6 +203,11 @@ def test_a_follow_up_for_another_call_is_404(twilio_post, connected):
     assert not ConsentRecord.objects.exists()
 
 
+def test_a_whisper_request_without_its_parent_still_plays_the_notice(twilio_post, connected):
+    root = twiml(twilio_post(f"/twilio/calls/{connected.pk}/whisper/", {"CallSid": CHILD_SID}))
+    assert [verb.text for verb in root] == [NOTICE]
+
+
 def test_an_unsigned_connect_request_is_refused_and_stores_nothing(client, connected):
     response = client.post(f"/twilio/calls/{connected.pk}/connect/", {"CallSid": PARENT_SID})
     assert response.status_code == 403
