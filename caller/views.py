@@ -73,7 +73,8 @@ def _dial_failed(request, number, exc: Exception):
     if isinstance(exc, MissingSettings):
         context["missing"] = exc.names
     elif isinstance(exc, InvalidNumber):
-        context = {"raw": number.e164, "error": str(exc), "refused": isinstance(exc, DialRefused)}
+        refused = isinstance(exc, DialRefused | conversation.NoOwnNumber)  # the digits are fine
+        context = {"raw": number.e164, "error": str(exc), "refused": refused}
     response = render(request, "caller/dial.html", context, status=dial_errors.http_status(exc))
     for name, value in dial_errors.http_headers(exc).items():
         response[name] = value

@@ -347,3 +347,14 @@ def test_the_call_page_shows_per_party_which_notice_was_played_and_when(
     assert "no answer yet" in page
     assert "Outbound, connecting the user" in page
     assert OTHER in page
+
+
+def test_the_dial_page_says_to_set_ones_own_number_first(client, mocked_http):
+    client.force_login(make_user("bob", perms=["place_call"]))
+    page = client.get("/dial/14155551234/")
+    assert b'name="how" value="connect"' not in page.content
+    assert b'href="/profile/"' in page.content
+    response = client.post("/dial/14155551234/", {"how": "connect"})
+    assert response.status_code == 400
+    assert b"Set your own phone number first" in response.content
+    assert not mocked_http.calls
