@@ -8,6 +8,7 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
+from audit.admin_mixins import AuditedAdmin
 from transcription.admin import short
 from transcription.models import Transcript
 
@@ -58,7 +59,7 @@ class RecordingInline(admin.TabularInline):
 
 
 @admin.register(Call)
-class CallAdmin(admin.ModelAdmin):
+class CallAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ("sid", "to", "from_number", "status", "duration", "dialed_by", "created_at")
     list_filter = ("status", "created_at")
     search_fields = ("sid", "to", "from_number", "dialed_by__username", "recordings__sid")
@@ -76,7 +77,7 @@ class CallAdmin(admin.ModelAdmin):
 
 
 @admin.register(Recording)
-class RecordingAdmin(admin.ModelAdmin):
+class RecordingAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = ("sid", "call", "status", "duration", "short_error", "started_at", "created_at")
     list_filter = ("status", "source", "created_at")
     search_fields = ("sid", "call_sid", "call__to")

@@ -13,6 +13,8 @@ from django.http import HttpResponse, StreamingHttpResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
+from audit.models import AuditAction
+from audit.services import audit_record
 from transcription.models import Transcript
 from transcription.sources import Source
 
@@ -68,6 +70,11 @@ def recording_media(request, sid):
     url = media_url_for(sid)
     if url is None:
         return _plain(f"No recording {sid} is known to this app.", 404)
+    return stream_recording(request, sid, url)
+
+
+def stream_recording(request, sid: str, url: str, *, via: str = "") -> HttpResponse:
+    """Proxy Twilio's media at `url` (the caller has checked access); the start of a playback is audited."""
     headers = {}
     wanted = request.headers.get("Range", "")
     if RANGE_RE.match(wanted):
@@ -91,6 +98,9 @@ def recording_media(request, sid):
     response["Content-Disposition"] = f'inline; filename="recording-{sid}.wav"'
     # Only this user's browser may keep it; seeking back then costs no new download.
     response["Cache-Control"] = "private, max-age=3600"
+    if headers.get("Range", "bytes=0-").startswith("bytes=0-"):
+        # One row per playback: seeking and the browser's follow-up Range requests are not new plays.
+        audit_record(request=request, action=AuditAction.PLAYED, obj_kind="recording", obj_id=sid, detail=via)
     return response
 
 

@@ -16,6 +16,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from audit.models import AuditAction
+from audit.services import audit_record
 from transcription.models import Transcript
 from transcription.views import status_payload
 
@@ -115,6 +117,9 @@ def _place_call(request, form: DialForm) -> int | None:
         logger.warning("Dialing %s failed: %s", number.e164, exc)
         form.add_error(None, str(exc))
         return 502 if exc.status is None or exc.status >= 500 else 400
+    audit_record(
+        request=request, action=AuditAction.CALL_PLACED, obj_kind="call", obj_id=call.sid, label=call.to
+    )
     messages.success(request, f"Dialing {number.international}. Call SID: {call.sid}")
     return None
 

@@ -15,6 +15,8 @@ from django.urls import get_script_prefix, get_urlconf
 from django.views.decorators.http import require_http_methods, require_POST
 from twilio.twiml.voice_response import VoiceResponse
 
+from audit.models import AuditAction
+from audit.services import audit_record
 from djtranscribe.http import unavailable_when_database_is
 
 from . import services, webhook_input
@@ -68,6 +70,9 @@ def dial(request, phone_number):
         logger.warning("Dialing %s failed: %s", number.e164, exc)
         status = 502 if exc.status is None or exc.status >= 500 else 400
         return render(request, "caller/dial.html", {"number": number, "error": str(exc)}, status=status)
+    audit_record(
+        request=request, action=AuditAction.CALL_PLACED, obj_kind="call", obj_id=call.sid, label=call.to
+    )
     return render(request, "caller/dialed.html", {"number": number, "call": call})
 
 

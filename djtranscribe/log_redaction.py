@@ -5,9 +5,12 @@ The app never logs a secret on purpose; this is for the library or exception tha
 
 import base64
 import logging
+import re
 
 REDACTED = "[redacted]"
 SECRET_SETTINGS = ("TWILIO_AUTH_TOKEN", "ASSEMBLYAI_KEY", "ASSEMBLYAI_WEBHOOK_SECRET", "SECRET_KEY")
+# Paths that carry a secret themselves: a share link's token (sharing/urls.py) is the whole key.
+SECRET_PATHS = re.compile(r"(/s/)[A-Za-z0-9_-]{8,}")
 
 
 def secret_values() -> list[str]:
@@ -27,7 +30,7 @@ def secret_values() -> list[str]:
 def redact(text: str, values: list[str] | None = None) -> str:
     for value in secret_values() if values is None else values:
         text = text.replace(value, REDACTED)
-    return text
+    return SECRET_PATHS.sub(rf"\g<1>{REDACTED}", text)
 
 
 class RedactSecrets(logging.Filter):
@@ -35,8 +38,6 @@ class RedactSecrets(logging.Filter):
 
     def filter(self, record: logging.LogRecord) -> bool:
         values = secret_values()
-        if not values:
-            return True
         try:
             message = record.getMessage()
         except Exception:  # noqa: BLE001 (a bad format string is logging's problem, not ours)

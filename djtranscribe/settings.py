@@ -98,8 +98,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_tasks",
     "django_tasks_db",
+    "audit",
     "transcription",
     "caller",
+    "sharing",
 ]
 
 MIDDLEWARE = [
@@ -240,6 +242,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL") or "INFO"},
     "loggers": {
         "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        # runserver's request lines, through the same filter (share links are secrets in the path).
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
         # twilio-python logs every request at INFO; keep only its warnings.
         "twilio.http_client": {"level": "WARNING"},
     },

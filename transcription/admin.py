@@ -13,6 +13,8 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 
+from audit.admin_mixins import AuditedAdmin
+
 from . import admin_actions
 from .models import Transcript, WebhookDelivery
 from .retention import TranscriptKept, transcript_delete
@@ -47,7 +49,7 @@ TRANSCRIPT_EDITABLE = ("audio_url", "recording_sid", "call_sid", "speech_models"
 
 
 @admin.register(Transcript)
-class TranscriptAdmin(admin.ModelAdmin):
+class TranscriptAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = (
         "__str__",
         "status",
