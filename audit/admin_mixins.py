@@ -17,13 +17,17 @@ class AuditedAdmin:
     def _audit_kind(self) -> str:
         return self.audit_kind or self.model._meta.model_name
 
+    def _audit_id(self, obj) -> str:
+        # Calls and recordings are known by their Twilio SID, not the row's number.
+        return getattr(obj, "sid", None) or str(obj.pk)
+
     def log_change(self, request, obj, message):
         entry = super().log_change(request, obj, message)
         audit_record(
             request=request,
             action=AuditAction.EDITED,
             obj_kind=self._audit_kind(),
-            obj_id=obj.pk,
+            obj_id=self._audit_id(obj),
             label=str(obj),
         )
         return entry
@@ -36,7 +40,7 @@ class AuditedAdmin:
                 request=request,
                 action=AuditAction.DELETED,
                 obj_kind=self._audit_kind(),
-                obj_id=obj.pk,
+                obj_id=self._audit_id(obj),
                 label=str(obj),
                 detail="admin",
             )
