@@ -6,6 +6,7 @@ import re
 import secrets
 from datetime import timedelta
 
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
@@ -52,6 +53,7 @@ def may_share(user, transcript: Transcript) -> bool:
     return transcript_owner_id(transcript) == user.pk
 
 
+@transaction.atomic
 def share_create(
     *, request, transcript: Transcript, lifetime: str, include_audio: bool
 ) -> tuple[ShareLink, str]:

@@ -27,6 +27,13 @@ from .models import ShareLink
 PRIVATE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer", "X-Robots-Tag": "noindex"}
 
 
+def _private(response):
+    # The link is a secret: no cache keeps the page, no Referer carries it to another site.
+    for name, value in PRIVATE.items():
+        response[name] = value
+    return response
+
+
 def _shareable(request, pk) -> Transcript:
     transcript = get_object_or_404(Transcript, pk=pk)
     if not services.may_share(request.user, transcript):
@@ -55,7 +62,7 @@ def share_create(request, pk):
         "link": link,
         "url": settings.BASE_URL + reverse("share", args=[token]),
     }
-    return render(request, "sharing/created.html", context, status=201, headers=PRIVATE)
+    return _private(render(request, "sharing/created.html", context, status=201))
 
 
 @login_required
@@ -107,7 +114,7 @@ def shared_transcript(request, token):
         "exports": {"txt": "Text", "json": "JSON", "srt": "SRT subtitles", "vtt": "WebVTT subtitles"},
         "player_url": reverse("share-audio", args=[token]) if _audio_source(link) else "",
     }
-    return render(request, "sharing/transcript.html", context, headers=PRIVATE)
+    return _private(render(request, "sharing/transcript.html", context))
 
 
 @login_not_required
@@ -115,10 +122,7 @@ def shared_transcript(request, token):
 def shared_export(request, token, kind):
     """A download of the shared transcript, as on its page."""
     link = _open(token)
-    response = export_response(request, link.transcript, kind, via=f"share {link.pk}")
-    for name, value in PRIVATE.items():
-        response[name] = value
-    return response
+    return _private(export_response(request, link.transcript, kind, via=f"share {link.pk}"))
 
 
 @login_not_required
