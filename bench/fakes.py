@@ -55,8 +55,16 @@ class Stats:
         self.values: dict[str, int] = {}
 
     def add(self, name: str, seconds: float) -> None:
+        self.arrived(name)
+        self.spent(name, seconds)
+
+    def arrived(self, name: str) -> None:
+        """Count a request as it arrives: a client may read the counts as soon as it has its answer."""
         with self._lock:
             self.counts[name] = self.counts.get(name, 0) + 1
+
+    def spent(self, name: str, seconds: float) -> None:
+        with self._lock:
             self.seconds[name] = self.seconds.get(name, 0.0) + seconds
 
     def incr(self, name: str, amount: int = 1) -> None:
@@ -120,11 +128,14 @@ class Handler(BaseHTTPRequestHandler):
                 yield chunk
 
     def timed(self, name: str, method) -> None:
+        # Counted before answering, not after: the answer (the last bytes of a stream) may reach
+        # the client, and the client read the stats, before this thread runs on.
+        self.stats.arrived(name)
         started = time.perf_counter()
         try:
             method()
         finally:
-            self.stats.add(name, time.perf_counter() - started)
+            self.stats.spent(name, time.perf_counter() - started)
 
     def answer_stats(self) -> bool:
         if self.path == "/__bench/stats":

@@ -1,19 +1,20 @@
 """Send the bench process's requests for https://api.twilio.com to the fake Twilio media server.
 
 The app's `open_media` refuses any URL that is not https://api.twilio.com and sends credentials
-only there; that check stays as it is. Instead, every `requests.Session` made in a bench process
-gets a transport adapter mounted for https://api.twilio.com/ that delivers the request to the fake
-(plain HTTP on 127.0.0.1) and hands the response back under the original URL, so auth stripping on
-redirects behaves exactly as it would against Twilio.
+only there; that check stays as it is. Instead, the bench plugs a transport adapter into the app's
+one network seam (`djtranscribe.lib.http.install_fake`): every session the app makes mounts it for
+https://api.twilio.com/, delivers the request to the fake (plain HTTP on 127.0.0.1) and hands the
+response back under the original URL, so auth stripping on redirects behaves exactly as it would
+against Twilio. Nothing in `requests` itself is patched.
 """
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from urllib.parse import urlsplit, urlunsplit
 
-import requests
 from requests.adapters import HTTPAdapter
+
+from djtranscribe.lib import http
 
 TWILIO_PREFIX = "https://api.twilio.com/"
 
@@ -35,33 +36,11 @@ class FakeTwilioAdapter(HTTPAdapter):
         return response
 
 
-_installed: list[str] = []
-
-
-def _patch(target: str):
-    """Make every new Session mount the adapter; answer the original __init__ to restore."""
-    original_init = requests.Session.__init__
-
-    def init(self, *args, **kwargs):
-        original_init(self, *args, **kwargs)
-        self.mount(TWILIO_PREFIX, FakeTwilioAdapter(target))
-
-    requests.Session.__init__ = init
-    return original_init
-
-
 def install(target: str) -> None:
     """Route api.twilio.com to `target` for the rest of this process (bench settings call this)."""
-    if not _installed:
-        _installed.append(target)
-        _patch(target)
+    http.install_fake(TWILIO_PREFIX, lambda: FakeTwilioAdapter(target))
 
 
-@contextmanager
 def routed(target: str):
     """Route api.twilio.com to `target` inside the block only (for the bench's tests)."""
-    original_init = _patch(target)
-    try:
-        yield
-    finally:
-        requests.Session.__init__ = original_init
+    return http.faked(TWILIO_PREFIX, lambda: FakeTwilioAdapter(target))

@@ -1,12 +1,9 @@
 """Tells the transcription app how to read Twilio recordings (registered in CallerConfig.ready)."""
 
-import re
-
+from djtranscribe.lib.ids import RECORDING_SID_RE
 from transcription.audio import AudioUnavailable, ResolvedAudio
 
 from . import twilio_client
-
-RECORDING_SID_RE = re.compile(r"^RE[0-9a-f]{32}$")
 
 
 def open_twilio_media(url: str):

@@ -15,11 +15,11 @@ from django.views.decorators.http import require_GET
 
 from audit.models import AuditAction
 from audit.services import audit_record
+from djtranscribe.lib.ids import RECORDING_SID_RE
 from transcription.models import Transcript
 from transcription.sources import Source
 
 from . import twilio_client
-from .audio import RECORDING_SID_RE
 from .models import Call, Recording, RecordingStatus
 
 logger = logging.getLogger(__name__)

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from audit.models import AuditAction
 from audit.services import audit_record
+from transcription import assemblyai_client
 from transcription.models import Transcript
 from transcription.views import status_payload
 
@@ -162,8 +163,8 @@ def home(request):
         "form": form,
         "can_dial": can_dial,
         "rows": _call_rows(calls),
-        "missing_twilio": missing_settings("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_PHONE_NUMBER"),
-        "missing_assemblyai": missing_settings("ASSEMBLYAI_KEY"),
+        "missing_twilio": missing_settings(),
+        "missing_assemblyai": assemblyai_client.missing_settings(),
         "base_url": settings.BASE_URL,
     }
     return render(request, "caller/home.html", context, status=status)

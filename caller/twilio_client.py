@@ -1,7 +1,8 @@
 """The only code that talks to Twilio's REST API. No ORM in here.
 
 twilio-python's default HTTP client has no timeout and, since 9.4, builds a
-client from missing credentials without complaint; both are fixed here. Every
+client from missing credentials without complaint; both are fixed here. Sessions,
+timeouts and what is worth retrying come from djtranscribe.lib.http. Every
 failure becomes `TwilioError`, whose message says what to fix.
 """
 
@@ -18,6 +19,9 @@ from django.conf import settings
 from twilio.base.exceptions import TwilioException, TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
+
+from djtranscribe.lib import http
+from djtranscribe.lib.redaction import redact
 
 logger = logging.getLogger(__name__)
 
@@ -51,19 +55,25 @@ class TwilioError(Exception):
         status: int | None = None,
         code: int | None = None,
         retryable: bool = False,
+        retry_after: float | None = None,
     ):
         super().__init__(message)
         self.message = message
         self.status = status
         self.code = code
         self.retryable = retryable
+        self.retry_after = retry_after
 
     def __str__(self) -> str:
         return self.message
 
 
+# What this client may report missing: Twilio's own settings, nobody else's.
+TWILIO_SETTINGS = ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_PHONE_NUMBER")
+
+
 class MissingSettings(TwilioError):
-    """Settings that must be set before talking to Twilio are empty."""
+    """Twilio settings that must be set before talking to Twilio are empty."""
 
     def __init__(self, names: list[str]):
         self.names = names
@@ -71,7 +81,8 @@ class MissingSettings(TwilioError):
 
 
 def missing_settings(*names: str) -> list[str]:
-    return [name for name in names if not getattr(settings, name, "")]
+    """The settings among `names` (Twilio's own when none is given) that are empty."""
+    return [name for name in names or TWILIO_SETTINGS if not getattr(settings, name, "")]
 
 
 def require_settings(*names: str) -> None:
@@ -105,13 +116,22 @@ class RecordingInfo:
         return f"{TWILIO_API_ROOT}/2010-04-01/Accounts/{self.account_sid}/Recordings/{self.sid}"
 
 
+class _HttpClient(TwilioHttpClient):
+    """twilio-python's HTTP client on a session from djtranscribe.lib.http, (connect, read) timeout."""
+
+    def __init__(self, timeout: float):
+        super().__init__(timeout=timeout)
+        self.session = http.session(timeout=timeout)
+        self.timeout = http.timeouts(timeout)
+
+
 def get_client() -> Client:
     """A Twilio client with credentials checked and a timeout on every request."""
     require_settings("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN")
     return Client(
         settings.TWILIO_ACCOUNT_SID,
         settings.TWILIO_AUTH_TOKEN,
-        http_client=TwilioHttpClient(timeout=settings.TWILIO_TIMEOUT),
+        http_client=_HttpClient(settings.TWILIO_TIMEOUT),
     )
 
 
@@ -121,24 +141,25 @@ def _translate(exc: Exception, action: str) -> TwilioError:
         hint = ERROR_HINTS.get(code) if code else None
         if hint is None and exc.status == 401:
             hint = ERROR_HINTS[20003]
-        vendor_message = exc.msg or "no message"
-        if settings.TWILIO_AUTH_TOKEN:  # shown on pages: never echo the token back
-            vendor_message = vendor_message.replace(settings.TWILIO_AUTH_TOKEN, "[redacted]")
+        vendor_message = redact(exc.msg or "no message")  # shown on pages: never echo a secret back
         message = f"Twilio refused to {action}: {vendor_message}"
         if code:
             message += f" (error {code})"
         if hint:
             message += f". {hint}"
         return TwilioError(
-            message, status=exc.status, code=code, retryable=exc.status in (429, 500, 502, 503, 504)
+            message, status=exc.status, code=code, retryable=http.is_retryable_status(exc.status)
         )
     if isinstance(exc, requests.Timeout):
         return TwilioError(
             f"Twilio did not answer within {settings.TWILIO_TIMEOUT:g} s while trying to {action}.",
-            retryable=True,
+            retryable=http.is_retryable_exception(exc),
         )
     if isinstance(exc, requests.RequestException):
-        return TwilioError(f"Could not reach Twilio to {action} ({type(exc).__name__}).", retryable=True)
+        return TwilioError(
+            f"Could not reach Twilio to {action} ({type(exc).__name__}).",
+            retryable=http.is_retryable_exception(exc),
+        )
     # The base TwilioException, e.g. 'Unable to fetch page' from list().
     return TwilioError(f"Twilio could not {action}: {exc}")
 
@@ -236,7 +257,7 @@ def open_media(
     if not is_twilio_media_url(url):
         raise TwilioError(f"Not a Twilio media URL: {url}")
     require_settings("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN")
-    session = session or requests.Session()
+    session = session or http.session(timeout=settings.TWILIO_TIMEOUT)
     # requests re-applies session auth on redirects only to the same host; a
     # per-request AuthBase would be re-run, so it strips itself off other hosts.
     try:
@@ -245,7 +266,7 @@ def open_media(
             auth=_TwilioOnlyAuth(settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN),
             headers=headers or {},
             stream=True,
-            timeout=(min(10.0, settings.TWILIO_TIMEOUT), settings.TWILIO_TIMEOUT),
+            timeout=http.timeouts(settings.TWILIO_TIMEOUT),
             allow_redirects=True,
         )
     except requests.RequestException as exc:
@@ -264,7 +285,10 @@ def open_media(
             )
         else:
             message = f"Twilio answered {status} to the recording download."
-        raise TwilioError(message, status=status, retryable=status in (429, 500, 502, 503, 504))
+        verdict = http.classify(status=status, headers=response.headers)
+        raise TwilioError(
+            message, status=status, retryable=verdict.retryable, retry_after=verdict.retry_after
+        )
     return response
 
 

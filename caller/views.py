@@ -5,7 +5,6 @@ Plus the Twilio callbacks that let the app follow a call without anyone copying 
 
 import functools
 import logging
-import re
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required, permission_required
@@ -17,7 +16,8 @@ from twilio.twiml.voice_response import VoiceResponse
 
 from audit.models import AuditAction
 from audit.services import audit_record
-from djtranscribe.http import unavailable_when_database_is
+from djtranscribe.lib.db_unavailable import unavailable_when_database_is
+from djtranscribe.lib.ids import CALL_SID_RE
 
 from . import services, webhook_input
 from .dial_policy import DialRateLimited, DialRefused, check_destination
@@ -27,7 +27,6 @@ from .twilio_client import MissingSettings, TwilioError, missing_settings
 
 logger = logging.getLogger(__name__)
 
-CALL_SID_RE = re.compile(r"^CA[0-9a-f]{32}\Z")
 GREETING = "Ahoy! Call recording starts now."
 
 

@@ -9,11 +9,10 @@ import re
 from datetime import UTC
 from email.utils import parsedate_to_datetime
 
+from djtranscribe.lib.ids import ACCOUNT_SID_RE, CALL_SID_RE, RECORDING_SID_RE
+
 from .models import CallStatus, RecordingStatus
 
-CALL_SID_RE = re.compile(r"^CA[0-9a-f]{32}\Z")
-RECORDING_SID_RE = re.compile(r"^RE[0-9a-f]{32}\Z")
-ACCOUNT_SID_RE = re.compile(r"^AC[0-9a-f]{32}\Z")
 SECONDS_RE = re.compile(r"^[0-9]{1,9}\Z")  # fits every integer column, on every database
 # Twilio's API shows -1 for a recording whose length is not known yet (stored as unknown).
 RECORDING_SECONDS_RE = re.compile(r"^(-1|[0-9]{1,9})\Z")

@@ -5,7 +5,6 @@ when present (python-dotenv), unless DJTRANSCRIBE_READ_DOTENV=0 (the tests set
 that, so nobody's `.env` leaks into them). `.env.example` lists every variable.
 """
 
-import os
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -13,35 +12,12 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from dotenv import load_dotenv
 
+from djtranscribe.lib.env import env_bool, env_duration, env_float, env_int, env_list, env_str
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
-if os.environ.get("DJTRANSCRIBE_READ_DOTENV", "1") != "0":
+if env_bool("DJTRANSCRIBE_READ_DOTENV", True):
     load_dotenv(BASE_DIR / ".env", override=False)
-
-
-def env_str(name: str, default: str = "") -> str:
-    return os.environ.get(name, default).strip()
-
-
-def env_bool(name: str, default: bool) -> bool:
-    value = os.environ.get(name)
-    if value is None or value.strip() == "":
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
-
-
-def env_int(name: str, default: int) -> int:
-    value = os.environ.get(name, "").strip()
-    return int(value) if value else default
-
-
-def env_float(name: str, default: float) -> float:
-    value = os.environ.get(name, "").strip()
-    return float(value) if value else default
-
-
-def env_list(name: str, default: str = "") -> list[str]:
-    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
 DEVELOPMENT_SECRET_KEY = "django-insecure-djtranscribe-development-key-change-me"
@@ -107,7 +83,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "djtranscribe.http.RefuseNulCharacters",
+    "djtranscribe.middleware.RefuseNulCharacters",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -193,7 +169,7 @@ LOGIN_REDIRECT_URL = "/"
 TWILIO_ACCOUNT_SID = env_str("TWILIO_ACCOUNT_SID")
 TWILIO_AUTH_TOKEN = env_str("TWILIO_AUTH_TOKEN")
 TWILIO_PHONE_NUMBER = env_str("TWILIO_PHONE_NUMBER")
-TWILIO_TIMEOUT = env_float("TWILIO_TIMEOUT", 15.0)
+TWILIO_TIMEOUT = env_duration("TWILIO_TIMEOUT", 15.0)
 # Check X-Twilio-Signature on every Twilio webhook (on in DEBUG too).
 TWILIO_VALIDATE_SIGNATURES = env_bool("TWILIO_VALIDATE_SIGNATURES", True)
 # Delete each recording at Twilio once its transcript is completed and stored (never after an error).
@@ -210,16 +186,20 @@ DIAL_RING_TIMEOUT = env_int("DIAL_RING_TIMEOUT", 30)  # seconds to let it ring (
 ASSEMBLYAI_KEY = env_str("ASSEMBLYAI_KEY")
 ASSEMBLYAI_BASE_URL = (env_str("ASSEMBLYAI_BASE_URL") or "https://api.assemblyai.com").rstrip("/")
 ASSEMBLYAI_WEBHOOK_SECRET = env_str("ASSEMBLYAI_WEBHOOK_SECRET")
-ASSEMBLYAI_TIMEOUT = env_float("ASSEMBLYAI_TIMEOUT", 30.0)
+ASSEMBLYAI_TIMEOUT = env_duration("ASSEMBLYAI_TIMEOUT", 30.0)
+
+# URLs a user gives the app (outbound webhooks) may not reach loopback or private addresses unless
+# this is on (self-hosting on one network); metadata and link-local addresses stay refused.
+HTTP_ALLOW_PRIVATE_URLS = env_bool("HTTP_ALLOW_PRIVATE_URLS", False)
 
 # Transcription pipeline.
 TRANSCRIPTION_SPEECH_MODELS = env_list("TRANSCRIPTION_SPEECH_MODELS", "universal-3-pro,universal-2")
 TRANSCRIPTION_KEYTERMS = env_list("TRANSCRIPTION_KEYTERMS")
 TRANSCRIPTION_AUDIO_SOURCE = env_str("TRANSCRIPTION_AUDIO_SOURCE") or "upload"  # upload | url
 TRANSCRIPTION_WEBHOOKS = env_str("TRANSCRIPTION_WEBHOOKS") or "auto"  # auto | on | off
-TRANSCRIPTION_RETRY_DELAY = env_float("TRANSCRIPTION_RETRY_DELAY", 10.0)
+TRANSCRIPTION_RETRY_DELAY = env_duration("TRANSCRIPTION_RETRY_DELAY", 10.0)
 TRANSCRIPTION_MAX_ATTEMPTS = env_int("TRANSCRIPTION_MAX_ATTEMPTS", 8)
-TRANSCRIPTION_POLL_INTERVAL = env_float("TRANSCRIPTION_POLL_INTERVAL", 5.0)
+TRANSCRIPTION_POLL_INTERVAL = env_duration("TRANSCRIPTION_POLL_INTERVAL", 5.0)
 # Words below this confidence are marked as doubtful in the admin and pages.
 TRANSCRIPTION_LOW_CONFIDENCE = env_float("TRANSCRIPTION_LOW_CONFIDENCE", 0.6)
 
@@ -235,7 +215,7 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "filters": {"redact_secrets": {"()": "djtranscribe.log_redaction.RedactSecrets"}},
+    "filters": {"redact_secrets": {"()": "djtranscribe.lib.redaction.RedactSecrets"}},
     "handlers": {
         "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact_secrets"]}
     },

@@ -12,8 +12,8 @@ from django.views.decorators.http import require_GET, require_POST
 
 from audit.models import AuditAction
 from audit.services import audit_record
-from caller.audio import RECORDING_SID_RE
 from caller.media import media_url_for, player_url, stream_recording
+from djtranscribe.lib.ids import RECORDING_SID_RE
 from transcription import exports
 from transcription.downloads import export_response
 from transcription.models import Transcript, TranscriptStatus

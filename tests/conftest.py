@@ -4,10 +4,9 @@ from urllib.parse import urlencode
 
 import pytest
 import responses
-from django.conf import settings
-from twilio.request_validator import RequestValidator
 
-from tests.pipeline_helpers import submitted, task_queue  # noqa: F401  (the pipeline's fixtures)
+from tests.factories import make_transcript, make_user
+from tests.fakes import task_queue, twilio_signature  # noqa: F401  (task_queue: the fake worker's fixture)
 
 
 @pytest.fixture(autouse=True)
@@ -18,12 +17,10 @@ def mocked_http():
 
 
 @pytest.fixture
-def staff_user(django_user_model):
-    from django.contrib.auth.models import Permission
-
-    user = django_user_model.objects.create_user("staff", "staff@example.com", "pw-staff-123", is_staff=True)
-    user.user_permissions.add(Permission.objects.get(codename="place_call"))
-    return user
+def staff_user(db):
+    return make_user(
+        "staff", email="staff@example.com", password="pw-staff-123", staff=True, perms=["place_call"]
+    )
 
 
 @pytest.fixture
@@ -38,10 +35,10 @@ def admin_client_logged(client, admin_user):
     return client
 
 
-def twilio_signature(path: str, params: dict, *, base_url: str | None = None) -> str:
-    """The X-Twilio-Signature Twilio would send for a POST of `params` to BASE_URL + path."""
-    url = (base_url or settings.BASE_URL) + path
-    return RequestValidator(settings.TWILIO_AUTH_TOKEN).compute_signature(url, params)
+@pytest.fixture
+def submitted(db):
+    """A transcript AssemblyAI has accepted (queued), waiting for its webhook."""
+    return make_transcript(submitted=True)
 
 
 @pytest.fixture

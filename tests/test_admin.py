@@ -4,8 +4,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from caller.models import Call, Recording
-from transcription.models import Transcript, WebhookDelivery
+from tests.factories import make_call, make_delivery, make_recording, make_transcript
 
 pytestmark = pytest.mark.django_db
 
@@ -20,17 +19,15 @@ WORDS = [
 ]
 
 
-def make_call(sid=CALL, to="+14155551234", user=None):
-    return Call.objects.create(sid=sid, to=to, from_number="+15005550006", status="completed", dialed_by=user)
+def a_call(sid=CALL, to="+14155551234", user=None):
+    return make_call(sid, to=to, status="completed", dialed_by=user)
 
 
-def make_recording(call, sid=RECORDING):
-    return Recording.objects.create(
-        sid=sid, call=call, call_sid=call.sid, account_sid="AC" + "a" * 32, duration=36, source="RecordVerb"
-    )
+def a_recording(call, sid=RECORDING):
+    return make_recording(call, sid=sid, duration=36, source="RecordVerb")
 
 
-def make_transcript(job_id=JOB, **fields):
+def a_transcript(job_id=JOB, **fields):
     defaults = {
         "status": "completed",
         "audio_url": "https://api.twilio.com/2010-04-01/Accounts/AC/Recordings/RE",
@@ -41,19 +38,16 @@ def make_transcript(job_id=JOB, **fields):
         "confidence": 0.93,
         "audio_duration": 36.288,
     }
-    return Transcript.objects.create(job_id=job_id, **{**defaults, **fields})
+    return make_transcript(job_id=job_id, **{**defaults, **fields})
 
 
 @pytest.fixture
 def data(admin_user):
-    call = make_call(user=admin_user)
-    recording = make_recording(call)
-    transcript = make_transcript()
-    delivery = WebhookDelivery.objects.create(
-        transcript=transcript,
-        job_id=JOB,
-        status="completed",
-        body={"transcript_id": JOB, "status": "completed"},
+    call = a_call(user=admin_user)
+    recording = a_recording(call)
+    transcript = a_transcript()
+    delivery = make_delivery(
+        transcript, status="completed", body={"transcript_id": JOB, "status": "completed"}
     )
     return {"call": call, "recording": recording, "transcript": transcript, "delivery": delivery}
 
@@ -87,15 +81,15 @@ def test_each_change_page_opens(admin_client_logged, data, kind):
 
 
 def test_the_transcript_list_shows_a_short_error(admin_client_logged):
-    make_transcript(status="error", error="Download error, unable to download " + "x" * 200, words=[])
+    a_transcript(status="error", error="Download error, unable to download " + "x" * 200, words=[])
     page = admin_client_logged.get("/admin/transcription/transcript/").content.decode()
     assert "Download error, unable to download xxx" in page
     assert "x" * 100 not in page
 
 
 def test_the_transcript_list_filters_by_status(admin_client_logged):
-    make_transcript(job_id="done-job")
-    make_transcript(job_id="failed-job", status="error", recording_sid="", words=[])
+    a_transcript(job_id="done-job")
+    a_transcript(job_id="failed-job", status="error", recording_sid="", words=[])
     page = admin_client_logged.get("/admin/transcription/transcript/?status__exact=error").content.decode()
     assert "failed-job" in page
     assert "done-job" not in page
@@ -106,7 +100,7 @@ def test_the_transcript_list_filters_by_status(admin_client_logged):
 
 @pytest.mark.parametrize("query", ["relational mapper", JOB[:8], RECORDING, CALL])
 def test_transcripts_can_be_found_by_text_job_id_and_sids(admin_client_logged, data, query):
-    make_transcript(job_id="other-job", recording_sid="", call_sid="", text="nothing alike")
+    a_transcript(job_id="other-job", recording_sid="", call_sid="", text="nothing alike")
     page = admin_client_logged.get("/admin/transcription/transcript/", {"q": query}).content.decode()
     assert JOB in page
     assert "other-job" not in page
@@ -114,14 +108,14 @@ def test_transcripts_can_be_found_by_text_job_id_and_sids(admin_client_logged, d
 
 @pytest.mark.parametrize("query", ["4155551234", CALL, RECORDING])
 def test_calls_can_be_found_by_number_sid_and_recording(admin_client_logged, data, query):
-    make_call(sid="CA" + "f" * 32, to="+442071838750")
+    a_call(sid="CA" + "f" * 32, to="+442071838750")
     page = admin_client_logged.get("/admin/caller/call/", {"q": query}).content.decode()
     assert CALL in page
     assert "CA" + "f" * 32 not in page
 
 
 def test_recordings_can_be_found_by_the_calls_number(admin_client_logged, data):
-    make_recording(make_call(sid="CA" + "f" * 32, to="+442071838750"), sid="RE" + "f" * 32)
+    a_recording(a_call(sid="CA" + "f" * 32, to="+442071838750"), sid="RE" + "f" * 32)
     page = admin_client_logged.get("/admin/caller/recording/", {"q": "4155551234"}).content.decode()
     assert RECORDING in page
     assert "RE" + "f" * 32 not in page
@@ -237,10 +231,10 @@ def test_changelists_make_the_same_number_of_queries_for_one_row_or_many(
 ):
     def add_rows(start, count):
         for i in range(start, start + count):
-            call = make_call(sid=f"CA{i:032x}", to=f"+1415555{i:04d}", user=admin_user)
-            make_recording(call, sid=f"RE{i:032x}")
-            transcript = make_transcript(job_id=f"job-{i}", recording_sid=f"RE{i:032x}", call_sid=call.sid)
-            WebhookDelivery.objects.create(transcript=transcript, job_id=f"job-{i}", status="completed")
+            call = a_call(sid=f"CA{i:032x}", to=f"+1415555{i:04d}", user=admin_user)
+            a_recording(call, sid=f"RE{i:032x}")
+            transcript = a_transcript(job_id=f"job-{i}", recording_sid=f"RE{i:032x}", call_sid=call.sid)
+            make_delivery(transcript, status="completed")
 
     def count_queries():
         with CaptureQueriesContext(connection) as queries:
@@ -273,7 +267,7 @@ def test_the_transcript_page_links_to_its_page_in_the_app_and_its_downloads(admi
 
 
 def test_an_unfinished_transcript_page_offers_no_downloads(admin_client_logged, data):
-    transcript = make_transcript(job_id="job-open", status="processing", recording_sid="", words=[])
+    transcript = a_transcript(job_id="job-open", status="processing", recording_sid="", words=[])
     path = f"/admin/transcription/transcript/{transcript.pk}/change/"
     page = admin_client_logged.get(path).content.decode()
     assert f'href="/transcription/{transcript.pk}/"' in page

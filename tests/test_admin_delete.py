@@ -5,7 +5,8 @@ import requests
 from django.contrib.admin.models import DELETION, LogEntry
 from django.contrib.messages import get_messages
 
-from tests.pipeline_helpers import AAI
+from tests.factories import make_delivery, make_transcript
+from tests.fakes import AAI
 from transcription.models import Transcript, TranscriptStatus, WebhookDelivery
 
 pytestmark = pytest.mark.django_db
@@ -14,7 +15,7 @@ CHANGELIST = "/admin/transcription/transcript/"
 
 
 def transcript(job_id="job-1", **fields):
-    return Transcript.objects.create(job_id=job_id, status=TranscriptStatus.COMPLETED, text="hello", **fields)
+    return make_transcript(job_id=job_id, status=TranscriptStatus.COMPLETED, text="hello", **fields)
 
 
 def messages_of(response):
@@ -27,7 +28,7 @@ def deletions():
 
 def test_deleting_one_transcript_deletes_it_at_assemblyai_first(admin_client_logged, mocked_http):
     row = transcript()
-    WebhookDelivery.objects.create(transcript=row, job_id="job-1", status="completed")
+    make_delivery(transcript=row, job_id="job-1", status="completed")
     mocked_http.delete(f"{AAI}/v2/transcript/job-1", json={"id": "job-1", "status": "completed"})
     response = admin_client_logged.post(f"{CHANGELIST}{row.pk}/delete/", {"post": "yes"})
     assert response.status_code == 302 and response.url == CHANGELIST

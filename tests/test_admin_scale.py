@@ -5,8 +5,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from caller.models import Call, Recording
-from transcription.models import Transcript, WebhookDelivery
+from tests.factories import make_call, make_delivery, make_recording, make_transcript
 
 pytestmark = pytest.mark.django_db
 
@@ -20,10 +19,10 @@ CHANGELISTS = [
 
 @pytest.fixture
 def one_of_each():
-    call = Call.objects.create(sid="CA" + "1" * 32, to="+14155551234", from_number="+15005550006")
-    Recording.objects.create(sid="RE" + "1" * 32, call=call, call_sid=call.sid, status="completed")
-    transcript = Transcript.objects.create(audio_url="https://x.example/a.wav", recording_sid="RE" + "1" * 32)
-    WebhookDelivery.objects.create(transcript=transcript, job_id="job", status="completed", body={})
+    call = make_call(sid="CA" + "1" * 32)
+    make_recording(call, sid="RE" + "1" * 32, status="completed")
+    transcript = make_transcript(audio_url="https://x.example/a.wav", recording_sid="RE" + "1" * 32)
+    make_delivery(transcript=transcript, job_id="job", status="completed", body={})
 
 
 @pytest.mark.parametrize("path", CHANGELISTS)

@@ -8,9 +8,9 @@ import pytest
 import requests
 import responses
 
+from tests.fakes import AAI
 from transcription.assemblyai_client import UPLOAD_CHUNK_SIZE, AssemblyAIClient, AssemblyAIError
 
-API = "https://api.assemblyai.com"
 KEY = "test-assemblyai-key-0123456789"
 JOB = "5551722-f677-48a2-b3ae-a6a4b2b5b6c1"
 
@@ -24,14 +24,14 @@ def sent_json(mocked_http, index=0):
 
 
 def test_it_sends_the_raw_key_as_authorization(mocked_http):
-    mocked_http.post(f"{API}/v2/transcript", json=queued())
+    mocked_http.post(f"{AAI}/v2/transcript", json=queued())
     AssemblyAIClient().submit("https://example.com/a.mp3")
     assert mocked_http.calls[0].request.headers["Authorization"] == KEY
 
 
 def test_submit_always_sends_speech_models_from_settings(mocked_http, settings):
     settings.TRANSCRIPTION_SPEECH_MODELS = ["universal-3-pro", "universal-2"]
-    mocked_http.post(f"{API}/v2/transcript", json=queued())
+    mocked_http.post(f"{AAI}/v2/transcript", json=queued())
     data = AssemblyAIClient().submit("https://example.com/a.mp3")
     assert data["id"] == JOB
     assert sent_json(mocked_http) == {
@@ -41,13 +41,13 @@ def test_submit_always_sends_speech_models_from_settings(mocked_http, settings):
 
 
 def test_submit_sends_the_speech_models_it_is_given(mocked_http):
-    mocked_http.post(f"{API}/v2/transcript", json=queued())
+    mocked_http.post(f"{AAI}/v2/transcript", json=queued())
     AssemblyAIClient().submit("https://example.com/a.mp3", speech_models=["universal-2"])
     assert sent_json(mocked_http)["speech_models"] == ["universal-2"]
 
 
 def test_submit_sends_keyterms_as_keyterms_prompt(mocked_http):
-    mocked_http.post(f"{API}/v2/transcript", json=queued())
+    mocked_http.post(f"{AAI}/v2/transcript", json=queued())
     AssemblyAIClient().submit("https://example.com/a.mp3", keyterms=["Django", "PostgreSQL"])
     body = sent_json(mocked_http)
     assert body["keyterms_prompt"] == ["Django", "PostgreSQL"]
@@ -55,7 +55,7 @@ def test_submit_sends_keyterms_as_keyterms_prompt(mocked_http):
 
 
 def test_submit_sends_the_webhook_url_and_its_auth_header(mocked_http):
-    mocked_http.post(f"{API}/v2/transcript", json=queued())
+    mocked_http.post(f"{AAI}/v2/transcript", json=queued())
     AssemblyAIClient().submit(
         "https://example.com/a.mp3",
         webhook_url="https://djt.example.com/transcription/webhook/?t=abc",
@@ -69,7 +69,7 @@ def test_submit_sends_the_webhook_url_and_its_auth_header(mocked_http):
 
 
 def test_submit_sends_no_webhook_fields_without_a_webhook_url(mocked_http):
-    mocked_http.post(f"{API}/v2/transcript", json=queued())
+    mocked_http.post(f"{AAI}/v2/transcript", json=queued())
     AssemblyAIClient().submit(
         "https://example.com/a.mp3",
         webhook_auth_header_name="X-Webhook-Secret",
@@ -86,7 +86,7 @@ def test_it_uses_the_base_url_from_settings(mocked_http, settings):
 
 def test_it_sets_a_connect_and_read_timeout_on_every_request(mocked_http, settings):
     settings.ASSEMBLYAI_TIMEOUT = 42.0
-    mocked_http.get(f"{API}/v2/transcript/{JOB}", json=queued())
+    mocked_http.get(f"{AAI}/v2/transcript/{JOB}", json=queued())
     AssemblyAIClient().get(JOB)
     assert mocked_http.calls[0].request.req_kwargs["timeout"] == (10.0, 42.0)
 
@@ -102,7 +102,7 @@ def test_its_repr_does_not_show_the_key():
 
 
 def test_it_parses_the_error_message_of_a_400(mocked_http):
-    mocked_http.get(f"{API}/v2/transcript/nope", json={"error": "Transcript lookup error"}, status=400)
+    mocked_http.get(f"{AAI}/v2/transcript/nope", json={"error": "Transcript lookup error"}, status=400)
     with pytest.raises(AssemblyAIError) as caught:
         AssemblyAIClient().get("nope")
     assert caught.value.status == 400
@@ -112,7 +112,7 @@ def test_it_parses_the_error_message_of_a_400(mocked_http):
 
 def test_a_401_is_not_retryable_says_to_check_the_key_and_does_not_show_it(mocked_http):
     mocked_http.post(
-        f"{API}/v2/transcript", json={"error": "Authentication error, API token missing/invalid"}, status=401
+        f"{AAI}/v2/transcript", json={"error": "Authentication error, API token missing/invalid"}, status=401
     )
     with pytest.raises(AssemblyAIError) as caught:
         AssemblyAIClient().submit("https://example.com/a.mp3")
@@ -123,7 +123,7 @@ def test_a_401_is_not_retryable_says_to_check_the_key_and_does_not_show_it(mocke
 
 @pytest.mark.parametrize("status", [429, 500, 502, 503, 504])
 def test_rate_limits_and_server_errors_are_retryable(mocked_http, status):
-    mocked_http.get(f"{API}/v2/transcript/{JOB}", json={"error": "busy"}, status=status)
+    mocked_http.get(f"{AAI}/v2/transcript/{JOB}", json={"error": "busy"}, status=status)
     with pytest.raises(AssemblyAIError) as caught:
         AssemblyAIClient().get(JOB)
     assert (caught.value.status, caught.value.retryable) == (status, True)
@@ -131,7 +131,7 @@ def test_rate_limits_and_server_errors_are_retryable(mocked_http, status):
 
 def test_a_429_carries_retry_after(mocked_http):
     mocked_http.get(
-        f"{API}/v2/transcript/{JOB}",
+        f"{AAI}/v2/transcript/{JOB}",
         json={"error": "Too many requests"},
         status=429,
         headers={"Retry-After": "7"},
@@ -142,13 +142,13 @@ def test_a_429_carries_retry_after(mocked_http):
 
 
 def test_an_error_without_json_still_says_what_happened(mocked_http):
-    mocked_http.get(f"{API}/v2/transcript/{JOB}", body="<html>Bad Gateway</html>", status=502)
+    mocked_http.get(f"{AAI}/v2/transcript/{JOB}", body="<html>Bad Gateway</html>", status=502)
     with pytest.raises(AssemblyAIError, match="AssemblyAI answered 502 to GET"):
         AssemblyAIClient().get(JOB)
 
 
 def test_a_timeout_is_retryable(mocked_http):
-    mocked_http.get(f"{API}/v2/transcript/{JOB}", body=requests.ReadTimeout("slow"))
+    mocked_http.get(f"{AAI}/v2/transcript/{JOB}", body=requests.ReadTimeout("slow"))
     with pytest.raises(AssemblyAIError, match="did not answer") as caught:
         AssemblyAIClient().get(JOB)
     assert caught.value.retryable is True
@@ -156,14 +156,14 @@ def test_a_timeout_is_retryable(mocked_http):
 
 
 def test_a_connection_error_is_retryable(mocked_http):
-    mocked_http.get(f"{API}/v2/transcript/{JOB}", body=requests.ConnectionError("refused"))
+    mocked_http.get(f"{AAI}/v2/transcript/{JOB}", body=requests.ConnectionError("refused"))
     with pytest.raises(AssemblyAIError, match="Could not connect") as caught:
         AssemblyAIClient().get(JOB)
     assert caught.value.retryable is True
 
 
 def test_a_success_that_is_not_json_is_a_retryable_error(mocked_http):
-    mocked_http.get(f"{API}/v2/transcript/{JOB}", body="oops", status=200)
+    mocked_http.get(f"{AAI}/v2/transcript/{JOB}", body="oops", status=200)
     with pytest.raises(AssemblyAIError, match="not JSON") as caught:
         AssemblyAIClient().get(JOB)
     assert caught.value.retryable is True
@@ -178,7 +178,7 @@ def record_upload(mocked_http, seen):
         seen["content_type"] = request.headers["Content-Type"]
         return 200, {}, json.dumps({"upload_url": "https://cdn.assemblyai.com/upload/u1"})
 
-    mocked_http.add_callback(responses.POST, f"{API}/v2/upload", callback=callback)
+    mocked_http.add_callback(responses.POST, f"{AAI}/v2/upload", callback=callback)
 
 
 def test_upload_streams_a_file_as_chunks_and_every_byte_arrives(mocked_http):
@@ -201,13 +201,13 @@ def test_upload_streams_an_iterator_of_chunks_and_skips_empty_ones(mocked_http):
 
 
 def test_upload_without_an_upload_url_in_the_answer_is_an_error(mocked_http):
-    mocked_http.post(f"{API}/v2/upload", json={})
+    mocked_http.post(f"{AAI}/v2/upload", json={})
     with pytest.raises(AssemblyAIError, match="no upload_url"):
         AssemblyAIClient().upload(iter([b"x"]))
 
 
 def test_an_error_answered_as_a_json_list_is_still_an_assemblyai_error(mocked_http):
-    mocked_http.post(f"{API}/v2/transcript", json=["upstream", "gone"], status=502)
+    mocked_http.post(f"{AAI}/v2/transcript", json=["upstream", "gone"], status=502)
     with pytest.raises(AssemblyAIError) as caught:
         AssemblyAIClient().submit("https://example.com/a.mp3")
     assert caught.value.status == 502

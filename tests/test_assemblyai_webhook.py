@@ -4,7 +4,8 @@ import json
 
 import pytest
 
-from tests.pipeline_helpers import (
+from tests.factories import make_transcript
+from tests.fakes import (
     AAI,
     JOB_ID,
     transcript_json,
@@ -169,7 +170,7 @@ def test_a_webhook_for_a_final_row_queues_no_fetch(client, submitted, task_queue
 
 
 def test_a_webhook_that_beats_the_job_id_is_fetched_once_the_id_is_stored(client, task_queue, mocked_http):
-    transcript = Transcript.objects.create(audio_url="https://x.example/a.wav", audio_source="url")
+    transcript = make_transcript(audio_url="https://x.example/a.wav", audio_source="url")
     with task_queue.capture(execute=True):
         post(
             client, url_for(transcript), {"transcript_id": JOB_ID, "status": "completed"}, **webhook_headers()

@@ -11,21 +11,18 @@ from django.utils import timezone
 
 from audit.models import AuditAction, AuditEvent
 from audit.services import audit_record, on_user_locked_out
-from caller.models import Recording
-from tests.media import ACCOUNT, RECORDING_SID, mock_media, tone_wav
-from tests.pipeline_helpers import AAI
+from tests.factories import make_recording, make_transcript
+from tests.fakes import AAI, ACCOUNT, MEDIA_URL, RECORDING_SID, mock_media, tone_wav
 from transcription.models import Transcript, TranscriptStatus
 
 pytestmark = pytest.mark.django_db
 
 CALLS_URL = f"https://api.twilio.com/2010-04-01/Accounts/{ACCOUNT}/Calls.json"
 CALL_SID = "CA" + "7" * 32
-WORDS = [{"text": "Hello.", "start": 0, "end": 400, "confidence": 0.9}]
 
 
 def completed(**fields) -> Transcript:
-    values = {"job_id": "job-audit", "status": TranscriptStatus.COMPLETED, "text": "Hello.", "words": WORDS}
-    return Transcript.objects.create(**{**values, **fields})
+    return make_transcript(**{"completed": True, "job_id": "job-audit", **fields})
 
 
 def rows(action=None):
@@ -104,33 +101,32 @@ def test_each_export_records_its_format(staff_client, kind):
 
 
 def test_an_export_that_was_refused_records_nothing(staff_client):
-    transcript = Transcript.objects.create(status=TranscriptStatus.PROCESSING)
+    transcript = make_transcript(status=TranscriptStatus.PROCESSING)
     assert staff_client.get(f"/transcription/{transcript.pk}/export.txt").status_code == 409
     assert rows() == []
 
 
 @pytest.fixture
 def recording():
-    return Recording.objects.create(sid=RECORDING_SID, call_sid=CALL_SID, account_sid=ACCOUNT)
+    return make_recording(call_sid=CALL_SID)
 
 
 @pytest.mark.parametrize("headers", [{}, {"HTTP_RANGE": "bytes=0-"}])
 def test_starting_a_playback_records_one_play(staff_client, mocked_http, recording, headers):
-    mock_media(mocked_http, tone_wav(0.2))
+    mock_media(mocked_http, tone_wav(0.2), redirect_to=None)
     response = staff_client.get(f"/recordings/{RECORDING_SID}/media/", **headers)
     assert response.status_code in (200, 206)
     assert rows() == [("played", "recording", RECORDING_SID, "staff", "")]
 
 
 def test_seeking_within_a_playback_records_no_new_play(staff_client, mocked_http, recording):
-    mock_media(mocked_http, tone_wav(0.2))
+    mock_media(mocked_http, tone_wav(0.2), redirect_to=None)
     response = staff_client.get(f"/recordings/{RECORDING_SID}/media/", HTTP_RANGE="bytes=100-199")
     assert response.status_code == 206
     assert rows() == []
 
 
 def test_a_playback_twilio_refused_records_nothing(staff_client, mocked_http, recording):
-    from tests.media import MEDIA_URL
 
     mocked_http.get(MEDIA_URL, status=404, json={"message": "gone"})
     assert staff_client.get(f"/recordings/{RECORDING_SID}/media/").status_code == 404
@@ -206,8 +202,7 @@ def test_deleting_a_recording_in_the_admin_records_it(admin_client_logged, recor
 
 
 def test_purge_transcripts_records_each_deletion():
-    transcript = completed(job_id=None)
-    Transcript.objects.filter(pk=transcript.pk).update(created_at=timezone.now() - timedelta(days=40))
+    transcript = completed(job_id=None, created_ago=timedelta(days=40))
     call_command("purge_transcripts", "--older-than", "30", stdout=StringIO(), stderr=StringIO())
     assert rows() == [("deleted", "transcript", str(transcript.pk), "", "purge_transcripts")]
 

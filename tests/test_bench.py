@@ -16,6 +16,8 @@ from bench import common, fakes, loadgen, twilio_route, web
 from bench.scale import fake_transcript
 from caller.models import Recording
 from caller.twilio_client import TwilioError, iter_media
+from djtranscribe.lib import http
+from tests.factories import make_transcript
 from transcription.assemblyai_client import AssemblyAIClient, AssemblyAIError
 from transcription.models import Transcript
 from transcription.services import transcript_apply
@@ -102,7 +104,7 @@ def test_fake_assemblyai_jobs_complete_a_transcript_through_the_app_services(fak
     client = assemblyai_client(url)
     job = client.submit("https://cdn.assemblyai.com/upload/abc", speech_models=["universal-2"])
     assert job["status"] == "queued"
-    transcript = Transcript.objects.create(job_id=job["id"])
+    transcript = make_transcript(job_id=job["id"])
     assert transcript_apply(transcript=transcript, data=client.get(job["id"]))
     transcript.refresh_from_db()
     assert transcript.status == "completed"
@@ -194,7 +196,7 @@ def test_fake_twilio_storage_refuses_a_range_past_the_end_with_416(fake_twilio):
 
 
 def test_the_route_sends_only_api_twilio_com_to_the_fake(fake_twilio):
-    session = requests.Session()
+    session = http.session()
     assert isinstance(session.get_adapter(MEDIA_URL), twilio_route.FakeTwilioAdapter)
     assert not isinstance(
         session.get_adapter("https://api.assemblyai.com/v2/upload"), twilio_route.FakeTwilioAdapter
@@ -204,6 +206,10 @@ def test_the_route_sends_only_api_twilio_com_to_the_fake(fake_twilio):
 def test_the_route_is_gone_after_its_block(loopback):
     with twilio_route.routed("http://127.0.0.1:9"):
         pass
+    assert not isinstance(http.session().get_adapter(MEDIA_URL), twilio_route.FakeTwilioAdapter)
+
+
+def test_the_route_leaves_requests_itself_alone(fake_twilio):
     assert not isinstance(requests.Session().get_adapter(MEDIA_URL), twilio_route.FakeTwilioAdapter)
 
 

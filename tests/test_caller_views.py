@@ -7,11 +7,11 @@ from xml.etree import ElementTree
 import pytest
 
 from caller.models import Call, Recording
+from tests.factories import make_call
+from tests.fakes import ACCOUNT, CALLS_URL
 
 pytestmark = pytest.mark.django_db
 
-ACCOUNT = "AC" + "a" * 32
-CALLS_URL = f"https://api.twilio.com/2010-04-01/Accounts/{ACCOUNT}/Calls.json"
 RECORDINGS_URL = f"https://api.twilio.com/2010-04-01/Accounts/{ACCOUNT}/Recordings.json"
 CALL_SID = "CA" + "1" * 32
 
@@ -171,7 +171,7 @@ def test_recording_url_requires_login(client, mocked_http):
 
 
 def test_call_status_moves_the_call_forward_and_stores_its_duration(twilio_post):
-    Call.objects.create(sid=CALL_SID, to="+14155551234", from_number="+15005550006", status="queued")
+    make_call(sid=CALL_SID, status="queued")
     response = twilio_post(
         "/twilio/call-status/", {"CallSid": CALL_SID, "CallStatus": "completed", "CallDuration": "42"}
     )
@@ -181,14 +181,14 @@ def test_call_status_moves_the_call_forward_and_stores_its_duration(twilio_post)
 
 
 def test_call_status_never_moves_a_call_back(twilio_post):
-    Call.objects.create(sid=CALL_SID, to="+14155551234", from_number="+15005550006", status="completed")
+    make_call(sid=CALL_SID, status="completed")
     response = twilio_post("/twilio/call-status/", {"CallSid": CALL_SID, "CallStatus": "ringing"})
     assert response.status_code == 204
     assert Call.objects.get(sid=CALL_SID).status == "completed"
 
 
 def test_call_status_rejects_a_bad_signature(twilio_post):
-    Call.objects.create(sid=CALL_SID, to="+14155551234", from_number="+15005550006", status="queued")
+    make_call(sid=CALL_SID, status="queued")
     response = twilio_post(
         "/twilio/call-status/", {"CallSid": CALL_SID, "CallStatus": "completed"}, signature="forged"
     )

@@ -12,16 +12,16 @@ import requests
 import responses
 from django.core.management import load_command_class
 
+from tests.factories import make_recording, make_transcript
+from tests.fakes import AAI, ACCOUNT, submitted_bodies
 from transcription.management.commands import transcribe
 from transcription.models import AudioSource, Transcript, TranscriptStatus
 
 pytestmark = pytest.mark.django_db
 
-API = "https://api.assemblyai.com"
 JOB = "5551722-f677-48a2-b3ae-a6a4b2b5b6c1"
 AUDIO_URL = "https://example.com/call.mp3"
 UPLOAD_URL = "https://cdn.assemblyai.com/upload/1b2c"
-ACCOUNT = "AC" + "a" * 32
 RECORDING = "RE" + "3b42cf470bef829c3680ded961a09300"
 CALL = "CA" + "da3f2f49ff4e8ef2be6b726edb998c92"
 TWILIO_RECORDING_JSON = f"https://api.twilio.com/2010-04-01/Accounts/{ACCOUNT}/Recordings/{RECORDING}.json"
@@ -69,12 +69,8 @@ def uploads(mocked_http):
         seen.append({"body": request.body, "bytes": b"".join(request.body)})
         return 200, {}, json.dumps({"upload_url": UPLOAD_URL})
 
-    mocked_http.add_callback(responses.POST, f"{API}/v2/upload", callback=callback)
+    mocked_http.add_callback(responses.POST, f"{AAI}/v2/upload", callback=callback)
     return seen
-
-
-def submitted(mocked_http):
-    return [json.loads(c.request.body) for c in mocked_http.calls if c.request.url == f"{API}/v2/transcript"]
 
 
 def twilio_recording():
@@ -96,10 +92,10 @@ def twilio_recording():
 
 
 def test_transcribe_submits_a_url_stores_the_transcript_and_prints_its_job_id(run, mocked_http):
-    mocked_http.post(f"{API}/v2/transcript", json=job())
+    mocked_http.post(f"{AAI}/v2/transcript", json=job())
     code, out, err = run("transcribe", AUDIO_URL)
     assert (code, out, err) == (0, f"{JOB}\n", "")
-    assert submitted(mocked_http)[0]["audio_url"] == AUDIO_URL
+    assert submitted_bodies(mocked_http)[0]["audio_url"] == AUDIO_URL
     transcript = Transcript.objects.get()
     assert (transcript.job_id, transcript.status, transcript.audio_url) == (JOB, "queued", AUDIO_URL)
     assert transcript.audio_source == AudioSource.URL
@@ -111,12 +107,12 @@ def test_transcribe_streams_a_local_file_to_upload_and_submits_the_upload_url(
     audio = os.urandom(600_000)  # more than two upload chunks
     path = tmp_path / "call.wav"
     path.write_bytes(audio)
-    mocked_http.post(f"{API}/v2/transcript", json=job(audio_url=UPLOAD_URL))
+    mocked_http.post(f"{AAI}/v2/transcript", json=job(audio_url=UPLOAD_URL))
     code, out, _ = run("transcribe", str(path))
     assert (code, out) == (0, f"{JOB}\n")
     assert isinstance(uploads[0]["body"], Iterator)
     assert uploads[0]["bytes"] == audio
-    assert submitted(mocked_http)[0]["audio_url"] == UPLOAD_URL
+    assert submitted_bodies(mocked_http)[0]["audio_url"] == UPLOAD_URL
     transcript = Transcript.objects.get()
     assert (transcript.audio_source, transcript.upload_url) == (AudioSource.UPLOAD, UPLOAD_URL)
 
@@ -125,13 +121,13 @@ def test_transcribe_relays_a_recording_sids_media_through_upload(run, mocked_htt
     settings.TRANSCRIPTION_AUDIO_SOURCE = "upload"
     mocked_http.get(TWILIO_RECORDING_JSON, json=twilio_recording())
     mocked_http.get(TWILIO_MEDIA, body=b"RIFF-twilio-wav-bytes")
-    mocked_http.post(f"{API}/v2/transcript", json=job(audio_url=UPLOAD_URL))
+    mocked_http.post(f"{AAI}/v2/transcript", json=job(audio_url=UPLOAD_URL))
     code, out, _ = run("transcribe", RECORDING)
     assert (code, out) == (0, f"{JOB}\n")
     assert uploads[0]["bytes"] == b"RIFF-twilio-wav-bytes"
     media_request = next(c.request for c in mocked_http.calls if c.request.url == TWILIO_MEDIA)
     assert media_request.headers["Authorization"].startswith("Basic ")
-    assert submitted(mocked_http)[0]["audio_url"] == UPLOAD_URL
+    assert submitted_bodies(mocked_http)[0]["audio_url"] == UPLOAD_URL
     transcript = Transcript.objects.get()
     assert (transcript.recording_sid, transcript.call_sid, transcript.audio_url) == (
         RECORDING,
@@ -144,19 +140,19 @@ def test_transcribe_reads_the_audio_source_setting_as_the_pipeline_does(run, moc
     settings.TRANSCRIPTION_AUDIO_SOURCE = "Upload"
     mocked_http.get(TWILIO_RECORDING_JSON, json=twilio_recording())
     mocked_http.get(TWILIO_MEDIA, body=b"RIFF-twilio-wav-bytes")
-    mocked_http.post(f"{API}/v2/transcript", json=job(audio_url=UPLOAD_URL))
+    mocked_http.post(f"{AAI}/v2/transcript", json=job(audio_url=UPLOAD_URL))
     code, _, _ = run("transcribe", RECORDING)
     assert code == 0
-    assert submitted(mocked_http)[0]["audio_url"] == UPLOAD_URL
+    assert submitted_bodies(mocked_http)[0]["audio_url"] == UPLOAD_URL
 
 
 def test_transcribe_hands_a_recording_url_over_when_audio_source_is_url(run, mocked_http, settings):
     settings.TRANSCRIPTION_AUDIO_SOURCE = "url"
     mocked_http.get(TWILIO_RECORDING_JSON, json=twilio_recording())
-    mocked_http.post(f"{API}/v2/transcript", json=job(audio_url=TWILIO_MEDIA))
+    mocked_http.post(f"{AAI}/v2/transcript", json=job(audio_url=TWILIO_MEDIA))
     code, _, _ = run("transcribe", RECORDING)
     assert code == 0
-    assert submitted(mocked_http)[0]["audio_url"] == TWILIO_MEDIA
+    assert submitted_bodies(mocked_http)[0]["audio_url"] == TWILIO_MEDIA
     assert not any(c.request.url == TWILIO_MEDIA for c in mocked_http.calls)
 
 
@@ -201,7 +197,7 @@ def test_transcribe_names_the_missing_key(run, settings, mocked_http):
 
 
 def test_transcribe_reports_a_rejected_key_and_leaves_no_row(run, mocked_http):
-    mocked_http.post(f"{API}/v2/transcript", json={"error": "Invalid API key"}, status=401)
+    mocked_http.post(f"{AAI}/v2/transcript", json={"error": "Invalid API key"}, status=401)
     code, out, err = run("transcribe", AUDIO_URL)
     assert code == 1
     assert out == ""
@@ -236,7 +232,7 @@ def test_transcribe_reports_an_unknown_recording_sid(run, mocked_http):
 
 def test_transcribe_refuses_a_recording_that_already_has_a_transcript(run, mocked_http, settings):
     settings.TRANSCRIPTION_AUDIO_SOURCE = "upload"
-    Transcript.objects.create(job_id="earlier-job", recording_sid=RECORDING, status="completed")
+    make_transcript(job_id="earlier-job", recording_sid=RECORDING, status="completed")
     mocked_http.get(TWILIO_RECORDING_JSON, json=twilio_recording())
     code, _, err = run("transcribe", RECORDING)
     assert code == 1
@@ -266,9 +262,9 @@ def test_transcribe_fails_cleanly_in_a_real_process():
 
 
 def test_transcribe_wait_shows_progress_and_prints_the_text(run, mocked_http, sleeps):
-    mocked_http.post(f"{API}/v2/transcript", json=job())
+    mocked_http.post(f"{AAI}/v2/transcript", json=job())
     for data in (job("processing"), job("processing"), job("completed", text="Ahoy there.")):
-        mocked_http.get(f"{API}/v2/transcript/{JOB}", json=data)
+        mocked_http.get(f"{AAI}/v2/transcript/{JOB}", json=data)
     code, out, err = run("transcribe", AUDIO_URL, "--wait")
     assert code == 0
     assert out == f"{JOB}\n\nAhoy there.\n"
@@ -278,19 +274,19 @@ def test_transcribe_wait_shows_progress_and_prints_the_text(run, mocked_http, sl
 
 def test_transcribe_wait_backs_off_up_to_the_poll_interval(run, mocked_http, sleeps, settings):
     settings.TRANSCRIPTION_POLL_INTERVAL = 2.0
-    mocked_http.post(f"{API}/v2/transcript", json=job())
+    mocked_http.post(f"{AAI}/v2/transcript", json=job())
     for _ in range(5):
-        mocked_http.get(f"{API}/v2/transcript/{JOB}", json=job("processing"))
-    mocked_http.get(f"{API}/v2/transcript/{JOB}", json=job("completed", text="done"))
+        mocked_http.get(f"{AAI}/v2/transcript/{JOB}", json=job("processing"))
+    mocked_http.get(f"{AAI}/v2/transcript/{JOB}", json=job("completed", text="done"))
     code, _, _ = run("transcribe", AUDIO_URL, "--wait")
     assert code == 0
     assert sleeps == [1.0, 1.5, 2.0, 2.0, 2.0, 2.0]
 
 
 def test_transcribe_wait_keeps_polling_through_a_transient_error(run, mocked_http, sleeps):
-    mocked_http.post(f"{API}/v2/transcript", json=job())
-    mocked_http.get(f"{API}/v2/transcript/{JOB}", body=requests.ReadTimeout("slow"))
-    mocked_http.get(f"{API}/v2/transcript/{JOB}", json=job("completed", text="still here"))
+    mocked_http.post(f"{AAI}/v2/transcript", json=job())
+    mocked_http.get(f"{AAI}/v2/transcript/{JOB}", body=requests.ReadTimeout("slow"))
+    mocked_http.get(f"{AAI}/v2/transcript/{JOB}", json=job("completed", text="still here"))
     code, out, err = run("transcribe", AUDIO_URL, "--wait")
     assert code == 0
     assert out.endswith("\nstill here\n")
@@ -302,8 +298,8 @@ def test_transcribe_wait_exits_non_zero_with_assemblyais_error(run, mocked_http,
         f"Download error, unable to download {AUDIO_URL}. "
         "Please make sure the file exists and is accessible from the internet."
     )
-    mocked_http.post(f"{API}/v2/transcript", json=job())
-    mocked_http.get(f"{API}/v2/transcript/{JOB}", json=job("error", error=message))
+    mocked_http.post(f"{AAI}/v2/transcript", json=job())
+    mocked_http.get(f"{AAI}/v2/transcript/{JOB}", json=job("error", error=message))
     code, out, err = run("transcribe", AUDIO_URL, "--wait")
     assert code == 1
     assert out == f"{JOB}\n"
@@ -314,7 +310,7 @@ def test_transcribe_wait_exits_non_zero_with_assemblyais_error(run, mocked_http,
 
 
 def test_transcribe_wait_gives_up_after_the_timeout(run, mocked_http, sleeps):
-    mocked_http.post(f"{API}/v2/transcript", json=job())
+    mocked_http.post(f"{AAI}/v2/transcript", json=job())
     code, _, err = run("transcribe", AUDIO_URL, "--wait", "--timeout", "0")
     assert code == 1
     assert f"Still queued after 0 s; check later with python manage.py print_transcription {JOB}" in err
@@ -326,7 +322,7 @@ def test_transcribe_wait_gives_up_after_the_timeout(run, mocked_http, sleeps):
 
 def test_print_transcription_prints_the_json_a_blank_line_and_the_text(run, mocked_http):
     data = job("completed", text="An object relational mapper is a code library.", confidence=0.93)
-    mocked_http.get(f"{API}/v2/transcript/{JOB}", json=data)
+    mocked_http.get(f"{AAI}/v2/transcript/{JOB}", json=data)
     code, out, err = run("print_transcription", JOB)
     assert (code, err) == (0, "")
     printed_json, text = out.split("\n\n", 1)
@@ -337,7 +333,7 @@ def test_print_transcription_prints_the_json_a_blank_line_and_the_text(run, mock
 
 
 def test_print_transcription_says_when_the_job_is_not_finished(run, mocked_http):
-    mocked_http.get(f"{API}/v2/transcript/{JOB}", json=job("processing"))
+    mocked_http.get(f"{AAI}/v2/transcript/{JOB}", json=job("processing"))
     code, out, err = run("print_transcription", JOB)
     assert code == 0
     assert json.loads(out)["status"] == "processing"
@@ -345,7 +341,7 @@ def test_print_transcription_says_when_the_job_is_not_finished(run, mocked_http)
 
 
 def test_print_transcription_exits_non_zero_for_a_failed_job(run, mocked_http):
-    mocked_http.get(f"{API}/v2/transcript/{JOB}", json=job("error", error="Download error"))
+    mocked_http.get(f"{AAI}/v2/transcript/{JOB}", json=job("error", error="Download error"))
     code, out, err = run("print_transcription", JOB)
     assert code == 1
     assert json.loads(out)["status"] == "error"
@@ -353,7 +349,7 @@ def test_print_transcription_exits_non_zero_for_a_failed_job(run, mocked_http):
 
 
 def test_print_transcription_explains_an_unknown_id(run, mocked_http):
-    mocked_http.get(f"{API}/v2/transcript/{JOB}", json={"error": "Transcript lookup error"}, status=400)
+    mocked_http.get(f"{AAI}/v2/transcript/{JOB}", json={"error": "Transcript lookup error"}, status=400)
     code, out, err = run("print_transcription", JOB)
     assert (code, out) == (1, "")
     assert err == (
@@ -381,9 +377,9 @@ def test_a_failed_transcribe_of_a_recording_leaves_it_to_be_transcribed_later(ru
     from caller.models import Recording
 
     settings.TRANSCRIPTION_AUDIO_SOURCE = "url"
-    Recording.objects.create(sid=RECORDING, call_sid=CALL, account_sid=ACCOUNT, status="completed")
+    make_recording(sid=RECORDING, call_sid=CALL, status="completed")
     mocked_http.get(TWILIO_RECORDING_JSON, json=twilio_recording())
-    mocked_http.post(f"{API}/v2/transcript", status=503, json={"error": "Service unavailable"})
+    mocked_http.post(f"{AAI}/v2/transcript", status=503, json={"error": "Service unavailable"})
     code, _, err = run("transcribe", RECORDING)
     assert code == 1 and "503" in err
     assert not Transcript.objects.exists()
@@ -394,6 +390,6 @@ def test_a_failed_transcribe_of_a_recording_leaves_it_to_be_transcribed_later(ru
 def test_deleting_a_recordings_transcript_on_purpose_marks_the_recording(mocked_http):
     from caller.models import Recording
 
-    Recording.objects.create(sid=RECORDING, call_sid=CALL, account_sid=ACCOUNT, status="completed")
-    Transcript.objects.create(recording_sid=RECORDING, audio_url=TWILIO_MEDIA).delete()
+    make_recording(sid=RECORDING, call_sid=CALL, status="completed")
+    make_transcript(recording_sid=RECORDING, audio_url=TWILIO_MEDIA).delete()
     assert Recording.objects.get(sid=RECORDING).transcript_deleted_at is not None

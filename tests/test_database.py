@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import connection, transaction
 
 from caller.models import Call
+from tests.factories import make_call
 
 on_postgres = pytest.mark.skipif(
     connection.vendor != "postgresql", reason="needs PostgreSQL (make test-postgres)"
@@ -32,7 +33,7 @@ def test_sqlite_takes_the_write_lock_at_begin_and_waits_for_it():
 @on_postgres
 @pytest.mark.django_db(transaction=True)
 def test_postgres_skip_locked_passes_over_a_row_another_connection_holds():
-    call = Call.objects.create(sid="CA" + "5" * 32, to="+14155551234", from_number="+15005550006")
+    call = make_call(sid="CA" + "5" * 32)
     locked, release, seen = threading.Event(), threading.Event(), []
 
     def hold_the_lock():

@@ -16,7 +16,8 @@ from django.test import override_settings
 from django.utils import timezone
 
 from caller.models import Call, Recording
-from tests.pipeline_helpers import (
+from tests.factories import make_call
+from tests.fakes import (
     AAI,
     CALL_SID,
     JOB_ID,
@@ -122,7 +123,7 @@ def test_a_recording_callback_the_database_cannot_take_gets_503_and_stores_nothi
 def test_sync_finds_the_recording_whose_callback_was_lost_to_the_database(
     twilio_post, task_queue, mocked_http
 ):
-    Call.objects.create(sid=CALL_SID, to="+14155551234", from_number="+15005550006", status="completed")
+    make_call(sid=CALL_SID, status="completed")
     with database_fails_on("transcription_transcript", FAULTS["sqlite-locked"]):
         assert twilio_post("/twilio/recording-status/", recording_callback()).status_code == 503
     # Twilio does not retry a recording callback: the reconcile lists the call's recordings.
@@ -140,7 +141,7 @@ def test_sync_finds_the_recording_whose_callback_was_lost_to_the_database(
 
 
 def test_a_call_status_callback_the_database_cannot_take_gets_503_and_changes_nothing(twilio_post):
-    Call.objects.create(sid=CALL_SID, to="+14155551234", from_number="+15005550006", status="ringing")
+    make_call(sid=CALL_SID, status="ringing")
     with database_fails_on("caller_call", FAULTS["postgres-connection-gone"], statement="UPDATE"):
         response = twilio_post("/twilio/call-status/", {"CallSid": CALL_SID, "CallStatus": "completed"})
     assert response.status_code == 503

@@ -5,17 +5,15 @@ from urllib.parse import parse_qs
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
-from django.utils import timezone
 
 from caller import services
 from caller.dial_policy import DialRateLimited, DialRefused, allowed_countries, parse_rate
 from caller.models import Call
 from caller.phone import InvalidNumber
+from tests.factories import make_call, make_user
+from tests.fakes import ACCOUNT, CALLS_URL
 
 pytestmark = pytest.mark.django_db
-
-ACCOUNT = "AC" + "a" * 32
-CALLS_URL = f"https://api.twilio.com/2010-04-01/Accounts/{ACCOUNT}/Calls.json"
 
 
 def sid(n: int) -> str:
@@ -32,17 +30,14 @@ def mock_call_created(mocked_http, n: int = 1, to: str = "+14155551234"):
 
 def make_calls(user, count: int, *, ago: timedelta = timedelta(minutes=1)):
     for n in range(count):
-        call = Call.objects.create(
-            sid=sid(1000 + n), to="+14155551234", from_number="+15005550006", dialed_by=user
-        )
-        Call.objects.filter(pk=call.pk).update(created_at=timezone.now() - ago)
+        make_call(sid(1000 + n), dialed_by=user, created_ago=ago)
 
 
 # -- who may dial ---------------------------------------------------------------
 
 
-def test_dial_refuses_a_staff_user_without_the_place_call_permission(client, django_user_model, mocked_http):
-    user = django_user_model.objects.create_user("clerk", "c@example.com", "pw-clerk-123", is_staff=True)
+def test_dial_refuses_a_staff_user_without_the_place_call_permission(client, mocked_http):
+    user = make_user("clerk", email="c@example.com", password="pw-clerk-123", staff=True)
     client.force_login(user)
     assert client.get("/dial/14155551234/").status_code == 403
     assert client.post("/dial/14155551234/").status_code == 403
@@ -165,9 +160,9 @@ def test_the_rate_limit_counts_only_calls_inside_the_window(staff_client, staff_
     assert staff_client.post("/dial/14155551234/").status_code == 200
 
 
-def test_the_rate_limit_counts_each_user_on_their_own(staff_client, django_user_model, settings, mocked_http):
+def test_the_rate_limit_counts_each_user_on_their_own(staff_client, settings, mocked_http):
     settings.DIAL_RATE_LIMIT = "3/hour"
-    make_calls(django_user_model.objects.create_user("other"), 5)
+    make_calls(make_user("other"), 5)
     mock_call_created(mocked_http)
     assert staff_client.post("/dial/14155551234/").status_code == 200
 

@@ -14,11 +14,11 @@ import pytest
 import requests
 from django.test import override_settings
 
-from tests.pipeline_helpers import (
+from tests.fakes import (
     AAI,
     MEDIA_URL,
-    RECORDING_SID,
     mock_upload,
+    request_transcript,
     submitted_bodies,
     transcript_json,
     webhook_headers,
@@ -120,12 +120,6 @@ def test_five_transcripts_survive_an_outage_and_each_is_submitted_once(client, t
         assert (t.status, t.text) == ("completed", f"text of {t.job_id}")
     assert assemblyai.accepted == Counter({url: 1 for url in urls})  # still one job each
     assert len(submitted_bodies(mocked_http)) == sum(assemblyai.attempts.values())
-
-
-def request_transcript(task_queue):
-    with task_queue.capture(execute=True):
-        transcript, _ = services.transcript_request(audio_url=MEDIA_URL, recording_sid=RECORDING_SID)
-    return transcript
 
 
 def test_media_refused_with_401_ends_in_error_saying_to_check_the_credentials(task_queue, mocked_http):

@@ -11,12 +11,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from caller.models import Call, Recording
-from tests.conftest import twilio_signature
+from tests.factories import make_call
+from tests.fakes import ACCOUNT, CALLS_URL, twilio_signature
 
 pytestmark = pytest.mark.django_db
 
-ACCOUNT = "AC" + "a" * 32
-CALLS_URL = f"https://api.twilio.com/2010-04-01/Accounts/{ACCOUNT}/Calls.json"
 CALL_SID = "CA" + "1" * 32
 REC_SID = "RE" + "2" * 32
 CALLBACKS = ["/record/", "/record/done/", "/twilio/recording-status/", "/twilio/call-status/"]
@@ -206,7 +205,7 @@ def test_a_recording_of_unknown_length_is_stored_without_a_duration(client):
 
 
 def test_a_call_status_with_an_unknown_status_gets_400_and_changes_nothing(client):
-    Call.objects.create(sid=CALL_SID, to="+14155551234", from_number="+15005550006", status="ringing")
+    make_call(sid=CALL_SID, status="ringing")
     response = signed_post(
         client, "/twilio/call-status/", [("CallSid", CALL_SID), ("CallStatus", "exploded")]
     )

@@ -3,9 +3,8 @@
 import pytest
 import requests
 
-from caller.models import Recording
-from tests.media import ACCOUNT, MEDIA_URL, RECORDING_SID, mock_media, tone_wav
-from transcription.models import Transcript
+from tests.factories import make_recording, make_transcript
+from tests.fakes import MEDIA_URL, RECORDING_SID, mock_media, tone_wav
 
 pytestmark = pytest.mark.django_db
 
@@ -15,7 +14,7 @@ AUDIO = tone_wav(1.0)
 
 @pytest.fixture
 def recording():
-    return Recording.objects.create(sid=RECORDING_SID, call_sid="CA" + "1" * 32, account_sid=ACCOUNT)
+    return make_recording(sid=RECORDING_SID, call_sid="CA" + "1" * 32)
 
 
 def body_of(response) -> bytes:
@@ -23,7 +22,7 @@ def body_of(response) -> bytes:
 
 
 def test_it_streams_the_recording_with_basic_auth_at_twilio(staff_client, mocked_http, recording):
-    mock_media(mocked_http, AUDIO)
+    mock_media(mocked_http, AUDIO, redirect_to=None)
     response = staff_client.get(PROXY)
     assert response.status_code == 200
     assert response.streaming
@@ -35,7 +34,7 @@ def test_it_streams_the_recording_with_basic_auth_at_twilio(staff_client, mocked
 
 
 def test_it_passes_a_range_through_and_answers_206(staff_client, mocked_http, recording):
-    mock_media(mocked_http, AUDIO)
+    mock_media(mocked_http, AUDIO, redirect_to=None)
     response = staff_client.get(PROXY, HTTP_RANGE="bytes=100-199")
     assert response.status_code == 206
     assert body_of(response) == AUDIO[100:200]
@@ -45,14 +44,14 @@ def test_it_passes_a_range_through_and_answers_206(staff_client, mocked_http, re
 
 
 def test_it_passes_back_416_for_a_range_past_the_end(staff_client, mocked_http, recording):
-    mock_media(mocked_http, AUDIO)
+    mock_media(mocked_http, AUDIO, redirect_to=None)
     response = staff_client.get(PROXY, HTTP_RANGE=f"bytes={len(AUDIO) + 10}-")
     assert response.status_code == 416
     assert response["Content-Range"] == f"bytes */{len(AUDIO)}"
 
 
 def test_it_drops_a_malformed_range_instead_of_forwarding_it(staff_client, mocked_http, recording):
-    mock_media(mocked_http, AUDIO)
+    mock_media(mocked_http, AUDIO, redirect_to=None)
     response = staff_client.get(PROXY, HTTP_RANGE="lines=1-2\r\nX-Evil: 1")
     assert response.status_code == 200
     assert "Range" not in mocked_http.calls[0].request.headers
@@ -63,7 +62,7 @@ def test_it_follows_twilios_redirect_without_sending_credentials_to_storage(
 ):
     storage = "https://media.twiliocdn.example/rec.wav"
     mocked_http.get(MEDIA_URL, status=302, headers={"Location": storage})
-    mock_media(mocked_http, AUDIO, url=storage)
+    mock_media(mocked_http, AUDIO, url=storage, redirect_to=None)
     response = staff_client.get(PROXY, HTTP_RANGE="bytes=0-9")
     assert response.status_code == 206
     assert body_of(response) == AUDIO[:10]
@@ -72,7 +71,7 @@ def test_it_follows_twilios_redirect_without_sending_credentials_to_storage(
 
 
 def test_it_never_shows_the_media_url_or_credentials_to_the_browser(staff_client, mocked_http, recording):
-    mock_media(mocked_http, AUDIO)
+    mock_media(mocked_http, AUDIO, redirect_to=None)
     response = staff_client.get(PROXY)
     headers = str(response.headers)
     assert "api.twilio.com" not in headers
@@ -101,8 +100,8 @@ def test_it_refuses_a_recording_this_app_does_not_know(staff_client, mocked_http
 
 
 def test_it_plays_a_recording_named_only_by_a_transcript(staff_client, mocked_http):
-    Transcript.objects.create(recording_sid=RECORDING_SID)
-    mock_media(mocked_http, AUDIO)
+    make_transcript(recording_sid=RECORDING_SID)
+    mock_media(mocked_http, AUDIO, redirect_to=None)
     response = staff_client.get(PROXY)
     assert response.status_code == 200
     assert mocked_http.calls[0].request.url == MEDIA_URL
@@ -135,7 +134,7 @@ def test_it_closes_the_twilio_response_when_the_download_ends(
     closed = []
     real_close = requests.Response.close
     monkeypatch.setattr(requests.Response, "close", lambda self: closed.append(self.url) or real_close(self))
-    mock_media(mocked_http, AUDIO)
+    mock_media(mocked_http, AUDIO, redirect_to=None)
     response = staff_client.get(PROXY)
     body_of(response)
     response.close()

@@ -3,7 +3,7 @@
 
 import pytest
 
-from caller.models import Call
+from tests.factories import make_call
 
 pytestmark = pytest.mark.django_db
 
@@ -17,7 +17,7 @@ def test_a_transcript_search_with_a_nul_gets_400(staff_client):
 
 
 def test_the_calls_status_with_a_nul_in_a_sid_gets_400(staff_client):
-    Call.objects.create(sid=CALL_SID, to="+14155551234", from_number="+15005550006", status="ringing")
+    make_call(sid=CALL_SID, status="ringing")
     assert staff_client.get("/calls/status/", {"sid": [CALL_SID, "CA\x00"]}).status_code == 400
 
 
@@ -31,7 +31,7 @@ def test_an_admin_search_with_a_nul_gets_400(admin_client_logged):
 
 
 def test_ordinary_queries_pass(staff_client):
-    Call.objects.create(sid=CALL_SID, to="+14155551234", from_number="+15005550006", status="ringing")
+    make_call(sid=CALL_SID, status="ringing")
     response = staff_client.get("/calls/status/", {"sid": CALL_SID})
     assert response.status_code == 200
     assert list(response.json()["calls"]) == [CALL_SID]

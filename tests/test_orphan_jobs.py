@@ -11,7 +11,8 @@ import pytest
 from django.test import override_settings
 from django.utils import timezone
 
-from tests.pipeline_helpers import AAI, JOB_ID, transcript_json, webhook_headers
+from tests.factories import make_transcript
+from tests.fakes import AAI, JOB_ID, WorkerKilled, transcript_json, webhook_headers
 from transcription import services
 from transcription.models import Transcript, TranscriptStatus, WebhookDelivery
 
@@ -100,7 +101,7 @@ def test_the_rows_own_job_is_never_deleted(client, submitted, task_queue, mocked
 
 def test_a_row_without_a_job_id_yet_deletes_nothing(client, task_queue, mocked_http):
     # The webhook beat the commit of the job id: it is the row's own job, fetched after the submit.
-    transcript = Transcript.objects.create(audio_url="https://x.example/a.wav", audio_source="url")
+    transcript = make_transcript(audio_url="https://x.example/a.wav", audio_source="url")
     deliver(client, task_queue, transcript, ORPHAN)
     assert [r.task.name for r in task_queue.pending] == []
     assert WebhookDelivery.objects.get().note == ""
@@ -119,14 +120,10 @@ def test_an_orphans_webhook_after_the_row_completed_still_deletes_the_orphan(
 
 
 def test_a_job_another_row_holds_is_never_deleted(client, submitted, task_queue, mocked_http):
-    other = Transcript.objects.create(job_id=ORPHAN, status=TranscriptStatus.COMPLETED, text="theirs")
+    other = make_transcript(job_id=ORPHAN, status=TranscriptStatus.COMPLETED, text="theirs")
     delivery = deliver(client, task_queue, submitted, ORPHAN)
     assert task_queue.pending == []
     assert delivery.note == f"Job {ORPHAN} belongs to transcript {other.pk}, not {submitted.pk}: ignored."
-
-
-class WorkerKilled(BaseException):
-    """The worker's process dying mid-request: nothing after it runs."""
 
 
 @override_settings(TRANSCRIPTION_AUDIO_SOURCE="url")

@@ -9,22 +9,19 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from caller import pages
-from caller.models import Call, Recording
+from caller.models import Call
 from caller.phone import InvalidNumber
-from tests.media import ACCOUNT, RECORDING_SID
+from tests.factories import make_call, make_recording, make_transcript, make_user
+from tests.fakes import CALLS_URL, RECORDING_SID
 from transcription.models import Transcript
 
 pytestmark = pytest.mark.django_db
 
-CALLS_URL = f"https://api.twilio.com/2010-04-01/Accounts/{ACCOUNT}/Calls.json"
 CALL_SID = "CA" + "3" * 32
 
 
-def make_call(n=0, status="completed", **fields):
-    sid = f"CA{n:032x}" if n else CALL_SID
-    return Call.objects.create(
-        sid=sid, to="+14155551234", from_number="+15005550006", status=status, **fields
-    )
+def a_call(n=0, status="completed", **fields):
+    return make_call(f"CA{n:032x}" if n else CALL_SID, status=status, **fields)
 
 
 def test_home_requires_login(client):
@@ -38,15 +35,15 @@ def test_home_shows_the_dial_form_to_people_who_may_dial(staff_client):
     assert 'name="number"' in html
 
 
-def test_home_hides_the_dial_form_from_people_who_may_not(client, django_user_model):
-    client.force_login(django_user_model.objects.create_user("viewer", password="pw-viewer-123"))
+def test_home_hides_the_dial_form_from_people_who_may_not(client):
+    client.force_login(make_user("viewer", password="pw-viewer-123"))
     response = client.get("/")
     assert response.status_code == 200
     assert 'name="number"' not in response.content.decode()
 
 
-def test_dialing_without_the_permission_is_refused(client, django_user_model, mocked_http):
-    client.force_login(django_user_model.objects.create_user("viewer", password="pw-viewer-123"))
+def test_dialing_without_the_permission_is_refused(client, mocked_http):
+    client.force_login(make_user("viewer", password="pw-viewer-123"))
     response = client.post("/", {"number": "14155551234"})
     assert response.status_code == 403
     assert len(mocked_http.calls) == 0
@@ -117,9 +114,9 @@ def test_missing_settings_are_named_on_the_form(staff_client, settings, mocked_h
 
 
 def test_home_lists_calls_with_their_transcripts_status(staff_client):
-    make_call()
-    Recording.objects.create(sid=RECORDING_SID, call_sid=CALL_SID, account_sid=ACCOUNT)
-    transcript = Transcript.objects.create(recording_sid=RECORDING_SID, status="processing")
+    a_call()
+    make_recording(sid=RECORDING_SID, call_sid=CALL_SID)
+    transcript = make_transcript(recording_sid=RECORDING_SID, status="processing")
     html = staff_client.get("/").content.decode()
     assert (
         f'<a class="status status-processing" href="/transcription/{transcript.pk}/">Processing</a>' in html
@@ -133,21 +130,21 @@ def test_home_reads_transcripts_in_one_query_however_many_calls(staff_client):
         return len(captured)
 
     for n in range(1, 3):
-        make_call(n)
-        Transcript.objects.create(call_sid=f"CA{n:032x}", status="completed")
+        a_call(n)
+        make_transcript(call_sid=f"CA{n:032x}", status="completed")
     few = queries()
     for n in range(3, 9):
-        make_call(n)
-        Transcript.objects.create(call_sid=f"CA{n:032x}", status="queued")
+        a_call(n)
+        make_transcript(call_sid=f"CA{n:032x}", status="queued")
     assert queries() == few
 
 
 def test_transcripts_are_found_by_call_sid_or_by_recording_sid():
-    make_call()
-    Recording.objects.create(sid=RECORDING_SID, call_sid=CALL_SID)
-    by_call = Transcript.objects.create(call_sid=CALL_SID)
-    by_recording = Transcript.objects.create(recording_sid=RECORDING_SID)
-    Transcript.objects.create(call_sid="CA" + "9" * 32)
+    a_call()
+    make_recording(sid=RECORDING_SID, call_sid=CALL_SID)
+    by_call = make_transcript(call_sid=CALL_SID)
+    by_recording = make_transcript(recording_sid=RECORDING_SID)
+    make_transcript(call_sid="CA" + "9" * 32)
     found = pages.transcripts_by_call([CALL_SID])
     assert {t.pk for t in found[CALL_SID]} == {by_call.pk, by_recording.pk}
 
@@ -157,15 +154,15 @@ def status_of(client, *sids):
 
 
 def test_the_calls_status_follows_a_ringing_call(staff_client):
-    make_call(status="ringing")
+    a_call(status="ringing")
     data = status_of(staff_client, CALL_SID)
     assert data["calls"][CALL_SID]["label"] == "Ringing"
     assert data["settled"] is False
 
 
 def test_the_calls_status_waits_for_a_transcript_to_finish(staff_client):
-    make_call()
-    transcript = Transcript.objects.create(call_sid=CALL_SID, status="processing")
+    a_call()
+    transcript = make_transcript(call_sid=CALL_SID, status="processing")
     data = status_of(staff_client, CALL_SID)
     assert data["calls"][CALL_SID]["transcripts"] == [
         {
@@ -182,14 +179,14 @@ def test_the_calls_status_waits_for_a_transcript_to_finish(staff_client):
 
 
 def test_the_calls_status_waits_a_while_for_the_transcript_of_a_finished_call(staff_client):
-    make_call()
+    a_call()
     assert status_of(staff_client, CALL_SID)["settled"] is False
     Call.objects.filter(sid=CALL_SID).update(updated_at=timezone.now() - timedelta(minutes=11))
     assert status_of(staff_client, CALL_SID)["settled"] is True
 
 
 def test_an_unanswered_call_is_settled_at_once(staff_client):
-    make_call(status="no-answer")
+    a_call(status="no-answer")
     assert status_of(staff_client, CALL_SID)["settled"] is True
 
 
@@ -198,11 +195,9 @@ def test_the_calls_status_requires_login(client):
 
 
 def test_the_call_page_plays_each_recording_through_the_proxy(staff_client):
-    call = make_call(duration=75)
-    Recording.objects.create(
-        sid=RECORDING_SID, call=call, call_sid=CALL_SID, account_sid=ACCOUNT, duration=74
-    )
-    transcript = Transcript.objects.create(
+    call = a_call(duration=75)
+    make_recording(sid=RECORDING_SID, call=call, call_sid=CALL_SID, duration=74)
+    transcript = make_transcript(
         recording_sid=RECORDING_SID, call_sid=CALL_SID, status="completed", text="Ahoy there."
     )
     html = staff_client.get(call.get_absolute_url()).content.decode()
@@ -214,20 +209,18 @@ def test_the_call_page_plays_each_recording_through_the_proxy(staff_client):
 
 
 def test_the_call_page_has_no_player_before_the_recording_is_complete(staff_client):
-    call = make_call(status="in-progress")
-    Recording.objects.create(sid=RECORDING_SID, call=call, call_sid=CALL_SID, status="in-progress")
+    call = a_call(status="in-progress")
+    make_recording(call, sid=RECORDING_SID, status="in-progress")
     assert "<audio" not in staff_client.get(call.get_absolute_url()).content.decode()
 
 
 def test_the_call_page_requires_login(client):
-    assert client.get(make_call().get_absolute_url()).status_code == 302
+    assert client.get(a_call().get_absolute_url()).status_code == 302
 
 
-def test_a_user_who_is_not_staff_logs_in_on_the_apps_own_page_and_may_dial(client, django_user_model):
-    from django.contrib.auth.models import Permission
+def test_a_user_who_is_not_staff_logs_in_on_the_apps_own_page_and_may_dial(client):
 
-    user = django_user_model.objects.create_user("caller", password="pw-caller-123")
-    user.user_permissions.add(Permission.objects.get(codename="place_call"))
+    make_user("caller", password="pw-caller-123", perms=["place_call"])
     response = client.post("/login/", {"username": "caller", "password": "pw-caller-123", "next": "/"})
     assert response.status_code == 302 and response["Location"] == "/"
     home = client.get("/")

@@ -9,17 +9,20 @@ import requests
 from django.test import override_settings
 from django.utils import timezone
 
-from tests.pipeline_helpers import (
+from tests.factories import make_transcript
+from tests.fakes import (
     AAI,
     AUDIO,
     JOB_ID,
     MEDIA_URL,
     RECORDING_SID,
     STORAGE_URL,
+    SUBMIT_URL,
     UPLOAD_URL,
     mock_media,
     mock_upload,
     recording_callback,
+    request_transcript,
     submitted_bodies,
     transcript_json,
     webhook_headers,
@@ -29,14 +32,7 @@ from transcription.models import Transcript, TranscriptStatus
 
 pytestmark = pytest.mark.django_db
 
-SUBMIT_URL = f"{AAI}/v2/transcript"
 GET_URL = f"{AAI}/v2/transcript/{JOB_ID}"
-
-
-def request_transcript(task_queue, audio_url=MEDIA_URL):
-    with task_queue.capture(execute=True):
-        transcript, _ = services.transcript_request(audio_url=audio_url, recording_sid=RECORDING_SID)
-    return transcript
 
 
 def test_it_streams_the_twilio_media_into_the_upload_and_transcribes_the_upload_url(task_queue, mocked_http):
@@ -298,7 +294,7 @@ def test_webhooks_auto_are_on_only_for_an_https_base_url(mode, base_url, expecte
 
 
 def test_a_fetch_that_fails_transiently_is_retried(task_queue, mocked_http):
-    transcript = Transcript.objects.create(job_id=JOB_ID, status=TranscriptStatus.QUEUED)
+    transcript = make_transcript(job_id=JOB_ID, status=TranscriptStatus.QUEUED)
     mocked_http.get(GET_URL, body=requests.ConnectionError("connection reset"))
     mocked_http.get(GET_URL, json=transcript_json("completed"))
     with task_queue.capture(execute=True):

@@ -4,7 +4,8 @@ import pytest
 from django.core.checks import run_checks
 from django.test import override_settings
 
-from tests.pipeline_helpers import AAI, JOB_ID, MEDIA_URL, RECORDING_SID
+from tests.factories import make_transcript
+from tests.fakes import AAI, JOB_ID, MEDIA_URL, RECORDING_SID
 from transcription import admin_actions, services
 from transcription.models import Transcript, TranscriptStatus
 
@@ -29,7 +30,7 @@ def failed_transcript(**fields):
         "attempts": 3,
     }
     values.update(fields)
-    return Transcript.objects.create(**values)
+    return make_transcript(**values)
 
 
 def test_resubmit_starts_a_failed_transcript_over_as_a_new_job(task_queue):

@@ -16,7 +16,7 @@ from django.test import override_settings
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
-from tests.pipeline_helpers import AAI, transcript_json, webhook_headers
+from tests.fakes import AAI, transcript_json, webhook_headers
 from transcription import services
 from transcription.models import Transcript
 

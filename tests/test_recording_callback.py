@@ -3,7 +3,7 @@
 import pytest
 
 from caller.models import Recording
-from tests.pipeline_helpers import (
+from tests.fakes import (
     AAI,
     ACCOUNT,
     JOB_ID,

@@ -4,10 +4,10 @@ import json
 
 import pytest
 from django.test import override_settings
-from django.utils import timezone
 
 from caller.models import Recording
-from tests.pipeline_helpers import (
+from tests.factories import make_recording, make_transcript
+from tests.fakes import (
     AAI,
     ACCOUNT,
     CALL_SID,
@@ -16,7 +16,6 @@ from tests.pipeline_helpers import (
     transcript_json,
     webhook_headers,
 )
-from transcription.models import Transcript, TranscriptStatus
 
 pytestmark = pytest.mark.django_db
 
@@ -26,15 +25,9 @@ GET_URL = f"{AAI}/v2/transcript/{JOB_ID}"
 
 @pytest.fixture
 def submitted():
-    Recording.objects.create(sid=RECORDING_SID, call_sid=CALL_SID, account_sid=ACCOUNT, status="completed")
-    return Transcript.objects.create(
-        job_id=JOB_ID,
-        status=TranscriptStatus.QUEUED,
-        recording_sid=RECORDING_SID,
-        call_sid=CALL_SID,
-        audio_url="https://x.example/a.wav",
-        submitted_at=timezone.now(),
-    )
+    """The shared `submitted` transcript, here of a stored Twilio recording."""
+    make_recording(sid=RECORDING_SID, call_sid=CALL_SID, status="completed")
+    return make_transcript(submitted=True, recording_sid=RECORDING_SID, call_sid=CALL_SID)
 
 
 def job_ends(client, task_queue, transcript, status="completed"):

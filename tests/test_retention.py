@@ -5,8 +5,8 @@ from datetime import timedelta
 import pytest
 import requests
 from django.core.management import CommandError, call_command
-from django.utils import timezone
 
+from tests.factories import make_delivery, make_transcript
 from transcription.models import Transcript, WebhookDelivery
 from transcription.retention import TranscriptKept, transcript_delete
 
@@ -15,11 +15,13 @@ pytestmark = pytest.mark.django_db
 AAI = "https://api.assemblyai.com/v2/transcript"
 
 
-def make_transcript(job_id: str | None = "job-1", *, days_old: int = 0, deliveries: int = 1) -> Transcript:
-    transcript = Transcript.objects.create(job_id=job_id, status="completed", text="hello")
-    Transcript.objects.filter(pk=transcript.pk).update(created_at=timezone.now() - timedelta(days=days_old))
+def stored(job_id: str | None = "job-1", *, days_old: int = 0, deliveries: int = 1) -> Transcript:
+    """A completed transcript made `days_old` days ago, with its webhook deliveries."""
+    transcript = make_transcript(
+        job_id=job_id, status="completed", text="hello", created_ago=timedelta(days=days_old)
+    )
     for _ in range(deliveries):
-        WebhookDelivery.objects.create(transcript=transcript, job_id=job_id or "", status="completed")
+        make_delivery(transcript, status="completed")
     return transcript
 
 
@@ -27,7 +29,7 @@ def make_transcript(job_id: str | None = "job-1", *, days_old: int = 0, deliveri
 
 
 def test_it_deletes_at_assemblyai_first_then_the_row_and_its_deliveries(mocked_http):
-    transcript = make_transcript(deliveries=2)
+    transcript = stored(deliveries=2)
     mocked_http.delete(
         f"{AAI}/job-1", json={"id": "job-1", "status": "completed", "text": "Deleted by user."}
     )
@@ -38,9 +40,9 @@ def test_it_deletes_at_assemblyai_first_then_the_row_and_its_deliveries(mocked_h
 
 
 def test_it_also_deletes_deliveries_that_only_carry_the_job_id(mocked_http):
-    transcript = make_transcript(deliveries=0)
-    WebhookDelivery.objects.create(job_id="job-1", status="completed")  # arrived before the row matched
-    WebhookDelivery.objects.create(job_id="job-other", status="completed")
+    transcript = stored(deliveries=0)
+    make_delivery(job_id="job-1", status="completed")  # arrived before the row matched
+    make_delivery(job_id="job-other", status="completed")
     mocked_http.delete(f"{AAI}/job-1", json={"id": "job-1"})
     transcript_delete(transcript)
     assert list(WebhookDelivery.objects.values_list("job_id", flat=True)) == ["job-other"]
@@ -51,7 +53,7 @@ def test_it_also_deletes_deliveries_that_only_carry_the_job_id(mocked_http):
     [(404, {"error": "Not found"}), (400, {"error": "Transcript lookup error, transcript id not found"})],
 )
 def test_it_tolerates_a_job_assemblyai_no_longer_knows(mocked_http, status, body):
-    transcript = make_transcript()
+    transcript = stored()
     mocked_http.delete(f"{AAI}/job-1", json=body, status=status)
     assert transcript_delete(transcript) is False
     assert Transcript.objects.count() == 0
@@ -67,7 +69,7 @@ def test_it_tolerates_a_job_assemblyai_no_longer_knows(mocked_http, status, body
     ],
 )
 def test_it_keeps_the_row_when_assemblyai_does_not_delete_saying_why(mocked_http, status, body, reason):
-    transcript = make_transcript()
+    transcript = stored()
     mocked_http.delete(f"{AAI}/job-1", json=body, status=status)
     with pytest.raises(TranscriptKept, match=reason) as caught:
         transcript_delete(transcript)
@@ -77,7 +79,7 @@ def test_it_keeps_the_row_when_assemblyai_does_not_delete_saying_why(mocked_http
 
 
 def test_it_keeps_the_row_when_assemblyai_cannot_be_reached(mocked_http):
-    transcript = make_transcript()
+    transcript = stored()
     mocked_http.delete(f"{AAI}/job-1", body=requests.ConnectionError("refused"))
     with pytest.raises(TranscriptKept, match="Could not connect to AssemblyAI"):
         transcript_delete(transcript)
@@ -85,14 +87,14 @@ def test_it_keeps_the_row_when_assemblyai_cannot_be_reached(mocked_http):
 
 
 def test_a_transcript_never_submitted_is_deleted_without_asking_assemblyai(mocked_http):
-    transcript = make_transcript(job_id=None, deliveries=0)
+    transcript = stored(job_id=None, deliveries=0)
     assert transcript_delete(transcript) is False
     assert len(mocked_http.calls) == 0
     assert Transcript.objects.count() == 0
 
 
 def test_remote_false_leaves_assemblyais_copy_alone(mocked_http):
-    transcript = make_transcript()
+    transcript = stored()
     assert transcript_delete(transcript, remote=False) is False
     assert len(mocked_http.calls) == 0
     assert Transcript.objects.count() == 0
@@ -110,8 +112,8 @@ def run(*args) -> str:
 
 
 def test_purge_deletes_only_transcripts_older_than_the_given_days(mocked_http):
-    old = make_transcript("job-old", days_old=40)
-    young = make_transcript("job-young", days_old=5)
+    old = stored("job-old", days_old=40)
+    young = stored("job-young", days_old=5)
     mocked_http.delete(f"{AAI}/job-old", json={"id": "job-old"})
     out = run("--older-than", "30")
     assert "Deleted 1 transcripts older than 30 days (1 at AssemblyAI)" in out
@@ -121,16 +123,15 @@ def test_purge_deletes_only_transcripts_older_than_the_given_days(mocked_http):
 
 
 def test_purge_also_deletes_old_deliveries_that_match_no_transcript(mocked_http):
-    stray = WebhookDelivery.objects.create(job_id="unknown", status="completed")
-    WebhookDelivery.objects.filter(pk=stray.pk).update(received_at=timezone.now() - timedelta(days=90))
-    WebhookDelivery.objects.create(job_id="recent", status="completed")
+    make_delivery(job_id="unknown", status="completed", received_ago=timedelta(days=90))
+    make_delivery(job_id="recent", status="completed")
     out = run("--older-than", "30")
     assert "and 1 unmatched webhook deliveries" in out
     assert list(WebhookDelivery.objects.values_list("job_id", flat=True)) == ["recent"]
 
 
 def test_purge_dry_run_counts_and_deletes_nothing(mocked_http):
-    make_transcript("job-old", days_old=40)
+    stored("job-old", days_old=40)
     out = run("--older-than", "30", "--dry-run")
     assert "Would delete 1 transcripts" in out
     assert "nothing deleted" in out
@@ -139,8 +140,8 @@ def test_purge_dry_run_counts_and_deletes_nothing(mocked_http):
 
 
 def test_purge_reports_kept_transcripts_and_fails_so_cron_notices(mocked_http):
-    make_transcript("job-a", days_old=40)
-    make_transcript("job-b", days_old=41)
+    stored("job-a", days_old=40)
+    stored("job-b", days_old=41)
     mocked_http.delete(f"{AAI}/job-a", json={"id": "job-a"})
     mocked_http.delete(f"{AAI}/job-b", json={"error": "Service unavailable"}, status=503)
     with pytest.raises(CommandError, match="Deleted 1 transcripts .* kept 1 that AssemblyAI did not delete"):
@@ -150,7 +151,7 @@ def test_purge_reports_kept_transcripts_and_fails_so_cron_notices(mocked_http):
 
 def test_purge_local_only_never_calls_assemblyai(mocked_http, settings):
     settings.ASSEMBLYAI_KEY = ""
-    make_transcript("job-old", days_old=40)
+    stored("job-old", days_old=40)
     out = run("--older-than", "30", "--local-only")
     assert "Deleted 1 transcripts older than 30 days (0 at AssemblyAI)" in out
     assert len(mocked_http.calls) == 0
@@ -158,7 +159,7 @@ def test_purge_local_only_never_calls_assemblyai(mocked_http, settings):
 
 def test_purge_without_an_api_key_says_what_to_do_and_deletes_nothing(mocked_http, settings):
     settings.ASSEMBLYAI_KEY = ""
-    make_transcript("job-old", days_old=40)
+    stored("job-old", days_old=40)
     with pytest.raises(CommandError, match="ASSEMBLYAI_KEY is not set.*--local-only"):
         run("--older-than", "30")
     assert Transcript.objects.count() == 1

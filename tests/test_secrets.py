@@ -13,16 +13,15 @@ from django.contrib import admin
 from caller import services, twilio_client
 from caller.audio import open_twilio_media
 from caller.twilio_client import TwilioError
-from djtranscribe.log_redaction import RedactSecrets
+from djtranscribe.lib.redaction import RedactSecrets
+from tests.factories import make_call, make_delivery, make_recording, make_transcript
+from tests.fakes import AAI, ACCOUNT, CALLS_URL
 from transcription.assemblyai_client import AssemblyAIClient, AssemblyAIError
 from transcription.audio import AudioUnavailable
 
 pytestmark = pytest.mark.django_db
 
-ACCOUNT = "AC" + "a" * 32
-CALLS_URL = f"https://api.twilio.com/2010-04-01/Accounts/{ACCOUNT}/Calls.json"
 MEDIA_URL = f"https://api.twilio.com/2010-04-01/Accounts/{ACCOUNT}/Recordings/RE{'1' * 32}"
-AAI = "https://api.assemblyai.com"
 CALL_SID = "CA" + "1" * 32
 
 
@@ -215,15 +214,11 @@ def test_the_redaction_filter_blanks_secrets_in_messages_and_tracebacks():
 
 
 def test_admin_pages_show_no_secrets(admin_client_logged):
-    from caller.models import Call, Recording
-    from transcription.models import Transcript, WebhookDelivery
 
-    call = Call.objects.create(sid=CALL_SID, to="+14155551234", from_number="+15005550006")
-    Recording.objects.create(sid="RE" + "2" * 32, call=call, call_sid=CALL_SID, account_sid=ACCOUNT)
-    transcript = Transcript.objects.create(
-        job_id="job-1", status="error", last_error="AssemblyAI answered 401"
-    )
-    WebhookDelivery.objects.create(transcript=transcript, job_id="job-1", body={"status": "error"})
+    call = make_call(sid=CALL_SID)
+    make_recording(call, sid="RE" + "2" * 32)
+    transcript = make_transcript(job_id="job-1", status="error", last_error="AssemblyAI answered 401")
+    make_delivery(transcript=transcript, job_id="job-1", body={"status": "error"})
     pages = ["/admin/"]
     for model in admin.site._registry:
         base = f"/admin/{model._meta.app_label}/{model._meta.model_name}/"

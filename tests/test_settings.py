@@ -39,16 +39,59 @@ def project(tmp_path):
     package.mkdir()
     (package / "__init__.py").write_text("")
     shutil.copy(SETTINGS, package / "settings.py")
+    (package / "lib").mkdir()
+    (package / "lib" / "__init__.py").write_text("")
+    shutil.copy(ROOT / "djtranscribe" / "lib" / "env.py", package / "lib" / "env.py")
     return tmp_path
 
 
-def load(project: Path, **env: str) -> dict:
+def run(project: Path, **env: str) -> subprocess.CompletedProcess:
     clean = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(project), **env}
-    result = subprocess.run(
+    return subprocess.run(
         [sys.executable, "-c", SHOW], cwd=project, env=clean, capture_output=True, text=True, timeout=60
     )
+
+
+def load(project: Path, **env: str) -> dict:
+    result = run(project, **env)
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
+
+
+def refusal(project: Path, **env: str) -> str:
+    """The last line of the error the settings stop with."""
+    result = run(project, **env)
+    assert result.returncode != 0, result.stdout
+    return result.stderr.strip().splitlines()[-1]
+
+
+def test_a_typo_in_validate_signatures_stops_the_app_instead_of_turning_the_check_off(project):
+    error = refusal(project, DJTRANSCRIBE_READ_DOTENV="0", TWILIO_VALIDATE_SIGNATURES="ture")
+    assert error.startswith("django.core.exceptions.ImproperlyConfigured: TWILIO_VALIDATE_SIGNATURES='ture'")
+    assert "true/false" in error
+
+
+def test_a_typo_in_the_dotenv_file_stops_the_app_too(project):
+    (project / ".env").write_text("TWILIO_DELETE_RECORDINGS=flase\n")
+    assert "TWILIO_DELETE_RECORDINGS='flase'" in refusal(project)
+
+
+def test_a_timeout_that_is_not_a_duration_stops_the_app(project):
+    error = refusal(project, DJTRANSCRIBE_READ_DOTENV="0", ASSEMBLYAI_TIMEOUT="thirty")
+    assert "ASSEMBLYAI_TIMEOUT='thirty'" in error and "duration" in error
+
+
+def test_an_integer_setting_that_is_not_a_whole_number_stops_the_app(project):
+    assert "DIAL_TIME_LIMIT='1h'" in refusal(project, DJTRANSCRIBE_READ_DOTENV="0", DIAL_TIME_LIMIT="1h")
+
+
+def test_read_dotenv_is_itself_read_strictly(project):
+    assert "DJTRANSCRIBE_READ_DOTENV='nope'" in refusal(project, DJTRANSCRIBE_READ_DOTENV="nope")
+
+
+def test_read_dotenv_false_ignores_the_dotenv_file_like_0(project):
+    (project / ".env").write_text("ASSEMBLYAI_KEY=from-dotenv\n")
+    assert load(project, DJTRANSCRIBE_READ_DOTENV="false")["ASSEMBLYAI_KEY"] == ""
 
 
 def test_base_urls_host_is_allowed_and_trusted_for_csrf(project):
@@ -130,7 +173,7 @@ def test_lists_are_read_comma_separated(project):
 
 def variables_settings_reads() -> set[str]:
     source = SETTINGS.read_text()
-    names = set(re.findall(r'env_(?:str|bool|int|float|list)\(\s*"([A-Z0-9_]+)"', source))
+    names = set(re.findall(r'env_(?:str|bool|int|float|duration|list)\(\s*"([A-Z0-9_]+)"', source))
     return names | set(re.findall(r'os\.environ\.get\(\s*"([A-Z0-9_]+)"', source))
 
 

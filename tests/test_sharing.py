@@ -9,11 +9,11 @@ from django.test import Client
 from django.utils import timezone
 
 from audit.models import AuditEvent
-from caller.models import Call, Recording
-from djtranscribe.log_redaction import RedactSecrets, redact
+from djtranscribe.lib.redaction import RedactSecrets, redact
 from sharing.models import ShareLink
 from sharing.services import token_hash
-from tests.media import ACCOUNT, RECORDING_SID, mock_media, tone_wav
+from tests.factories import make_call, make_recording, make_transcript, make_user
+from tests.fakes import RECORDING_SID, mock_media, tone_wav
 from transcription.models import Transcript, TranscriptStatus
 
 pytestmark = pytest.mark.django_db
@@ -24,8 +24,8 @@ LINK_RE = re.compile(rb"https://djt\.example\.com/s/([A-Za-z0-9_-]{43})/")
 
 
 @pytest.fixture
-def owner(django_user_model):
-    return django_user_model.objects.create_user("owner", password="pw-owner-123")
+def owner():
+    return make_user("owner")
 
 
 @pytest.fixture
@@ -37,16 +37,15 @@ def owner_client(owner):
 
 @pytest.fixture
 def transcript(owner):
-    call = Call.objects.create(sid=CALL_SID, to="+14155551234", from_number="+15005550006", dialed_by=owner)
-    Recording.objects.create(sid=RECORDING_SID, call=call, call_sid=CALL_SID, account_sid=ACCOUNT)
-    return Transcript.objects.create(
+    call = make_call(CALL_SID, dialed_by=owner)
+    make_recording(call)
+    return make_transcript(
+        completed=True,
         job_id="job-share",
-        status=TranscriptStatus.COMPLETED,
         text="Confidential.",
         words=WORDS,
         recording_sid=RECORDING_SID,
         call_sid=CALL_SID,
-        completed_at=timezone.now(),
     )
 
 
@@ -234,9 +233,7 @@ def test_with_audio_the_player_streams_through_the_share_and_the_play_is_audited
 
 
 def test_with_audio_a_public_audio_url_is_where_the_player_goes(client, owner_client, owner):
-    transcript = Transcript.objects.create(
-        status=TranscriptStatus.COMPLETED, words=WORDS, audio_url="https://media.example.com/a.mp3"
-    )
+    transcript = make_transcript(completed=True, words=WORDS, audio_url="https://media.example.com/a.mp3")
     with mock.patch("sharing.services.transcript_owner_id", return_value=owner.pk):
         token = share(owner_client, transcript, audio=True)
     response = client.get(f"/s/{token}/audio/")

@@ -10,14 +10,18 @@ from django.test import override_settings
 from django.utils import timezone
 
 from caller.models import Call, Recording
-from tests.pipeline_helpers import (
+from tests.factories import make_call, make_recording, make_transcript
+from tests.fakes import (
     AAI,
     CALL_SID,
     JOB_ID,
     MEDIA_URL,
     RECORDING_SID,
     RECORDINGS_URL,
+    SUBMIT_URL,
+    WorkerKilled,
     mock_media,
+    request_transcript,
     submitted_bodies,
     transcript_json,
     twilio_recordings,
@@ -27,23 +31,12 @@ from transcription.models import Transcript, TranscriptStatus
 
 pytestmark = pytest.mark.django_db
 
-SUBMIT_URL = f"{AAI}/v2/transcript"
 GET_URL = f"{AAI}/v2/transcript/{JOB_ID}"
-
-
-class WorkerKilled(BaseException):
-    """What the worker's process dying looks like from inside: nothing after it runs."""
 
 
 def kill_during_upload(request):
     next(iter(request.body))  # the download has started...
     raise WorkerKilled  # ...and the process is gone
-
-
-def request_transcript(task_queue):
-    with task_queue.capture(execute=True):
-        transcript, _ = services.transcript_request(audio_url=MEDIA_URL, recording_sid=RECORDING_SID)
-    return transcript
 
 
 def run(**options):
@@ -106,7 +99,7 @@ def test_it_leaves_a_row_alone_until_its_next_try_is_due(mocked_http):
 
 
 def test_it_polls_a_job_whose_webhook_is_overdue(mocked_http):
-    transcript = Transcript.objects.create(
+    transcript = make_transcript(
         job_id=JOB_ID, status=TranscriptStatus.PROCESSING, submitted_at=timezone.now() - timedelta(minutes=30)
     )
     mocked_http.get(GET_URL, json=transcript_json("completed"))
@@ -118,15 +111,15 @@ def test_it_polls_a_job_whose_webhook_is_overdue(mocked_http):
 
 
 def test_it_does_not_poll_a_job_whose_webhook_can_still_come(mocked_http):
-    Transcript.objects.create(job_id=JOB_ID, status=TranscriptStatus.QUEUED, submitted_at=timezone.now())
+    make_transcript(job_id=JOB_ID, status=TranscriptStatus.QUEUED, submitted_at=timezone.now())
     assert "0 polled" in run()
     assert len(mocked_http.calls) == 0
 
 
 def test_a_failing_poll_is_reported_and_the_rest_goes_on(mocked_http):
     old = timezone.now() - timedelta(hours=1)
-    Transcript.objects.create(job_id="job-a", status=TranscriptStatus.QUEUED, submitted_at=old)
-    Transcript.objects.create(job_id=JOB_ID, status=TranscriptStatus.QUEUED, submitted_at=old)
+    make_transcript(job_id="job-a", status=TranscriptStatus.QUEUED, submitted_at=old)
+    make_transcript(job_id=JOB_ID, status=TranscriptStatus.QUEUED, submitted_at=old)
     mocked_http.get(f"{AAI}/v2/transcript/job-a", json={"error": "Service unavailable"}, status=503)
     mocked_http.get(GET_URL, json=transcript_json("completed"))
     output = run()
@@ -136,9 +129,7 @@ def test_a_failing_poll_is_reported_and_the_rest_goes_on(mocked_http):
 
 def test_a_job_assemblyai_no_longer_knows_ends_in_error_instead_of_being_polled_forever(mocked_http):
     old = timezone.now() - timedelta(hours=1)
-    transcript = Transcript.objects.create(
-        job_id=JOB_ID, status=TranscriptStatus.PROCESSING, submitted_at=old
-    )
+    transcript = make_transcript(job_id=JOB_ID, status=TranscriptStatus.PROCESSING, submitted_at=old)
     mocked_http.get(GET_URL, json={"error": "Transcript lookup error"}, status=400)
     assert "Transcript lookup error" in run()
     transcript.refresh_from_db()
@@ -150,9 +141,7 @@ def test_a_job_assemblyai_no_longer_knows_ends_in_error_instead_of_being_polled_
 
 
 def completed_call(minutes_ago=30):
-    call = Call.objects.create(
-        sid=CALL_SID, to="+14155551234", from_number="+15005550006", status="completed"
-    )
+    call = make_call(sid=CALL_SID, status="completed")
     Call.objects.filter(pk=call.pk).update(updated_at=timezone.now() - timedelta(minutes=minutes_ago))
     return call
 
@@ -196,14 +185,14 @@ def test_watch_runs_rounds_until_stopped(mocked_http):
 
 
 def test_a_sync_with_nothing_to_do_makes_no_requests(mocked_http):
-    Transcript.objects.create(job_id=JOB_ID, status=TranscriptStatus.COMPLETED)
+    make_transcript(job_id=JOB_ID, status=TranscriptStatus.COMPLETED)
     assert run().strip() == "sync_transcripts: 0 submitted, 0 polled, 0 missed recordings found, 0 problems"
     assert len(mocked_http.calls) == 0
 
 
 @override_settings(TRANSCRIPTION_AUDIO_SOURCE="url")
 def test_it_requests_the_transcript_of_a_stored_recording_that_has_none(task_queue, mocked_http):
-    Recording.objects.create(sid=RECORDING_SID, call_sid=CALL_SID, status="completed")
+    make_recording(sid=RECORDING_SID, call_sid=CALL_SID, status="completed")
     Recording.objects.update(updated_at=timezone.now() - timedelta(minutes=30))
     mocked_http.post(SUBMIT_URL, json=transcript_json())
     with task_queue.capture(execute=True):
@@ -214,8 +203,8 @@ def test_it_requests_the_transcript_of_a_stored_recording_that_has_none(task_que
 
 
 def test_a_recording_whose_transcript_was_deleted_is_not_transcribed_again(mocked_http):
-    Recording.objects.create(sid=RECORDING_SID, call_sid=CALL_SID, status="completed")
-    transcript = Transcript.objects.create(recording_sid=RECORDING_SID, status=TranscriptStatus.COMPLETED)
+    make_recording(sid=RECORDING_SID, call_sid=CALL_SID, status="completed")
+    transcript = make_transcript(recording_sid=RECORDING_SID, status=TranscriptStatus.COMPLETED)
     transcript.delete()  # as the admin, purge_transcripts and transcript_delete do
     Recording.objects.update(updated_at=timezone.now() - timedelta(minutes=30))
     assert "0 missed recordings found, 0 problems" in run()

@@ -5,10 +5,9 @@ from datetime import timedelta
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 
-from caller.models import Call, Recording
-from tests.media import ACCOUNT, MEDIA_URL, RECORDING_SID
+from tests.factories import make_call, make_recording, make_transcript
+from tests.fakes import MEDIA_URL, RECORDING_SID
 from transcription.models import Transcript
 from transcription.search import Search, clip
 
@@ -18,11 +17,9 @@ WORDS = [{"text": "Hello", "start": 0, "end": 400, "confidence": 0.9}]
 
 
 def transcript(text="", status="completed", minutes_ago=0, **fields):
-    created = Transcript.objects.create(status=status, text=text, words=WORDS, **fields)
-    # created_at is auto_now_add: set the time it was made after the fact.
-    when = timezone.now() - timedelta(minutes=minutes_ago)
-    Transcript.objects.filter(pk=created.pk).update(created_at=when)
-    return created
+    return make_transcript(
+        status=status, text=text, words=WORDS, created_ago=timedelta(minutes=minutes_ago), **fields
+    )
 
 
 def listed(client, **params) -> list[int]:
@@ -109,8 +106,8 @@ def test_the_list_shows_status_length_confidence_and_a_preview(staff_client):
 
 
 def test_the_list_names_the_number_called_and_links_the_call(staff_client):
-    call = Call.objects.create(sid="CA" + "3" * 32, to="+14155551234", from_number="+15005550006")
-    Recording.objects.create(sid=RECORDING_SID, call=call, call_sid=call.sid, account_sid=ACCOUNT)
+    call = make_call(sid="CA" + "3" * 32)
+    make_recording(call, sid=RECORDING_SID)
     transcript("hi", recording_sid=RECORDING_SID, audio_url=MEDIA_URL)
     html = staff_client.get("/transcription/").content.decode()
     assert "Call to +14155551234</a>" in html
@@ -240,9 +237,9 @@ def test_the_list_costs_the_same_queries_however_many_transcripts_it_shows(staff
     def add(n):
         # Each kind the describer knows: by call SID, by recording SID only, and plain audio.
         sid = f"CA{n:032x}"
-        Call.objects.create(sid=sid, to=f"+1415555{n:04d}", from_number="+15005550006")
+        make_call(sid=sid, to=f"+1415555{n:04d}")
         recording_sid = f"RE{n:032x}"
-        Recording.objects.create(sid=recording_sid, call_sid=sid, account_sid=ACCOUNT)
+        make_recording(sid=recording_sid, call_sid=sid)
         transcript("a refund", call_sid=sid)
         transcript("a refund", recording_sid=recording_sid)
         transcript("a refund", audio_url=f"https://cdn.example.com/{n}.mp3")

@@ -3,13 +3,12 @@
 import json
 
 import pytest
-from django.contrib.auth.models import Permission
 from django.template import Context, Template
 from django.utils import timezone
 
-from caller.models import Call, Recording
-from tests.media import ACCOUNT, MEDIA_URL, RECORDING_SID
-from transcription.models import Transcript
+from caller.models import Recording
+from tests.factories import make_call, make_recording, make_transcript, make_user
+from tests.fakes import MEDIA_URL, RECORDING_SID
 
 pytestmark = pytest.mark.django_db
 
@@ -34,15 +33,13 @@ def completed(**fields):
         "completed_at": timezone.now(),
     }
     values.update(fields)
-    return Transcript.objects.create(**values)
+    return make_transcript(**values)
 
 
 @pytest.fixture
 def call_with_recording():
-    call = Call.objects.create(
-        sid=CALL_SID, to="+14155551234", from_number="+15005550006", status="completed"
-    )
-    Recording.objects.create(sid=RECORDING_SID, call=call, call_sid=CALL_SID, account_sid=ACCOUNT)
+    call = make_call(sid=CALL_SID, status="completed")
+    make_recording(call, sid=RECORDING_SID)
     return call
 
 
@@ -135,7 +132,7 @@ def test_there_is_no_player_for_audio_that_needs_credentials(staff_client):
 
 
 def test_a_pending_transcript_page_says_it_updates_by_itself(staff_client):
-    transcript = Transcript.objects.create(status="processing")
+    transcript = make_transcript(status="processing")
     html = staff_client.get(transcript.get_absolute_url()).content.decode()
     assert 'data-final="false"' in html
     assert "updates by itself" in html
@@ -143,21 +140,21 @@ def test_a_pending_transcript_page_says_it_updates_by_itself(staff_client):
 
 
 def test_a_pending_transcript_page_does_not_claim_assemblyai_has_it(staff_client):
-    transcript = Transcript.objects.create(status="pending", last_error="AssemblyAI answered 503", attempts=2)
+    transcript = make_transcript(status="pending", last_error="AssemblyAI answered 503", attempts=2)
     html = staff_client.get(transcript.get_absolute_url()).content.decode()
     assert "Not yet accepted by AssemblyAI" in html
     assert "AssemblyAI is working on it" not in html
 
 
 def test_a_transcript_without_a_job_says_so_instead_of_an_empty_job_id(staff_client):
-    transcript = Transcript.objects.create(status="pending")
+    transcript = make_transcript(status="pending")
     html = staff_client.get(transcript.get_absolute_url()).content.decode()
     assert "none yet: not accepted by AssemblyAI" in html
     assert "<code>—</code>" not in html
 
 
 def test_the_status_endpoint_answers_the_status_as_json(staff_client):
-    transcript = Transcript.objects.create(status="queued")
+    transcript = make_transcript(status="queued")
     response = staff_client.get(f"/transcription/{transcript.pk}/status/")
     assert response.status_code == 200
     assert response["Cache-Control"] == "no-store"
@@ -171,7 +168,7 @@ def test_the_status_endpoint_answers_the_status_as_json(staff_client):
 
 
 def test_the_status_endpoint_requires_login(client):
-    transcript = Transcript.objects.create(status="queued")
+    transcript = make_transcript(status="queued")
     assert client.get(f"/transcription/{transcript.pk}/status/").status_code == 302
 
 
@@ -212,7 +209,7 @@ def test_the_json_download_keeps_words_but_no_secrets_or_twilio_urls(staff_clien
 
 
 def test_exports_wait_for_the_transcript_to_complete(staff_client):
-    transcript = Transcript.objects.create(status="processing")
+    transcript = make_transcript(status="processing")
     response = staff_client.get(f"/transcription/{transcript.pk}/export.srt")
     assert response.status_code == 409
     assert b"exports are ready once it is completed" in response.content
@@ -251,9 +248,8 @@ def test_staff_without_permission_on_the_model_get_no_admin_link(staff_user):
 
 
 def test_people_who_are_not_staff_get_no_admin_link(django_user_model):
-    user = django_user_model.objects.create_user("viewer", password="pw-viewer-123")
-    user.user_permissions.add(Permission.objects.get(codename="view_user"))
-    user = django_user_model.objects.get(pk=user.pk)
+    user = make_user("viewer", password="pw-viewer-123", perms=["view_user"])
+    user = django_user_model.objects.get(pk=user.pk)  # a fresh object: no permission cache
     assert render_admin_link(user, user) == ""
 
 

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.factories import make_transcript
 from transcription import services
 from transcription.models import Transcript, TranscriptStatus
 
@@ -21,7 +22,7 @@ def tutorial_json():
 
 @pytest.fixture
 def stored(tutorial_json):
-    transcript = Transcript.objects.create(job_id=JOB, status=TranscriptStatus.QUEUED)
+    transcript = make_transcript(job_id=JOB, status=TranscriptStatus.QUEUED)
     assert services.transcript_apply(transcript=transcript, data=tutorial_json) is True
     transcript.refresh_from_db()
     return transcript

@@ -10,7 +10,8 @@ from django.test.utils import CaptureQueriesContext
 
 from caller import services as caller_services
 from caller.models import Recording
-from tests.pipeline_helpers import MEDIA_URL, RECORDING_SID, recording_callback
+from tests.factories import make_transcript
+from tests.fakes import MEDIA_URL, RECORDING_SID, recording_callback
 from transcription import services
 from transcription.models import Transcript
 
@@ -34,7 +35,7 @@ def test_a_signature_over_the_url_with_its_default_port_is_still_accepted(twilio
 
 
 def test_a_signature_for_other_parameters_is_still_refused(twilio_post):
-    from tests.conftest import twilio_signature
+    from tests.fakes import twilio_signature
 
     signature = twilio_signature("/record/", {"CallSid": "CA" + "2" * 32})
     assert twilio_post("/record/", {"CallSid": CALL_SID}, signature=signature).status_code == 403
@@ -87,13 +88,7 @@ def test_a_transcript_request_without_a_recording_sid_lets_an_integrity_error_th
 
 
 def queued_transcript():
-    from django.utils import timezone
-
-    from tests.pipeline_helpers import JOB_ID
-
-    return Transcript.objects.create(
-        job_id=JOB_ID, status="queued", audio_url=MEDIA_URL, submitted_at=timezone.now()
-    )
+    return make_transcript(submitted=True, audio_url=MEDIA_URL)
 
 
 def test_an_assemblyai_webhook_with_news_is_one_lookup_one_update_one_insert(task_queue):

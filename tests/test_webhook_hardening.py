@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.pipeline_helpers import JOB_ID, url_for, webhook_headers
+from tests.fakes import JOB_ID, url_for, webhook_headers
 from transcription.models import WebhookDelivery
 from transcription.services import JOB_ID_RE
 from transcription.webhooks import WEBHOOK_MAX_BODY

@@ -10,7 +10,7 @@ from django.test import override_settings
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from tests.pipeline_helpers import (
+from tests.fakes import (
     AAI,
     AUDIO,
     JOB_ID,

@@ -1,8 +1,9 @@
 """The only code that talks to AssemblyAI's REST API (v2). No ORM in here.
 
-One `requests.Session`, the raw key in the `Authorization` header, a
-(connect, read) timeout on every call, and every failure turned into
-`AssemblyAIError`, which says what went wrong and whether a retry can help.
+One session from djtranscribe.lib.http, the raw key in the `Authorization`
+header, a (connect, read) timeout on every call, and every failure turned into
+`AssemblyAIError`, which says what went wrong and whether a retry can help
+(djtranscribe.lib.http decides that, for every vendor alike).
 """
 
 from __future__ import annotations
@@ -14,10 +15,19 @@ from typing import IO, Any
 import requests
 from django.conf import settings
 
+from djtranscribe.lib import http
+from djtranscribe.lib.redaction import redact
+
 logger = logging.getLogger(__name__)
 
 UPLOAD_CHUNK_SIZE = 256 * 1024
-TRANSIENT_STATUSES = {408, 425, 429, 500, 502, 503, 504}
+# What this client may report missing: AssemblyAI's own settings, nobody else's.
+ASSEMBLYAI_SETTINGS = ("ASSEMBLYAI_KEY",)
+
+
+def missing_settings() -> list[str]:
+    """AssemblyAI settings that must be set before transcribing and are empty."""
+    return [name for name in ASSEMBLYAI_SETTINGS if not getattr(settings, name, "")]
 
 
 class AssemblyAIError(Exception):
@@ -58,9 +68,8 @@ class AssemblyAIClient:
                 "into .env (ASSEMBLYAI_KEY=...)."
             )
         self.base_url = (base_url or settings.ASSEMBLYAI_BASE_URL).rstrip("/")
-        read_timeout = timeout or settings.ASSEMBLYAI_TIMEOUT
-        self.timeout = (min(10.0, read_timeout), read_timeout)
-        self.session = session or requests.Session()
+        self.timeout = http.timeouts(timeout or settings.ASSEMBLYAI_TIMEOUT)
+        self.session = session or http.session(timeout=self.timeout)
         self.session.headers.update({"Authorization": self.api_key, "User-Agent": "djtranscribe"})
 
     def __repr__(self) -> str:  # never show the key
@@ -72,19 +81,20 @@ class AssemblyAIClient:
         url = f"{self.base_url}{path}"
         try:
             response = self.session.request(method, url, timeout=self.timeout, **kwargs)
-        except requests.Timeout:
+        except requests.Timeout as exc:
             raise AssemblyAIError(
                 f"AssemblyAI did not answer {method} {path} within {self.timeout[1]:g} s.",
-                retryable=True,
+                retryable=http.is_retryable_exception(exc),
             ) from None
         except requests.ConnectionError as exc:
             raise AssemblyAIError(
                 f"Could not connect to AssemblyAI at {self.base_url} ({type(exc).__name__}).",
-                retryable=True,
+                retryable=http.is_retryable_exception(exc),
             ) from None
         except requests.RequestException as exc:
             raise AssemblyAIError(
-                f"Request to AssemblyAI failed: {type(exc).__name__}.", retryable=True
+                f"Request to AssemblyAI failed: {type(exc).__name__}.",
+                retryable=http.is_retryable_exception(exc),
             ) from None
         if response.status_code >= 400:
             raise self._error_for(method, path, response)
@@ -102,15 +112,8 @@ class AssemblyAIClient:
             vendor_message = str(vendor_message)
         vendor_message = vendor_message.strip() or response.reason or "no message"
         # The message ends up on pages and in the admin: never echo a credential back.
-        for secret in (self.api_key, settings.ASSEMBLYAI_WEBHOOK_SECRET):
-            if secret:
-                vendor_message = vendor_message.replace(secret, "[redacted]")
-        retry_after = None
-        if status == 429:
-            try:
-                retry_after = float(response.headers.get("Retry-After", ""))
-            except ValueError:
-                retry_after = None
+        vendor_message = redact(vendor_message, also=(self.api_key,))
+        verdict = http.classify(status=status, headers=response.headers)
         if status == 401:
             hint = " Check ASSEMBLYAI_KEY (and ASSEMBLYAI_BASE_URL: keys are per region)."
         elif status == 429:
@@ -120,8 +123,8 @@ class AssemblyAIClient:
         return AssemblyAIError(
             f"AssemblyAI answered {status} to {method} {path}: {vendor_message}.{hint}",
             status=status,
-            retryable=status in TRANSIENT_STATUSES,
-            retry_after=retry_after,
+            retryable=verdict.retryable,
+            retry_after=verdict.retry_after,
         )
 
     @staticmethod
@@ -173,13 +176,6 @@ class AssemblyAIClient:
     def delete(self, job_id: str) -> dict[str, Any]:
         """DELETE /v2/transcript/{id}: removes the text and the uploaded audio at AssemblyAI."""
         return self._json(self._request("DELETE", f"/v2/transcript/{job_id}"))
-
-    def subtitles(self, job_id: str, fmt: str = "srt", chars_per_caption: int | None = None) -> str:
-        """GET /v2/transcript/{id}/srt|vtt."""
-        if fmt not in {"srt", "vtt"}:
-            raise ValueError("fmt must be 'srt' or 'vtt'")
-        params = {"chars_per_caption": chars_per_caption} if chars_per_caption else None
-        return self._request("GET", f"/v2/transcript/{job_id}/{fmt}", params=params).text
 
     def upload(self, data: IO[bytes] | Iterable[bytes]) -> str:
         """POST /v2/upload, streaming `data` (a binary file or an iterator of chunks).

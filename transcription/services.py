@@ -24,6 +24,8 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from djtranscribe.lib.ids import TRANSCRIPT_ID_RE as JOB_ID_RE
+
 from .assemblyai_client import AssemblyAIClient, AssemblyAIError
 from .audio import AudioUnavailable, opener_for
 from .models import (
@@ -440,7 +442,6 @@ def transcript_fetch_attempt(
 
 
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}\Z")  # what new_webhook_token makes
-JOB_ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}\Z")  # AssemblyAI's ids are uuids
 
 
 def _storable(value: Any, depth: int = 0) -> Any:

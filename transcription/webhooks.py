@@ -21,7 +21,7 @@ from django.http import HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from djtranscribe.http import unavailable_when_database_is
+from djtranscribe.lib.db_unavailable import unavailable_when_database_is
 
 from . import services
 

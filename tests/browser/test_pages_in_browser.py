@@ -6,8 +6,9 @@ from urllib.parse import parse_qs
 import pytest
 from django.utils import timezone
 
-from caller.models import Call, Recording
-from tests.media import ACCOUNT, MEDIA_URL, RECORDING_SID, mock_media, tone_wav
+from caller.models import Call
+from tests.factories import make_call, make_recording, make_transcript
+from tests.fakes import CALLS_URL, MEDIA_URL, RECORDING_SID, mock_media, tone_wav
 from transcription.models import Transcript
 
 from .chromium import require_chromium
@@ -16,7 +17,6 @@ require_chromium()
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-CALLS_URL = f"https://api.twilio.com/2010-04-01/Accounts/{ACCOUNT}/Calls.json"
 CALL_SID = "CA" + "5" * 32
 # Words across the 4-second tone; "maybe" is doubtful.
 WORDS = [
@@ -32,12 +32,10 @@ WORDS = [
 
 @pytest.fixture
 def transcript(mocked_http):
-    call = Call.objects.create(
-        sid=CALL_SID, to="+14155551234", from_number="+15005550006", status="completed", duration=4
-    )
-    Recording.objects.create(sid=RECORDING_SID, call=call, call_sid=CALL_SID, account_sid=ACCOUNT, duration=4)
-    mock_media(mocked_http, tone_wav(4.0))
-    return Transcript.objects.create(
+    call = make_call(sid=CALL_SID, status="completed", duration=4)
+    make_recording(call, sid=RECORDING_SID, duration=4)
+    mock_media(mocked_http, tone_wav(4.0), redirect_to=None)
+    return make_transcript(
         job_id="b1f0c9a2-browser",
         status="completed",
         call_sid=CALL_SID,
@@ -90,12 +88,12 @@ def test_the_dial_form_places_a_call_for_a_good_number(logged_in, mocked_http, s
 
 def test_home_follows_a_call_and_its_transcript_without_a_reload(logged_in, mocked_http):
     page = logged_in
-    Call.objects.create(sid=CALL_SID, to="+14155551234", from_number="+15005550006", status="ringing")
+    make_call(sid=CALL_SID, status="ringing")
     page.reload()
     row = page.locator(f'tr[data-call-sid="{CALL_SID}"]')
     assert row.locator("[data-call-status]").inner_text() == "Ringing"
     Call.objects.filter(sid=CALL_SID).update(status="completed", duration=65)
-    transcript = Transcript.objects.create(call_sid=CALL_SID, status="processing")
+    transcript = make_transcript(call_sid=CALL_SID, status="processing")
     page.wait_for_function(
         f"document.querySelector('tr[data-call-sid=\"{CALL_SID}\"] [data-transcripts] a')?.textContent"
         " === 'Processing'"
@@ -198,10 +196,8 @@ def test_a_pending_transcript_page_shows_the_job_once_assemblyai_accepts_it(logg
 
 def test_a_recording_that_cannot_be_streamed_says_why_under_the_player(logged_in, mocked_http):
     page = logged_in
-    call = Call.objects.create(
-        sid=CALL_SID, to="+14155551234", from_number="+15005550006", status="completed"
-    )
-    Recording.objects.create(sid=RECORDING_SID, call=call, call_sid=CALL_SID, account_sid=ACCOUNT)
+    call = make_call(sid=CALL_SID, status="completed")
+    make_recording(call, sid=RECORDING_SID)
     mocked_http.get(MEDIA_URL, status=404)
     page.goto(f"/calls/{CALL_SID}/")
     note = page.locator(".player-error")
@@ -213,9 +209,7 @@ def test_a_recording_that_cannot_be_streamed_says_why_under_the_player(logged_in
 def test_the_recent_calls_fit_a_phone_screen(logged_in):
     page = logged_in
     for i in range(3):
-        Call.objects.create(
-            sid=f"CA{i:032x}", to="+442071838750", from_number="+15005550006", status="no-answer"
-        )
+        make_call(sid=f"CA{i:032x}", to="+442071838750", status="no-answer")
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto("/")
     assert page.locator("#calls tbody tr").count() == 3

@@ -5,9 +5,8 @@ import re
 import pytest
 from django.utils import timezone
 
-from caller.models import Call, Recording
-from tests.media import ACCOUNT, RECORDING_SID, mock_media, tone_wav
-from transcription.models import Transcript
+from tests.factories import make_call, make_recording, make_transcript
+from tests.fakes import RECORDING_SID, mock_media, tone_wav
 
 from .chromium import require_chromium
 
@@ -28,18 +27,14 @@ WORDS = [
 
 
 def completed(text, words, **fields):
-    return Transcript.objects.create(
-        status="completed", text=text, words=words, completed_at=timezone.now(), **fields
-    )
+    return make_transcript(status="completed", text=text, words=words, completed_at=timezone.now(), **fields)
 
 
 @pytest.fixture
 def transcripts(mocked_http):
-    call = Call.objects.create(
-        sid=CALL_SID, to="+14155550199", from_number="+15005550006", status="completed", duration=4
-    )
-    Recording.objects.create(sid=RECORDING_SID, call=call, call_sid=CALL_SID, account_sid=ACCOUNT, duration=4)
-    mock_media(mocked_http, tone_wav(4.0))
+    call = make_call(sid=CALL_SID, to="+14155550199", status="completed", duration=4)
+    make_recording(call, sid=RECORDING_SID, duration=4)
+    mock_media(mocked_http, tone_wav(4.0), redirect_to=None)
     hit = completed(
         " ".join(w["text"] for w in WORDS),
         WORDS,
@@ -56,7 +51,7 @@ def transcripts(mocked_http):
         confidence=0.8,
     )
     completed("Field notes from the harbour.", [], audio_source="upload", audio_duration=300)
-    Transcript.objects.create(status="processing")
+    make_transcript(status="processing")
     return hit
 
 

@@ -1,16 +1,13 @@
 """`manage.py print_transcription`: the tutorial's print_transcription.py, storing what it prints."""
 
 import json
-import re
 
 from django.core.management.base import BaseCommand, CommandError
 
+from djtranscribe.lib.ids import is_transcript_id
 from transcription import services
 from transcription.assemblyai_client import AssemblyAIClient, AssemblyAIError
 from transcription.models import TranscriptStatus
-
-# AssemblyAI ids are UUID-like; anything else would change the request path.
-JOB_ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 
 class Command(BaseCommand):
@@ -23,7 +20,7 @@ class Command(BaseCommand):
         parser.add_argument("job_id", help="the AssemblyAI transcript id (what `transcribe` printed)")
 
     def handle(self, *args, job_id: str, **options):
-        if not JOB_ID_RE.match(job_id):
+        if not is_transcript_id(job_id):
             raise CommandError(f"{job_id!r} is not an AssemblyAI transcript id (letters, digits and dashes).")
         try:
             transcript, data = services.transcript_for_job(job_id, client=AssemblyAIClient())

@@ -12,12 +12,12 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import IntegrityError
 
+from djtranscribe.lib.ids import RECORDING_SID_RE
 from transcription import audio, services
 from transcription.assemblyai_client import AssemblyAIClient, AssemblyAIError
 from transcription.models import AudioSource, Transcript, TranscriptStatus
 
 URL_RE = re.compile(r"^https?://", re.IGNORECASE)
-RECORDING_SID_RE = re.compile(r"^RE[0-9a-f]{32}$")
 FIRST_POLL_DELAY = 1.0
 POLL_BACKOFF = 1.5
 

@@ -1,6 +1,7 @@
-"""A logging filter that blanks secret values out of every log line, tracebacks included.
+"""Secret values blanked out of text: log lines (tracebacks included) and vendor error messages.
 
-The app never logs a secret on purpose; this is for the library or exception that one day does.
+The one place that knows which settings are secrets. The app never logs or shows a secret on
+purpose; this is for the library, exception or vendor answer that one day echoes one back.
 """
 
 import base64
@@ -27,8 +28,14 @@ def secret_values() -> list[str]:
     return sorted({value for value in values if len(value) >= 8}, key=len, reverse=True)
 
 
-def redact(text: str, values: list[str] | None = None) -> str:
-    for value in secret_values() if values is None else values:
+def redact(text: str, values: list[str] | None = None, *, also: tuple[str | None, ...] = ()) -> str:
+    """`text` with every configured secret (or the given `values`), and `also`, as [redacted].
+
+    `also` is for a credential given to a client directly rather than through settings.
+    """
+    candidates = list(secret_values() if values is None else values)
+    candidates += [value for value in also if value and len(value) >= 8 and value not in candidates]
+    for value in sorted(candidates, key=len, reverse=True):
         text = text.replace(value, REDACTED)
     return SECRET_PATHS.sub(rf"\g<1>{REDACTED}", text)
 

@@ -1,0 +1,93 @@
+"""A fake worker: runs what the task backend collected, and can die mid-task."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from unittest import mock
+
+import pytest
+from django.utils import timezone
+from django_tasks import task_backends
+
+from tests.fakes.twilio import MEDIA_URL, RECORDING_SID
+
+_real_now = timezone.now
+
+
+class WorkerKilled(BaseException):
+    """The worker's process dying mid-request: nothing after it runs (not even `except Exception`)."""
+
+
+@dataclass
+class Ran:
+    name: str
+    args: list
+    kwargs: dict
+    run_after: datetime | None
+    ran_at: datetime
+    outcome: str
+
+
+class TaskQueue:
+    """Runs what the DummyBackend collected, in order, with on-commit callbacks executed.
+
+    A task queued with run_after runs when the clock says so: the clock (django.utils.timezone.now)
+    jumps forward to it, as if the worker had waited.
+    """
+
+    def __init__(self, backend, capture):
+        self.backend = backend
+        self.capture = capture
+        self.ran: list[Ran] = []
+        self.offset = timedelta(0)
+
+    @property
+    def pending(self):
+        return self.backend.results[len(self.ran) :]
+
+    @property
+    def outcomes(self):
+        return [r.outcome for r in self.ran]
+
+    def now(self):
+        return _real_now() + self.offset
+
+    def run_all(self, limit=50):
+        """Run queued tasks until none is left; answers what ran."""
+        with mock.patch.object(timezone, "now", self.now):
+            for _ in range(limit):
+                if not self.pending:
+                    return self.ran
+                result = self.pending[0]
+                run_after = result.task.run_after
+                if run_after is not None and run_after > self.now():
+                    self.offset += run_after - self.now()
+                ran_at = self.now()
+                with self.capture(execute=True):
+                    outcome = result.task.call(*result.args, **result.kwargs)
+                self.ran.append(Ran(result.task.name, result.args, result.kwargs, run_after, ran_at, outcome))
+        raise AssertionError(f"still tasks queued after {limit}: a task re-queues itself forever")
+
+    def delays(self):
+        """Seconds between each task's run and the run_after of the task it queued next."""
+        return [
+            round((later.run_after - earlier.ran_at).total_seconds())
+            for earlier, later in zip(self.ran, self.ran[1:], strict=False)
+            if later.run_after is not None
+        ]
+
+
+@pytest.fixture
+def task_queue(django_capture_on_commit_callbacks):
+    backend = task_backends["default"]
+    backend.clear()
+    yield TaskQueue(backend, django_capture_on_commit_callbacks)
+    backend.clear()
+
+
+def request_transcript(task_queue, audio_url=MEDIA_URL, recording_sid=RECORDING_SID):
+    """Ask for the transcript of a Twilio recording, as the recording callback does; its tasks stay queued."""
+    from transcription import services
+
+    with task_queue.capture(execute=True):
+        transcript, _ = services.transcript_request(audio_url=audio_url, recording_sid=recording_sid)
+    return transcript
