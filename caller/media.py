@@ -65,16 +65,25 @@ def media_url_for(sid: str) -> str | None:
 @require_GET
 def recording_media(request, sid):
     """Stream a recording's audio from Twilio; Range requests pass through (206 + Content-Range)."""
+    return stream_recording(request, sid)
+
+
+def stream_recording(request, sid: str, *, via: str = "") -> HttpResponse:
+    """The media proxy's answer (access is the caller's to check); the start of a playback is audited."""
+    response = _recording_response(request, sid)
+    wanted = request.headers.get("Range", "")
+    # One row per playback: seeking and the browser's follow-up Range requests are not new plays.
+    if response.status_code in (200, 206) and (not RANGE_RE.match(wanted) or wanted.startswith("bytes=0-")):
+        audit_record(request=request, action=AuditAction.PLAYED, obj_kind="recording", obj_id=sid, detail=via)
+    return response
+
+
+def _recording_response(request, sid):
     if not RECORDING_SID_RE.match(sid):
         return _plain(f"{sid!r} is not a recording SID: it is 'RE' followed by 32 hex digits.", 404)
     url = media_url_for(sid)
     if url is None:
         return _plain(f"No recording {sid} is known to this app.", 404)
-    return stream_recording(request, sid, url)
-
-
-def stream_recording(request, sid: str, url: str, *, via: str = "") -> HttpResponse:
-    """Proxy Twilio's media at `url` (the caller has checked access); the start of a playback is audited."""
     headers = {}
     wanted = request.headers.get("Range", "")
     if RANGE_RE.match(wanted):
@@ -98,9 +107,6 @@ def stream_recording(request, sid: str, url: str, *, via: str = "") -> HttpRespo
     response["Content-Disposition"] = f'inline; filename="recording-{sid}.wav"'
     # Only this user's browser may keep it; seeking back then costs no new download.
     response["Cache-Control"] = "private, max-age=3600"
-    if headers.get("Range", "bytes=0-").startswith("bytes=0-"):
-        # One row per playback: seeking and the browser's follow-up Range requests are not new plays.
-        audit_record(request=request, action=AuditAction.PLAYED, obj_kind="recording", obj_id=sid, detail=via)
     return response
 
 

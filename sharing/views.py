@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from audit.models import AuditAction
 from audit.services import audit_record
-from caller.media import media_url_for, player_url, stream_recording
+from caller.media import player_url, stream_recording
 from djtranscribe.lib.ids import RECORDING_SID_RE
 from transcription import exports
 from transcription.downloads import export_response
@@ -135,8 +135,5 @@ def shared_audio(request, token):
         raise Http404("No such page.")
     sid = link.transcript.recording_sid
     if RECORDING_SID_RE.match(sid) and source == player_url(sid):
-        url = media_url_for(sid)
-        if url is None:
-            raise Http404("No such page.")
-        return stream_recording(request, sid, url, via=f"share {link.pk}")
+        return stream_recording(request, sid, via=f"share {link.pk}")
     return redirect(source)  # a public https URL the browser may fetch itself
