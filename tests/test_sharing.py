@@ -70,6 +70,7 @@ def test_the_owner_gets_a_link_shown_once_and_only_its_hash_is_stored(owner_clie
     page = owner_client.get(transcript.get_absolute_url())
     assert token.encode() not in page.content
     assert b'id="share-links"' in page.content and b"Revoke" in page.content
+    assert re.search(rb'name="csrfmiddlewaretoken" value="[A-Za-z0-9]{32,}"', page.content)
 
 
 def test_the_creation_page_is_never_cached(owner_client, transcript):
