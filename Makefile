@@ -30,6 +30,9 @@ migrate: install
 ## Set up, migrate, offer to create an admin user (first run, in a terminal), then serve the app
 ## on http://$(HOST):$(PORT) with the background worker beside it. Ctrl-C stops both; so does a
 ## TERM sent to make alone, because `exec` makes run.sh (and its trap) make's own child.
+# Local development: DEBUG on unless DEBUG itself is set (environment or .env). Servers started any
+# other way (gunicorn, manage.py) run with DEBUG off.
+run worker migrate: export DJTRANSCRIBE_DEBUG_DEFAULT = true
 run: migrate
 	@$(PY) manage.py collectstatic --noinput -v0
 	@$(PY) manage.py first_run_setup

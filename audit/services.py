@@ -7,6 +7,8 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from djtranscribe.signin import client_ip
+
 from .models import AuditAction, AuditEvent
 
 
@@ -18,8 +20,8 @@ def _address(value) -> str | None:
 
 
 def client_address(request) -> str | None:
-    """The client's address as Django sees it (REMOTE_ADDR), or None when it is not an IP address."""
-    return _address(request.META.get("REMOTE_ADDR"))
+    """The client's address as sign-in throttling sees it (trusted proxy aware), or None if not an IP."""
+    return _address(client_ip(request))
 
 
 def _clip(value, length: int) -> str:

@@ -1,7 +1,9 @@
 """Who may be called, and how often: the guard against toll fraud on a public dial button.
 
 `check_destination` refuses countries outside DIAL_ALLOWED_COUNTRIES and high-cost number types;
-`check_rate` counts the user's stored calls, so the limit holds across processes and restarts.
+`check_rate` counts the user's stored calls, so the limit holds across processes and restarts;
+caller.services reserves the call's row under a per-user lock before Twilio is asked, so
+concurrent requests cannot all pass the count.
 """
 
 from __future__ import annotations
@@ -71,8 +73,19 @@ def allowed_countries() -> set[str]:
     return {region} if region and region != "ZZ" else set()
 
 
+# phonenumbers' region for numbers of no country: satellite phones (+870 Inmarsat, +881 Iridium
+# and Globalstar), international networks (+882, +883), global services (+800, +808, +878, +979).
+NON_GEOGRAPHIC_REGION = "001"
+
+
 def check_destination(number: Number) -> None:
     """Refuse a number outside the allowed countries or of a high-cost type. Raises DialRefused."""
+    if number.region in (None, "", "ZZ", NON_GEOGRAPHIC_REGION):
+        # Never allowed, not even by DIAL_ALLOWED_COUNTRIES=*: these cost many times a normal call.
+        _refuse(
+            f"{number.e164} belongs to a satellite or international network, not to a country: "
+            "such numbers can cost many times a normal call and are never dialed from this app."
+        )
     allowed = allowed_countries()
     if "*" not in allowed and number.region not in allowed:
         where = ", ".join(sorted(allowed)) or "none (TWILIO_PHONE_NUMBER is not set)"

@@ -22,12 +22,11 @@ from transcription import assemblyai_client
 from transcription.models import Transcript
 from transcription.views import status_payload
 
-from . import services
-from .dial_policy import DialRefused
+from . import dial_errors, services
 from .media import player_url
 from .models import CALL_STATUS_RANK, Call, CallStatus, Recording
 from .phone import InvalidNumber, parse_number
-from .twilio_client import MissingSettings, TwilioError, missing_settings
+from .twilio_client import missing_settings
 
 logger = logging.getLogger(__name__)
 
@@ -104,20 +103,12 @@ def _place_call(request, form: DialForm) -> int | None:
     number = form.cleaned_data["number"]
     try:
         call = services.call_place(number=number.e164, user=request.user)
-    except DialRefused as exc:
-        # Dial policy: country not allowed, premium rate (403), or the user's rate limit (429).
-        form.add_error("number", str(exc))
-        return exc.status
-    except InvalidNumber as exc:
-        form.add_error("number", str(exc))
-        return 400
-    except MissingSettings as exc:
-        form.add_error(None, str(exc))
-        return 503
-    except TwilioError as exc:
-        logger.warning("Dialing %s failed: %s", number.e164, exc)
-        form.add_error(None, str(exc))
-        return 502 if exc.status is None or exc.status >= 500 else 400
+    except dial_errors.DIAL_ERRORS as exc:
+        # A bad or refused number belongs to the field; a settings or Twilio failure to the form.
+        if dial_errors.is_twilio_failure(exc):
+            logger.warning("Dialing %s failed: %s", number.e164, exc)
+        form.add_error("number" if isinstance(exc, InvalidNumber) else None, str(exc))
+        return dial_errors.http_status(exc)
     audit_record(
         request=request, action=AuditAction.CALL_PLACED, obj_kind="call", obj_id=call.sid, label=call.to
     )

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import logging
+import uuid
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.urls import reverse
@@ -39,30 +41,68 @@ DIAL_SETTINGS = ("TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "TWILIO_PHONE_NUMBER
 def call_place(*, number: str, user=None) -> Call:
     """Place an outbound call to `number` and store it.
 
+    The call's row is reserved (counted by the rate limit) before Twilio is asked.
     Raises InvalidNumber (DialRefused when the dial policy says no) or TwilioError.
     """
     parsed = parse_number(number)
     twilio_client.require_settings(*DIAL_SETTINGS)
-    dial_policy.check(parsed, user=user)
-    placed = twilio_client.place_call(
-        to=parsed.e164,
-        from_number=settings.TWILIO_PHONE_NUMBER,
-        url=absolute_url("record-twiml"),
-        status_callback=absolute_url("call-status"),
-        status_callback_event=["initiated", "ringing", "answered", "completed"],
-        time_limit=settings.DIAL_TIME_LIMIT,
-        timeout=settings.DIAL_RING_TIMEOUT,
-    )
-    call, _ = Call.objects.update_or_create(
+    dial_policy.check_destination(parsed)
+    call = _call_reserve(number=parsed, user=user)
+    try:
+        placed = twilio_client.place_call(
+            to=parsed.e164,
+            from_number=settings.TWILIO_PHONE_NUMBER,
+            url=absolute_url("record-twiml"),
+            status_callback=absolute_url("call-status"),
+            status_callback_event=["initiated", "ringing", "answered", "completed"],
+            time_limit=settings.DIAL_TIME_LIMIT,
+            timeout=settings.DIAL_RING_TIMEOUT,
+        )
+    except twilio_client.TwilioError as exc:
+        _reservation_release(call, exc)
+        raise
+    # The SID is new from Twilio, and callbacks for calls not stored yet are ignored: no row has it.
+    Call.objects.filter(pk=call.pk).update(
         sid=placed.sid,
-        defaults={
-            "to": placed.to,
-            "from_number": placed.from_number,
-            "status": placed.status,
-            "dialed_by": user if user is not None and user.is_authenticated else None,
-        },
+        to=placed.to,
+        from_number=placed.from_number,
+        status=placed.status,
+        updated_at=timezone.now(),
     )
+    call.refresh_from_db()
     return call
+
+
+# A reserved call's SID until Twilio gives the real one (a real SID is "CA" + 32 hex digits).
+RESERVED_SID_PREFIX = "reserved-"
+
+
+def _call_reserve(*, number, user) -> Call:
+    """Count the user's calls and store this one as a row, as one step no concurrent dial can split.
+
+    PostgreSQL: the user's row is locked (select_for_update) while counting and inserting.
+    SQLite: transactions begin IMMEDIATE (settings), so writers are serialised anyway.
+    """
+    dialer = user if user is not None and user.is_authenticated else None
+    with transaction.atomic():
+        if dialer is not None:
+            list(get_user_model().objects.select_for_update().filter(pk=dialer.pk).values_list("pk"))
+        dial_policy.check_rate(dialer)
+        return Call.objects.create(
+            sid=RESERVED_SID_PREFIX + uuid.uuid4().hex[: 34 - len(RESERVED_SID_PREFIX)],
+            to=number.e164,
+            from_number=settings.TWILIO_PHONE_NUMBER,
+            status=CallStatus.QUEUED,
+            dialed_by=dialer,
+        )
+
+
+def _reservation_release(call: Call, exc) -> None:
+    """Twilio refused (4xx): no call exists, free the slot. Otherwise it may have rung: keep it as failed."""
+    if exc.status is not None and exc.status < 500:
+        Call.objects.filter(pk=call.pk).delete()
+    else:
+        Call.objects.filter(pk=call.pk).update(status=CallStatus.FAILED, updated_at=timezone.now())
 
 
 def _advance(obj, field: str, new_status: str, ranks: dict) -> bool:

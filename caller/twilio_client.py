@@ -12,7 +12,6 @@ import logging
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
 
 import requests
 from django.conf import settings
@@ -22,6 +21,7 @@ from twilio.rest import Client
 
 from djtranscribe.lib import http
 from djtranscribe.lib.redaction import redact
+from transcription import vendor_values
 
 logger = logging.getLogger(__name__)
 
@@ -175,14 +175,9 @@ def place_call(*, to: str, from_number: str, url: str, **options: Any) -> Placed
 
 
 def _recording_info(r: Any) -> RecordingInfo:
-    try:
-        duration = int(r.duration) if r.duration not in (None, "") else None
-    except (TypeError, ValueError):
-        duration = None
-    try:
-        channels = int(r.channels) if r.channels not in (None, "") else None
-    except (TypeError, ValueError):
-        channels = None
+    # Checked like every vendor number: anything but a sane whole number is stored as unknown.
+    duration = vendor_values.whole_seconds(r.duration, allow_unknown=True)
+    channels = vendor_values.channel_count(r.channels)
     return RecordingInfo(
         sid=r.sid,
         call_sid=r.call_sid or "",
@@ -229,8 +224,8 @@ def delete_recording(recording_sid: str) -> None:
 
 
 def is_twilio_media_url(url: str) -> bool:
-    parts = urlsplit(url)
-    return parts.scheme == "https" and parts.hostname == TWILIO_API_HOST
+    """https://api.twilio.com/... as requests parses it: no userinfo, no other port or host."""
+    return vendor_values.https_host(url) == TWILIO_API_HOST
 
 
 class _TwilioOnlyAuth(requests.auth.AuthBase):
@@ -240,7 +235,7 @@ class _TwilioOnlyAuth(requests.auth.AuthBase):
         self._basic = requests.auth.HTTPBasicAuth(username, password)
 
     def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
-        if urlsplit(request.url).hostname == TWILIO_API_HOST:
+        if vendor_values.https_host(request.url) == TWILIO_API_HOST:
             return self._basic(request)
         request.headers.pop("Authorization", None)
         return request

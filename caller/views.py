@@ -19,8 +19,8 @@ from audit.services import audit_record
 from djtranscribe.lib.db_unavailable import unavailable_when_database_is
 from djtranscribe.lib.ids import CALL_SID_RE
 
-from . import services, webhook_input
-from .dial_policy import DialRateLimited, DialRefused, check_destination
+from . import dial_errors, services, webhook_input
+from .dial_policy import DialRefused, check_destination
 from .phone import InvalidNumber, parse_number
 from .security import twilio_webhook, twiml_response
 from .twilio_client import MissingSettings, TwilioError, missing_settings
@@ -52,38 +52,30 @@ def dial(request, phone_number):
         try:
             check_destination(number)
         except DialRefused as exc:
-            return _dial_refused(request, number, exc)
+            return _dial_failed(request, number, exc)
         return render(request, "caller/dial.html", {"number": number})
     try:
         call = services.call_place(number=number.e164, user=request.user)
-    except DialRefused as exc:
-        return _dial_refused(request, number, exc)
-    except MissingSettings as exc:
-        return render(
-            request,
-            "caller/dial.html",
-            {"number": number, "error": str(exc), "missing": exc.names},
-            status=503,
-        )
-    except TwilioError as exc:
-        logger.warning("Dialing %s failed: %s", number.e164, exc)
-        status = 502 if exc.status is None or exc.status >= 500 else 400
-        return render(request, "caller/dial.html", {"number": number, "error": str(exc)}, status=status)
+    except dial_errors.DIAL_ERRORS as exc:
+        return _dial_failed(request, number, exc)
     audit_record(
         request=request, action=AuditAction.CALL_PLACED, obj_kind="call", obj_id=call.sid, label=call.to
     )
     return render(request, "caller/dialed.html", {"number": number, "call": call})
 
 
-def _dial_refused(request, number, exc: DialRefused):
-    response = render(
-        request,
-        "caller/dial.html",
-        {"raw": number.e164, "error": str(exc), "refused": True},
-        status=exc.status,
-    )
-    if isinstance(exc, DialRateLimited):
-        response["Retry-After"] = str(exc.retry_after)
+def _dial_failed(request, number, exc: Exception):
+    """The dial page again, saying why; the status comes from dial_errors (the one mapping)."""
+    if dial_errors.is_twilio_failure(exc):
+        logger.warning("Dialing %s failed: %s", number.e164, exc)
+    context = {"number": number, "error": str(exc)}
+    if isinstance(exc, MissingSettings):
+        context["missing"] = exc.names
+    elif isinstance(exc, InvalidNumber):
+        context = {"raw": number.e164, "error": str(exc), "refused": isinstance(exc, DialRefused)}
+    response = render(request, "caller/dial.html", context, status=dial_errors.http_status(exc))
+    for name, value in dial_errors.http_headers(exc).items():
+        response[name] = value
     return response
 
 

@@ -5,10 +5,12 @@ when present (python-dotenv), unless DJTRANSCRIBE_READ_DOTENV=0 (the tests set
 that, so nobody's `.env` leaks into them). `.env.example` lists every variable.
 """
 
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from dotenv import load_dotenv
 
@@ -22,7 +24,10 @@ if env_bool("DJTRANSCRIBE_READ_DOTENV", True):
 
 DEVELOPMENT_SECRET_KEY = "django-insecure-djtranscribe-development-key-change-me"
 SECRET_KEY = env_str("SECRET_KEY") or DEVELOPMENT_SECRET_KEY
-DEBUG = env_bool("DEBUG", True)
+# Off unless asked: a server started with no environment at all is a production server.
+# `make run` sets DJTRANSCRIBE_DEBUG_DEFAULT=true, so DEBUG is on for local development unless
+# DEBUG itself is set (in the environment or .env), which always wins.
+DEBUG = env_bool("DEBUG", env_bool("DJTRANSCRIBE_DEBUG_DEFAULT", False))
 if not DEBUG and SECRET_KEY == DEVELOPMENT_SECRET_KEY:
     # Sessions, password resets and signed values would be forgeable by anyone who has read this file.
     raise ImproperlyConfigured(
@@ -56,7 +61,9 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", _htt
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", _https_production)
 # Behind a TLS-terminating proxy Django sees plain http; the proxy's X-Forwarded-Proto is
 # trusted only when asked, since a client could send that header itself when there is no proxy.
-if env_bool("TRUST_X_FORWARDED_PROTO", False):
+# The same setting trusts the proxy's X-Forwarded-For for the client's address (sign-in throttling).
+TRUSTED_PROXY = env_bool("TRUST_X_FORWARDED_PROTO", False)
+if TRUSTED_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # Twilio's callbacks and AssemblyAI's webhook are a few KB: refuse anything far larger (400)
@@ -65,7 +72,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = env_int("DATA_UPLOAD_MAX_NUMBER_FIELDS", 1000)
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "djtranscribe.admin_config.AdminConfig",  # django.contrib.admin, strict about lookups
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -75,6 +82,8 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "audit",
+    "axes",
+    "csp",
     "transcription",
     "caller",
     "sharing",
@@ -90,6 +99,15 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Last, as django-axes asks: it turns a lockout into the "try again in N minutes" page.
+    "axes.middleware.AxesMiddleware",
+]
+
+# django-axes checks the lockout before any password: its backend must come first.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 
 ROOT_URLCONF = "djtranscribe.urls"
@@ -161,6 +179,38 @@ STORAGES = {
     },
 }
 
+# Sign-in throttling (django-axes) on /login/ and /admin/login/: AXES_FAILURE_LIMIT failures for one
+# account, or (counted apart) from one address, lock it out for AXES_COOLOFF_MINUTES, right password or
+# not. `manage.py axes_reset` lifts every lockout.
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 10, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # either one locks, each counted on its own
+# Failing again while locked out does not push the end further: "try again in N minutes" holds.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# A success must not wipe the address's failures (an attacker's own account would reset them).
+AXES_RESET_ON_SUCCESS = False
+AXES_CLIENT_IP_CALLABLE = "djtranscribe.signin.client_ip"
+AXES_LOCKOUT_CALLABLE = "djtranscribe.signin.lockout_response"
+AXES_HTTP_RESPONSE_CODE = 429  # Too Many Requests, with Retry-After: what a lockout is
+
+# Content-Security-Policy (django-csp) on every response: this app's own files only, no inline
+# scripts or styles, no plugins, never framed. Pages keep their behaviour in static .js files.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF],
+        "media-src": [SELF],
+        "connect-src": [SELF],
+        "font-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+
 LOGIN_URL = "login"
 LOGOUT_REDIRECT_URL = "login"
 LOGIN_REDIRECT_URL = "/"
@@ -215,15 +265,23 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "filters": {"redact_secrets": {"()": "djtranscribe.lib.redaction.RedactSecrets"}},
+    "filters": {
+        "redact_secrets": {"()": "djtranscribe.lib.redaction.RedactSecrets"},
+        "mask_webhook_tokens": {"()": "djtranscribe.log_tokens.MaskWebhookTokens"},
+    },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact_secrets"]}
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["redact_secrets", "mask_webhook_tokens"],
+        }
     },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL") or "INFO"},
     "loggers": {
         "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
-        # runserver's request lines, through the same filter (share links are secrets in the path).
-        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        # The request loggers mask webhook tokens themselves, so every handler gets masked lines.
+        "django.request": {"filters": ["mask_webhook_tokens"]},
+        "django.server": {"filters": ["mask_webhook_tokens"]},
         # twilio-python logs every request at INFO; keep only its warnings.
         "twilio.http_client": {"level": "WARNING"},
     },

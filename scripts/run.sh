@@ -4,6 +4,8 @@ set -u
 PY=${PY:-.venv/bin/python}
 HOST=${HOST:-127.0.0.1}
 PORT=${PORT:-8000}
+# Local development: DEBUG on unless DEBUG itself is set (environment or .env).
+export DJTRANSCRIBE_DEBUG_DEFAULT="${DJTRANSCRIBE_DEBUG_DEFAULT:-true}"
 
 $PY manage.py db_worker --queue-name '*' --no-reload &
 worker=$!

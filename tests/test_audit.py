@@ -57,6 +57,14 @@ def test_it_records_who_from_which_address_and_when(staff_user):
     assert timezone.now() - event.at < timedelta(minutes=1)
 
 
+def test_behind_a_trusted_proxy_it_records_the_proxys_forwarded_address(staff_user, settings):
+    settings.TRUSTED_PROXY = True
+    request = RequestFactory().get("/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR="1.2.3.4, 203.0.113.9")
+    request.user = staff_user
+    event = audit_record(request=request, action=AuditAction.VIEWED, obj_kind="transcript", obj_id=7)
+    assert event.address == "203.0.113.9"
+
+
 def test_it_keeps_the_username_after_the_user_is_deleted(staff_user):
     audit_record(user=staff_user, action=AuditAction.VIEWED, obj_kind="transcript", obj_id=1)
     staff_user.delete()

@@ -78,6 +78,24 @@ def test_the_app_refuses_to_start_with_debug_off_and_no_real_secret_key(key):
     assert "secrets.token_urlsafe" in result.stderr
 
 
+def test_a_server_with_no_environment_at_all_refuses_to_start():
+    result = run_python(["manage.py", "check"], {"DJTRANSCRIBE_READ_DOTENV": "0"})
+    assert result.returncode != 0
+    assert "DEBUG is off but SECRET_KEY is empty or the development key" in result.stderr
+
+
+def test_make_run_and_run_sh_turn_debug_on_for_local_development():
+    makefile = (BASE_DIR / "Makefile").read_text()
+    run_sh = (BASE_DIR / "scripts" / "run.sh").read_text()
+    assert "run worker migrate: export DJTRANSCRIBE_DEBUG_DEFAULT = true" in makefile
+    assert 'DJTRANSCRIBE_DEBUG_DEFAULT="${DJTRANSCRIBE_DEBUG_DEFAULT:-true}"' in run_sh
+
+
+def test_the_development_key_is_fine_with_make_runs_debug_default():
+    env = {"DJTRANSCRIBE_READ_DOTENV": "0", "DJTRANSCRIBE_DEBUG_DEFAULT": "true"}
+    assert run_python(["manage.py", "check"], env).returncode == 0
+
+
 def test_the_development_key_is_fine_with_debug_on():
     result = run_python(["manage.py", "check"], production_env(SECRET_KEY="", DEBUG="true"))
     assert result.returncode == 0, result.stderr

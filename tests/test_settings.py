@@ -46,7 +46,13 @@ def project(tmp_path):
 
 
 def run(project: Path, **env: str) -> subprocess.CompletedProcess:
-    clean = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(project), **env}
+    # A real key: with DEBUG off by default, the development key would refuse to load.
+    clean = {
+        "PATH": os.environ.get("PATH", ""),
+        "PYTHONPATH": str(project),
+        "SECRET_KEY": "settings-test-key-0123456789abcdefghijklmnopqrstuvwxyz",
+        **env,
+    }
     return subprocess.run(
         [sys.executable, "-c", SHOW], cwd=project, env=clean, capture_output=True, text=True, timeout=60
     )
@@ -122,9 +128,22 @@ def test_the_environment_wins_over_the_dotenv_file(project):
 
 def test_the_dotenv_file_is_ignored_when_read_dotenv_is_0(project):
     (project / ".env").write_text("ASSEMBLYAI_KEY=from-dotenv\nDEBUG=false\n")
-    s = load(project, DJTRANSCRIBE_READ_DOTENV="0")
+    s = load(project, DJTRANSCRIBE_READ_DOTENV="0", DEBUG="true")
     assert s["ASSEMBLYAI_KEY"] == ""
     assert s["DEBUG"] is True
+
+
+def test_debug_is_off_unless_set(project):
+    assert load(project, DJTRANSCRIBE_READ_DOTENV="0")["DEBUG"] is False
+
+
+def test_make_run_turns_debug_on_by_default(project):
+    assert load(project, DJTRANSCRIBE_READ_DOTENV="0", DJTRANSCRIBE_DEBUG_DEFAULT="true")["DEBUG"] is True
+
+
+def test_debug_set_in_dotenv_wins_over_make_runs_default(project):
+    (project / ".env").write_text("DEBUG=false\n")
+    assert load(project, DJTRANSCRIBE_DEBUG_DEFAULT="true")["DEBUG"] is False
 
 
 def test_defaults_need_no_environment_at_all(project):

@@ -1,7 +1,7 @@
 """System checks that name each pipeline setting that is wrong or unsafe."""
 
 from django.conf import settings
-from django.core.checks import Error, Tags, Warning, register
+from django.core.checks import Error, Tags, register
 
 
 @register(Tags.compatibility)
@@ -21,16 +21,6 @@ def pipeline_settings_check(app_configs, **kwargs):
             Error(
                 f"TRANSCRIPTION_WEBHOOKS={settings.TRANSCRIPTION_WEBHOOKS!r} is not auto, on or off.",
                 id="transcription.E002",
-            )
-        )
-    from .services import webhooks_enabled
-
-    if webhooks_enabled() and not settings.ASSEMBLYAI_WEBHOOK_SECRET:
-        messages.append(
-            Warning(
-                "ASSEMBLYAI_WEBHOOK_SECRET is not set: the webhook is checked only by its URL token.",
-                hint="Set a long random string; AssemblyAI sends it back in the X-Webhook-Secret header.",
-                id="transcription.W001",
             )
         )
     return messages

@@ -19,13 +19,14 @@ from functools import partial
 from typing import IO, Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import DatabaseError, IntegrityError, transaction
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
 from djtranscribe.lib.ids import TRANSCRIPT_ID_RE as JOB_ID_RE
 
+from . import vendor_values, webhook_auth
 from .assemblyai_client import AssemblyAIClient, AssemblyAIError
 from .audio import AudioUnavailable, opener_for
 from .models import (
@@ -47,27 +48,6 @@ WEBHOOK_SECRET_HEADER = "X-Webhook-Secret"
 SUBMIT_LEASE = timedelta(minutes=15)
 MAX_RETRY_DELAY = 3600.0
 MAX_POLL_DELAY = 300.0
-
-WORD_FIELDS = ("text", "start", "end", "confidence", "speaker", "channel")
-
-
-def _clean_words(words: Any) -> list[dict[str, Any]]:
-    """Keep the word fields we show; AssemblyAI may add more, and may omit some."""
-    if not isinstance(words, list):
-        return []
-    cleaned = []
-    for word in words:
-        if isinstance(word, dict) and "text" in word:
-            cleaned.append({key: word[key] for key in WORD_FIELDS if word.get(key) is not None})
-    return cleaned
-
-
-def _float_or_none(value: Any) -> float | None:
-    try:
-        return float(value) if value is not None else None
-    except (TypeError, ValueError):
-        return None
-
 
 # What transcript_apply writes; saving only these keeps a concurrent write to other fields.
 APPLIED_FIELDS = [
@@ -101,12 +81,14 @@ def transcript_apply(*, transcript: Transcript, data: dict[str, Any]) -> bool:
     if data.get("id") and not transcript.job_id:
         transcript.job_id = data["id"]
     transcript.status = new_status
+    dropped = ""  # what vendor_values refused to store, noted in last_error
     if new_status == TranscriptStatus.COMPLETED:
-        transcript.text = data.get("text") or ""
-        transcript.words = _clean_words(data.get("words"))
-        transcript.utterances = data.get("utterances") if isinstance(data.get("utterances"), list) else []
-        transcript.confidence = _float_or_none(data.get("confidence"))
-        transcript.audio_duration = _float_or_none(data.get("audio_duration"))
+        transcript.text = str(data.get("text") or "")
+        cleaned = vendor_values.clean_result(data)
+        transcript.words, transcript.utterances = cleaned.words, cleaned.utterances
+        transcript.confidence, transcript.audio_duration = cleaned.confidence, cleaned.audio_duration
+        if dropped := cleaned.note:
+            logger.warning("Transcript %s (%s): %s", transcript.pk, transcript.job_id, dropped)
         transcript.language_code = str(data.get("language_code") or "")[:16]
         transcript.speech_model_used = str(data.get("speech_model_used") or "")[:64]
         transcript.error = ""
@@ -115,7 +97,7 @@ def transcript_apply(*, transcript: Transcript, data: dict[str, Any]) -> bool:
         transcript.error = str(data.get("error") or "AssemblyAI reported an error without a message.")
         transcript.completed_at = timezone.now()
     # A fresh answer from AssemblyAI: earlier failures to reach it are history.
-    transcript.last_error = transcript.error if new_status == TranscriptStatus.ERROR else ""
+    transcript.last_error = transcript.error if new_status == TranscriptStatus.ERROR else dropped
     transcript.next_attempt_at = None
     transcript.save(update_fields=APPLIED_FIELDS)
     if new_status == TranscriptStatus.COMPLETED:
@@ -189,16 +171,6 @@ def webhook_url_for(transcript: Transcript) -> str:
     return settings.BASE_URL + reverse("transcription:assemblyai-webhook", args=[transcript.webhook_token])
 
 
-def _webhook_options(webhook_url: str | None) -> dict[str, str]:
-    if not webhook_url:
-        return {}
-    options = {"webhook_url": webhook_url}
-    if settings.ASSEMBLYAI_WEBHOOK_SECRET:
-        options["webhook_auth_header_name"] = WEBHOOK_SECRET_HEADER
-        options["webhook_auth_header_value"] = settings.ASSEMBLYAI_WEBHOOK_SECRET
-    return options
-
-
 def _send(
     *,
     transcript: Transcript,
@@ -215,7 +187,7 @@ def _send(
         transcript.upload_url or transcript.audio_url,
         speech_models=transcript.speech_models or None,
         keyterms=settings.TRANSCRIPTION_KEYTERMS or None,
-        **_webhook_options(webhook_url),
+        **webhook_auth.submit_options(webhook_url=webhook_url, token=transcript.webhook_token),
     )
     with transaction.atomic():
         transcript.job_id = data.get("id") or transcript.job_id
@@ -380,7 +352,15 @@ def transcript_refresh(*, transcript: Transcript, client: AssemblyAIClient | Non
     """Fetch the job from AssemblyAI, store it, and answer the raw JSON."""
     client = client or AssemblyAIClient()
     data = client.get(transcript.job_id)
-    transcript_apply(transcript=transcript, data=data)
+    try:
+        with transaction.atomic():
+            transcript_apply(transcript=transcript, data=data)
+    except (DatabaseError, ValueError, TypeError) as exc:
+        # A result the database refuses must end the job, not leave it to be fetched forever.
+        logger.exception(
+            "Transcript %s (%s): AssemblyAI's result could not be stored", transcript.pk, transcript.job_id
+        )
+        _fail(transcript, f"AssemblyAI's result could not be stored ({type(exc).__name__}): {exc}"[:2000])
     return data
 
 
@@ -674,6 +654,9 @@ def transcripts_sync(
             if exc.status in (400, 404):  # AssemblyAI does not know the job (any more), as in a fetch
                 _fail(transcript, str(exc))
             report.problems.append(f"#{transcript.pk} {transcript.job_id}: {exc}")
+        except Exception as exc:  # one bad row must not stop the sync of the others
+            logger.exception("sync_transcripts could not poll transcript %s", transcript.pk)
+            report.problems.append(f"#{transcript.pk} {transcript.job_id}: {type(exc).__name__}: {exc}")
     return report
 
 

@@ -35,13 +35,39 @@ def browser():
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
+# Reports every Content-Security-Policy violation to the test, on every page the context opens.
+REPORT_CSP_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.reportCspViolation(
+    `${event.violatedDirective} blocked ${event.blockedURI || "inline code"} on ${event.documentURI}`
+  );
+});
+"""
+
+
 @pytest.fixture
 def page(browser, live_server):
+    """A browser page on the live server; any Content-Security-Policy violation fails the test.
+
+    Give `page.wait_for_function` a function (`"() => ..."`): a bare expression is eval'd in the
+    page, which the policy (no 'unsafe-eval') refuses.
+    """
     context = browser.new_context(base_url=live_server.url, accept_downloads=True)
     context.set_default_timeout(10_000)
+    violations: list[str] = []
+    context.expose_function("reportCspViolation", lambda text: violations.append(text))
+    context.add_init_script(REPORT_CSP_VIOLATIONS)
     page = context.new_page()
+    page.on(
+        "console",
+        lambda message: (
+            violations.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
+    page.csp_violations = violations
     yield page
     context.close()
+    assert not violations, "Content-Security-Policy violations:\n" + "\n".join(violations)
 
 
 @pytest.fixture

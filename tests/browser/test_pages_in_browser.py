@@ -95,6 +95,7 @@ def test_home_follows_a_call_and_its_transcript_without_a_reload(logged_in, mock
     Call.objects.filter(sid=CALL_SID).update(status="completed", duration=65)
     transcript = make_transcript(call_sid=CALL_SID, status="processing")
     page.wait_for_function(
+        "() => "
         f"document.querySelector('tr[data-call-sid=\"{CALL_SID}\"] [data-transcripts] a')?.textContent"
         " === 'Processing'"
     )
@@ -106,7 +107,7 @@ def test_home_follows_a_call_and_its_transcript_without_a_reload(logged_in, mock
 def test_the_call_page_plays_the_recording_through_the_proxy(logged_in, transcript, screenshot):
     page = logged_in
     page.goto(f"/calls/{CALL_SID}/")
-    page.wait_for_function("document.querySelector('audio').readyState >= 1")
+    page.wait_for_function("() => document.querySelector('audio').readyState >= 1")
     assert page.evaluate("document.querySelector('audio').duration") == pytest.approx(4.0, abs=0.05)
     assert "Thanks for calling." in page.locator(".recording").inner_text()
     assert page.locator(".player-error").count() == 0
@@ -122,7 +123,7 @@ def test_the_transcript_shades_doubtful_words_and_seeks_the_audio_on_click(logge
     shade = "getComputedStyle(document.querySelector('{}')).backgroundColor"
     assert page.evaluate(shade.format("#transcript .w.lo")) != page.evaluate(shade.format("#transcript .w"))
     assert plain.get_attribute("class") == "w"
-    page.wait_for_function("document.getElementById('player').readyState >= 1")
+    page.wait_for_function("() => document.getElementById('player').readyState >= 1")
     assert page.evaluate("document.getElementById('player').currentTime") == 0
     doubtful.click()
     time = page.evaluate("document.getElementById('player').currentTime")
@@ -136,11 +137,12 @@ def test_the_transcript_shades_doubtful_words_and_seeks_the_audio_on_click(logge
 def test_the_spoken_word_is_highlighted_during_playback(logged_in, transcript):
     page = logged_in
     page.goto(f"/transcription/{transcript.pk}/")
-    page.wait_for_function("document.getElementById('player').readyState >= 1")
+    page.wait_for_function("() => document.getElementById('player').readyState >= 1")
     page.locator("#transcript .w", has_text="We").click()
     # Playing on from 2.0 s, the highlight moves to the words that follow.
     page.wait_for_function(
-        "['maybe', 'ship', 'Tuesday.'].includes(document.querySelector('#transcript .w.now')?.textContent)"
+        "() => ['maybe', 'ship', 'Tuesday.']"
+        ".includes(document.querySelector('#transcript .w.now')?.textContent)"
     )
     assert page.evaluate("document.getElementById('player').currentTime") > 2.4
 
@@ -149,10 +151,10 @@ def test_searching_highlights_and_counts_matches(logged_in, transcript):
     page = logged_in
     page.goto(f"/transcription/{transcript.pk}/")
     page.get_by_label("Search the transcript").fill("ship tues")
-    page.wait_for_function("document.getElementById('search-count').textContent === '1 of 1 match'")
+    page.wait_for_function("() => document.getElementById('search-count').textContent === '1 of 1 match'")
     assert page.locator("#transcript .w.hit").all_inner_texts() == ["ship", "Tuesday."]
     page.get_by_label("Search the transcript").fill("zebra")
-    page.wait_for_function("document.getElementById('search-count').textContent === 'No match'")
+    page.wait_for_function("() => document.getElementById('search-count').textContent === 'No match'")
     assert page.locator("#transcript .w.hit").count() == 0
 
 

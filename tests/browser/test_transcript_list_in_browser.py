@@ -81,7 +81,7 @@ def test_searching_the_list_opens_the_transcript_with_the_words_highlighted(
     page.wait_for_url(re.compile(rf"/transcription/{transcripts.pk}/\?q=REFUND%20tuesday$"))
     assert page.get_by_label("Search the transcript").input_value() == "REFUND tuesday"
     # The words are not side by side, so each is found on its own.
-    page.wait_for_function("document.getElementById('search-count').textContent === '1 of 2 matches'")
+    page.wait_for_function("() => document.getElementById('search-count').textContent === '1 of 2 matches'")
     assert page.locator("#transcript .w.hit").all_inner_texts() == ["refund", "Tuesday."]
     assert page.locator("#transcript .w.hit-current").inner_text() == "refund"
     screenshot("transcript-from-search")
