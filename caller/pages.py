@@ -188,6 +188,7 @@ def calls_status(request):
 def call_detail(request, sid):
     """One call: who, when, how long; its recordings with a player; its transcripts."""
     call = get_object_or_404(Call.objects.select_related("dialed_by"), sid=sid)
+    audit_record(request=request, action=AuditAction.VIEWED, obj_kind="call", obj_id=sid, label=call.to)
     recordings = list(call.recordings.all())
     transcripts = list(
         Transcript.objects.filter(Q(call_sid=call.sid) | Q(recording_sid__in=[r.sid for r in recordings]))

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from audit.models import AuditAction, AuditEvent
 from audit.services import audit_record, on_user_locked_out
-from tests.factories import make_recording, make_transcript
+from tests.factories import make_call, make_recording, make_transcript
 from tests.fakes import AAI, ACCOUNT, MEDIA_URL, RECORDING_SID, mock_media, tone_wav
 from transcription.models import Transcript, TranscriptStatus
 
@@ -99,6 +99,12 @@ def test_opening_a_transcript_page_records_a_view(staff_client):
     assert staff_client.get(transcript.get_absolute_url()).status_code == 200
     assert rows() == [("viewed", "transcript", str(transcript.pk), "staff", "")]
     assert AuditEvent.objects.get().address == "127.0.0.1"
+
+
+def test_opening_a_call_page_records_a_view_of_the_call_and_its_recordings(staff_client):
+    make_call(CALL_SID)
+    assert staff_client.get(f"/calls/{CALL_SID}/").status_code == 200
+    assert rows() == [("viewed", "call", CALL_SID, "staff", "")]
 
 
 @pytest.mark.parametrize("kind", ["txt", "json", "srt", "vtt"])
