@@ -1,0 +1,141 @@
+"""Turns of a conversation, built from timed words: who said what, in time order.
+
+Words are dicts as AssemblyAI sends them (``text``, ``start``/``end`` in ms, ``speaker``?,
+``channel``?). A word's participant is, by default, its ``channel`` for a multichannel recording
+(the STRING "1" = the parent leg: the user called first, or the inbound caller; "2" = the dialed
+party), else its diarization ``speaker`` ("A", "B"...), else "" (one unnamed voice). Naming
+participants is the app's business; this module only groups.
+
+A turn is a run of consecutive words (in time order) of one participant. A long monologue is cut
+into paragraphs, each its own ``Turn`` with ``continues=True`` (same participant as the turn
+before: an interface labels it once), and only at a sentence end, never mid-sentence. A turn
+``overlaps`` when its time intersects a turn of another participant (people talking at once).
+
+Precondition for the "one participant's turns never overlap" guarantee: a participant's own words do
+not overlap one another, which holds for AssemblyAI's words per channel and per speaker.
+"""
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = [
+    "PARAGRAPH_MS",
+    "Turn",
+    "build_turns",
+    "default_participant",
+    "ends_sentence",
+    "time_order",
+]
+
+Word = dict[str, Any]
+# A monologue longer than this (ms) gets a paragraph break at the next sentence end.
+PARAGRAPH_MS = 45_000
+_SENTENCE_END = (".", "?", "!", "…", "。", "？", "！")
+_CLOSERS = "\"')]}»”’"
+
+
+def default_participant(word: Word) -> str:
+    """The word's channel ("1", "2") when there is one, else its speaker ("A"...), else ""."""
+    for key in ("channel", "speaker"):
+        value = word.get(key)
+        if value is not None and value != "":
+            return str(value)
+    return ""
+
+
+def ends_sentence(text: str) -> bool:
+    """Whether a word closes a sentence ("end.", "why?", "now!\"")."""
+    return text.rstrip(_CLOSERS).endswith(_SENTENCE_END)
+
+
+def time_order(words: Sequence[Word]) -> list[int]:
+    """Indices of ``words`` sorted by start, then end; ties keep their given order."""
+    return sorted(range(len(words)), key=lambda i: (words[i]["start"], words[i]["end"], i))
+
+
+@dataclass
+class Turn:
+    """One labelled block: a participant's consecutive words (or a paragraph of them)."""
+
+    participant: str
+    indices: list[int]  # positions in the input list, in time order (contiguous if it was sorted)
+    start: int  # ms: the first word's start
+    end: int  # ms: the latest end among its words
+    continues: bool = False  # same participant as the turn before: do not label it again
+    overlaps: bool = False  # intersects another participant's turn in time
+    overlaps_with: set[str] = field(default_factory=set)
+
+    @property
+    def span(self) -> tuple[int, int]:
+        """``(start_index, end_index)`` for ``editing.align.align_span``: needs words stored in time order."""
+        first, last = self.indices[0], self.indices[-1]
+        if self.indices != list(range(first, last + 1)):
+            raise ValueError("this turn's words are not contiguous: store the words in time order")
+        return first, last + 1
+
+    def words(self, words: Sequence[Word]) -> list[Word]:
+        """This turn's words, taken from the list it was built from."""
+        return [words[i] for i in self.indices]
+
+    def text(self, words: Sequence[Word]) -> str:
+        """This turn's text, its words joined by spaces."""
+        return " ".join(words[i]["text"] for i in self.indices)
+
+
+def build_turns(
+    words: Sequence[Word],
+    *,
+    participant: Callable[[Word], str] = default_participant,
+    paragraph_ms: int = PARAGRAPH_MS,
+) -> list[Turn]:
+    """Turns of ``words`` in time order; every word lands in exactly one turn."""
+    order = time_order(words)
+    runs: list[tuple[str, list[int]]] = []
+    for i in order:
+        who = participant(words[i])
+        if runs and runs[-1][0] == who:
+            runs[-1][1].append(i)
+        else:
+            runs.append((who, [i]))
+
+    turns: list[Turn] = []
+    for who, indices in runs:
+        for k, paragraph in enumerate(_paragraphs(words, indices, paragraph_ms)):
+            turns.append(
+                Turn(
+                    participant=who,
+                    indices=paragraph,
+                    start=words[paragraph[0]]["start"],
+                    end=max(words[i]["end"] for i in paragraph),
+                    continues=k > 0,
+                )
+            )
+    _mark_overlaps(turns)
+    return turns
+
+
+def _paragraphs(words: Sequence[Word], indices: list[int], paragraph_ms: int) -> list[list[int]]:
+    """Cut a run at sentence ends once a paragraph has lasted ``paragraph_ms``."""
+    paragraphs: list[list[int]] = [[]]
+    for position, i in enumerate(indices):
+        current = paragraphs[-1]
+        current.append(i)
+        is_last = position == len(indices) - 1
+        long_enough = words[i]["end"] - words[current[0]]["start"] >= paragraph_ms
+        if long_enough and ends_sentence(words[i]["text"]) and not is_last:
+            paragraphs.append([])
+    return paragraphs
+
+
+def _mark_overlaps(turns: list[Turn]) -> None:
+    """Flag every pair of turns of different participants whose times intersect (sweep by start)."""
+    active: list[Turn] = []
+    for turn in turns:  # already in order of start
+        active = [a for a in active if a.end > turn.start]
+        for other in active:
+            if other.participant != turn.participant and turn.start < other.end and other.start < turn.end:
+                for a, b in ((turn, other), (other, turn)):
+                    a.overlaps = True
+                    a.overlaps_with.add(b.participant)
+        active.append(turn)
