@@ -9,16 +9,28 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
 from audit.admin_mixins import AuditedAdmin
-from transcription.admin import short
-from transcription.models import Transcript
+from transcription.presentation import short
+from transcription.selectors import transcripts_visible_to
 
 from .models import Call, Recording
+from .selectors import calls_visible_to, recordings_visible_to
 
-CALL_FIELDS = ("sid", "to", "from_number", "status", "duration", "dialed_by", "created_at", "updated_at")
+CALL_FIELDS = (
+    "sid",
+    "to",
+    "from_number",
+    "status",
+    "duration",
+    "dialed_by",
+    "owner",
+    "created_at",
+    "updated_at",
+)
 RECORDING_FIELDS = (
     "sid",
     "call",
     "call_sid",
+    "owner",
     "account_sid",
     "status",
     "duration",
@@ -33,8 +45,20 @@ RECORDING_FIELDS = (
 )
 
 
-def transcripts_link(queryset) -> str:
-    """Links to the admin pages of the transcripts in `queryset`, or '-'."""
+class ViewerMixin:
+    """Remembers on the object who is looking, for display methods that list related rows
+    (they get no request; the admin instance is shared between requests, the object is not)."""
+
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is not None:
+            obj.viewer = request.user
+        return obj
+
+
+def transcripts_link(obj, **lookup) -> str:
+    """Links to the admin pages of the transcripts matching `lookup` that obj's viewer may see, or '-'."""
+    queryset = transcripts_visible_to(getattr(obj, "viewer", None)).filter(**lookup)
     rows = [
         (reverse("admin:transcription_transcript_change", args=[t.pk]), str(t), t.get_status_display())
         for t in queryset.only("pk", "job_id", "status")
@@ -53,13 +77,16 @@ class RecordingInline(admin.TabularInline):
     can_delete = False
     show_change_link = True
 
+    def get_queryset(self, request):
+        return recordings_visible_to(request.user, super().get_queryset(request))
+
     @admin.display(description="media URL")
     def media_link(self, obj):
         return obj.media_url
 
 
 @admin.register(Call)
-class CallAdmin(AuditedAdmin, admin.ModelAdmin):
+class CallAdmin(AuditedAdmin, ViewerMixin, admin.ModelAdmin):
     list_display = ("sid", "to", "from_number", "status", "duration", "dialed_by", "created_at")
     list_filter = ("status", "created_at")
     search_fields = ("sid", "to", "from_number", "dialed_by__username", "recordings__sid")
@@ -68,22 +95,28 @@ class CallAdmin(AuditedAdmin, admin.ModelAdmin):
     fields = readonly_fields
     inlines = (RecordingInline,)
 
+    def get_queryset(self, request):
+        return calls_visible_to(request.user, super().get_queryset(request))
+
     def has_add_permission(self, request):
         return False  # calls are placed from /dial/, never typed in
 
     @admin.display(description="transcripts")
     def transcripts(self, obj):
-        return transcripts_link(Transcript.objects.filter(call_sid=obj.sid))
+        return transcripts_link(obj, call_sid=obj.sid)
 
 
 @admin.register(Recording)
-class RecordingAdmin(AuditedAdmin, admin.ModelAdmin):
+class RecordingAdmin(AuditedAdmin, ViewerMixin, admin.ModelAdmin):
     list_display = ("sid", "call", "status", "duration", "short_error", "started_at", "created_at")
     list_filter = ("status", "source", "created_at")
     search_fields = ("sid", "call_sid", "call__to")
     list_select_related = ("call",)
     readonly_fields = (*RECORDING_FIELDS, "media_link", "in_the_app", "transcripts")
     fields = readonly_fields
+
+    def get_queryset(self, request):
+        return recordings_visible_to(request.user, super().get_queryset(request))
 
     def has_add_permission(self, request):
         return False  # Twilio makes recordings
@@ -107,4 +140,4 @@ class RecordingAdmin(AuditedAdmin, admin.ModelAdmin):
 
     @admin.display(description="transcripts")
     def transcripts(self, obj):
-        return transcripts_link(Transcript.objects.filter(recording_sid=obj.sid))
+        return transcripts_link(obj, recording_sid=obj.sid)

@@ -19,7 +19,7 @@ from djtranscribe.lib.ids import RECORDING_SID_RE
 from transcription.models import Transcript
 from transcription.sources import Source
 
-from . import twilio_client
+from . import selectors, twilio_client
 from .models import Call, Recording, RecordingStatus
 
 logger = logging.getLogger(__name__)
@@ -51,39 +51,20 @@ def _plain(message: str, status: int) -> HttpResponse:
     return HttpResponse(message + "\n", status=status, content_type="text/plain; charset=utf-8")
 
 
-def media_url_for(sid: str) -> str | None:
-    """Twilio's media URL for a recording this app knows (stored, or named by a transcript)."""
-    recording = Recording.objects.filter(sid=sid).only("sid", "account_sid").first()
-    if recording is not None:
-        return recording.media_url
-    if Transcript.objects.filter(recording_sid=sid).exists():
-        return Recording(sid=sid).media_url
-    return None
-
-
 @login_required
 @require_GET
-def recording_media(request, sid):
+def recording_media(request, recording_sid):
     """Stream a recording's audio from Twilio; Range requests pass through (206 + Content-Range)."""
-    return stream_recording(request, sid)
-
-
-def stream_recording(request, sid: str, *, via: str = "") -> HttpResponse:
-    """The media proxy's answer (access is the caller's to check); the start of a playback is audited."""
-    response = _recording_response(request, sid)
-    wanted = request.headers.get("Range", "")
-    # One row per playback: seeking and the browser's follow-up Range requests are not new plays.
-    if response.status_code in (200, 206) and (not RANGE_RE.match(wanted) or wanted.startswith("bytes=0-")):
-        audit_record(request=request, action=AuditAction.PLAYED, obj_kind="recording", obj_id=sid, detail=via)
-    return response
-
-
-def _recording_response(request, sid):
-    if not RECORDING_SID_RE.match(sid):
-        return _plain(f"{sid!r} is not a recording SID: it is 'RE' followed by 32 hex digits.", 404)
-    url = media_url_for(sid)
+    if not RECORDING_SID_RE.match(recording_sid):
+        return _plain(f"{recording_sid!r} is not a recording SID: it is 'RE' followed by 32 hex digits.", 404)
+    url = selectors.media_url_for(request.user, sid=recording_sid)
     if url is None:
-        return _plain(f"No recording {sid} is known to this app.", 404)
+        return _plain(f"No recording {recording_sid} is known to this app.", 404)
+    return stream_recording(request, recording_sid, url)
+
+
+def stream_recording(request, recording_sid: str, url: str, *, via: str = "") -> HttpResponse:
+    """Proxy Twilio's media at `url` (access is the caller's to check); a playback's start is audited."""
     headers = {}
     wanted = request.headers.get("Range", "")
     if RANGE_RE.match(wanted):
@@ -93,9 +74,9 @@ def _recording_response(request, sid):
     except twilio_client.MissingSettings as exc:
         return _plain(str(exc), 503)
     except twilio_client.TwilioError as exc:
-        logger.warning("Recording %s could not be streamed: %s", sid, exc)
+        logger.warning("Recording %s could not be streamed: %s", recording_sid, exc)
         return _plain(str(exc), 404 if exc.status == 404 else 502)
-    response = StreamingHttpResponse(_UpstreamBody(upstream, sid), status=upstream.status_code)
+    response = StreamingHttpResponse(_UpstreamBody(upstream, recording_sid), status=upstream.status_code)
     for name in PASSED_BACK:
         if name in upstream.headers:
             response[name] = upstream.headers[name]
@@ -104,9 +85,14 @@ def _recording_response(request, sid):
         del response["Content-Length"]
     if "Content-Type" not in upstream.headers:
         response["Content-Type"] = "audio/wav"
-    response["Content-Disposition"] = f'inline; filename="recording-{sid}.wav"'
+    response["Content-Disposition"] = f'inline; filename="recording-{recording_sid}.wav"'
     # Only this user's browser may keep it; seeking back then costs no new download.
     response["Cache-Control"] = "private, max-age=3600"
+    if "Range" not in headers or headers["Range"].startswith("bytes=0-"):
+        # One row per playback: seeking and the browser's follow-up Range requests are not new plays.
+        audit_record(
+            request=request, action=AuditAction.PLAYED, obj_kind="recording", obj_id=recording_sid, detail=via
+        )
     return response
 
 
@@ -136,6 +122,10 @@ def describe_transcripts(transcripts: list[Transcript]) -> list[Source | None]:
     found: list[Source | None] = []
     for transcript in transcripts:
         call = calls.get(transcript.call_sid or call_of_recording.get(transcript.recording_sid, ""))
+        if call is not None and transcript.owner_id not in (None, call.owner_id):
+            # Pages get no user here: a transcript given to someone else (transcribe --owner)
+            # must not show them the number called, nor link a call page that is not theirs.
+            call = None
         playable = (
             bool(RECORDING_SID_RE.match(transcript.recording_sid)) and transcript.recording_sid not in gone
         )

@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 
+from djtranscribe import access
+
 
 class CallStatus(models.TextChoices):
     # Twilio's own values.
@@ -66,6 +68,10 @@ class Call(models.Model):
     dialed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="calls"
     )
+    # Who may see it (see djtranscribe/access.py): the user who placed it; nobody when unknown.
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="owned_calls"
+    )
     # When sync_transcripts last asked Twilio for this call's recordings and found none.
     recordings_checked_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
@@ -73,7 +79,10 @@ class Call(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
-        permissions = [("place_call", "Can place outbound calls")]
+        permissions = [
+            ("place_call", "Can place outbound calls"),
+            (access.VIEW_ALL_CALLS_CODENAME, access.VIEW_ALL_CALLS_NAME),
+        ]
 
     def __str__(self) -> str:
         return f"{self.to} ({self.sid})"
@@ -91,6 +100,14 @@ class Recording(models.Model):
     )
     call_sid = models.CharField("call SID", max_length=34, db_index=True)
     account_sid = models.CharField(max_length=34, blank=True)
+    # Its call's owner.
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="owned_recordings",
+    )
     status = models.CharField(
         max_length=16, choices=RecordingStatus.choices, default=RecordingStatus.COMPLETED
     )

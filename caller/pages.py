@@ -12,7 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import OuterRef, Q, Subquery
 from django.http import JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -20,9 +20,10 @@ from audit.models import AuditAction
 from audit.services import audit_record
 from transcription import assemblyai_client
 from transcription.models import Transcript
-from transcription.views import status_payload
+from transcription.presentation import status_payload
+from transcription.selectors import transcripts_visible_to
 
-from . import dial_errors, services
+from . import dial_errors, selectors, services
 from .media import player_url
 from .models import CALL_STATUS_RANK, Call, CallStatus, Recording
 from .phone import InvalidNumber, parse_number
@@ -53,14 +54,14 @@ class DialForm(forms.Form):
             raise forms.ValidationError(str(exc)) from None
 
 
-def transcripts_by_call(call_sids: list[str]) -> dict[str, list[Transcript]]:
-    """The transcripts of these calls, found by call SID or by one of their recordings' SIDs.
-
-    One query whatever the number of calls.
+def transcripts_by_call(user, call_sids: list[str]) -> dict[str, list[Transcript]]:
+    """The transcripts of these calls that `user` may see, found by call SID or by one of their
+    recordings' SIDs. One query whatever the number of calls.
     """
     recording_call = Recording.objects.filter(sid=OuterRef("recording_sid")).values("call_sid")[:1]
     transcripts = (
-        Transcript.objects.filter(
+        transcripts_visible_to(user)
+        .filter(
             Q(call_sid__in=call_sids)
             | Q(recording_sid__in=Recording.objects.filter(call_sid__in=call_sids).values("sid"))
         )
@@ -85,8 +86,8 @@ def call_is_settled(call: Call, transcripts: list[Transcript], now) -> bool:
     return True
 
 
-def _call_rows(calls: list[Call]) -> list[dict]:
-    transcripts = transcripts_by_call([call.sid for call in calls])
+def _call_rows(user, calls: list[Call]) -> list[dict]:
+    transcripts = transcripts_by_call(user, [call.sid for call in calls])
     now = timezone.now()
     return [
         {
@@ -149,11 +150,11 @@ def home(request):
             status = 400
     else:
         form = DialForm()
-    calls = list(Call.objects.select_related("dialed_by")[:RECENT_CALLS])
+    calls = list(selectors.calls_visible_to(request.user).select_related("dialed_by")[:RECENT_CALLS])
     context = {
         "form": form,
         "can_dial": can_dial,
-        "rows": _call_rows(calls),
+        "rows": _call_rows(request.user, calls),
         "missing_twilio": missing_settings(),
         "missing_assemblyai": assemblyai_client.missing_settings(),
         "base_url": settings.BASE_URL,
@@ -166,8 +167,8 @@ def home(request):
 def calls_status(request):
     """JSON for the home page: the status of the calls named by `?sid=` and of their transcripts."""
     sids = request.GET.getlist("sid")[:RECENT_CALLS]
-    calls = list(Call.objects.filter(sid__in=sids))
-    rows = _call_rows(calls)
+    calls = list(selectors.calls_visible_to(request.user).filter(sid__in=sids))
+    rows = _call_rows(request.user, calls)
     payload = {
         "calls": {
             row["call"].sid: {
@@ -185,13 +186,15 @@ def calls_status(request):
 
 
 @login_required
-def call_detail(request, sid):
+def call_detail(request, call_sid):
     """One call: who, when, how long; its recordings with a player; its transcripts."""
-    call = get_object_or_404(Call.objects.select_related("dialed_by"), sid=sid)
-    audit_record(request=request, action=AuditAction.VIEWED, obj_kind="call", obj_id=sid, label=call.to)
-    recordings = list(call.recordings.all())
+    calls = Call.objects.select_related("dialed_by")
+    call = selectors.get_call_for(request.user, sid=call_sid, queryset=calls)
+    recordings = list(selectors.recordings_visible_to(request.user, call.recordings.all()))
+    audit_record(request=request, action=AuditAction.VIEWED, obj_kind="call", obj_id=call_sid, label=call.to)
     transcripts = list(
-        Transcript.objects.filter(Q(call_sid=call.sid) | Q(recording_sid__in=[r.sid for r in recordings]))
+        transcripts_visible_to(request.user)
+        .filter(Q(call_sid=call.sid) | Q(recording_sid__in=[r.sid for r in recordings]))
         .defer("words", "utterances")
         .order_by("created_at")
     )

@@ -94,6 +94,7 @@ def _call_reserve(*, number, user) -> Call:
             from_number=settings.TWILIO_PHONE_NUMBER,
             status=CallStatus.QUEUED,
             dialed_by=dialer,
+            owner=dialer,
         )
 
 
@@ -147,9 +148,12 @@ def recording_store(
     started_at=None,
 ) -> tuple[Recording, bool]:
     """Create or update a Recording by its SID; the status only moves forward. Returns (row, created)."""
+    call = Call.objects.filter(sid=call_sid).values_list("pk", "owner_id").first()
+    call_id, owner_id = call or (None, None)
     defaults = {
         "call_sid": call_sid,
-        "call_id": Call.objects.filter(sid=call_sid).values_list("pk", flat=True).first(),
+        "call_id": call_id,
+        "owner_id": owner_id,
         "account_sid": account_sid or settings.TWILIO_ACCOUNT_SID,
         "status": status,
         "duration": duration,
@@ -222,7 +226,12 @@ def recording_received(*, sid: str, call_sid: str, status: str, error_code: str 
             **fields,
         )
         if recording.status == RecordingStatus.COMPLETED:
-            transcript_request(audio_url=recording.media_url, recording_sid=recording.sid, call_sid=call_sid)
+            transcript_request(
+                audio_url=recording.media_url,
+                recording_sid=recording.sid,
+                call_sid=call_sid,
+                owner=recording.owner_id,
+            )
     return recording
 
 
@@ -249,7 +258,10 @@ def recordings_reconcile(
     ).exclude(sid__in=transcribed)
     for recording in stored:
         transcript_request(
-            audio_url=recording.media_url, recording_sid=recording.sid, call_sid=recording.call_sid
+            audio_url=recording.media_url,
+            recording_sid=recording.sid,
+            call_sid=recording.call_sid,
+            owner=recording.owner_id,
         )
         found.append(f"{recording.call_sid}: recording {recording.sid} queued")
     calls = Call.objects.filter(
@@ -271,7 +283,10 @@ def recordings_reconcile(
         for recording in recordings:
             if recording.status == RecordingStatus.COMPLETED:
                 _, created = transcript_request(
-                    audio_url=recording.media_url, recording_sid=recording.sid, call_sid=call.sid
+                    audio_url=recording.media_url,
+                    recording_sid=recording.sid,
+                    call_sid=call.sid,
+                    owner=recording.owner_id,
                 )
                 found.append(f"{call.sid}: recording {recording.sid}" + (" queued" if created else ""))
     return found

@@ -11,8 +11,8 @@ urlpatterns = [
     path("record/", views.record_twiml, name="record-twiml"),
     path("record/done/", views.record_action, name="record-action"),
     path("get-recording-url/<str:call_sid>/", views.get_recording_url, name="recording-url"),
-    path("calls/<str:sid>/", pages.call_detail, name="call-detail"),
-    path("recordings/<str:sid>/media/", media.recording_media, name="recording-media"),
+    path("calls/<str:call_sid>/", pages.call_detail, name="call-detail"),
+    path("recordings/<str:recording_sid>/media/", media.recording_media, name="recording-media"),
     path("twilio/call-status/", views.call_status, name="call-status"),
     path("twilio/recording-status/", views.recording_status, name="recording-status"),
 ]

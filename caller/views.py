@@ -8,7 +8,7 @@ import logging
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required, permission_required
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import get_script_prefix, get_urlconf
 from django.views.decorators.http import require_http_methods, require_POST
@@ -19,7 +19,7 @@ from audit.services import audit_record
 from djtranscribe.lib.db_unavailable import unavailable_when_database_is
 from djtranscribe.lib.ids import CALL_SID_RE
 
-from . import dial_errors, services, webhook_input
+from . import dial_errors, selectors, services, webhook_input
 from .dial_policy import DialRefused, check_destination
 from .phone import InvalidNumber, parse_number
 from .security import twilio_webhook, twiml_response
@@ -127,6 +127,8 @@ def get_recording_url(request, call_sid):
             status=404,
             content_type="text/plain",
         )
+    if not selectors.call_listable_by(request.user, call_sid=call_sid):
+        raise Http404("No such call.")
     try:
         recordings = services.recordings_for_call(call_sid)
     except MissingSettings as exc:
@@ -137,7 +139,12 @@ def get_recording_url(request, call_sid):
                 f"Twilio knows no call {call_sid} on this account.\n", status=404, content_type="text/plain"
             )
         return HttpResponse(f"{exc}\n", status=502, content_type="text/plain")
-    text = "".join(f"{r.media_url}\n" for r in recordings)
+    visible = set(
+        selectors.recordings_visible_to(request.user)
+        .filter(sid__in=[r.sid for r in recordings])
+        .values_list("sid", flat=True)
+    )
+    text = "".join(f"{r.media_url}\n" for r in recordings if r.sid in visible)
     return HttpResponse(text, status=200, content_type="text/plain; charset=utf-8")
 
 

@@ -7,14 +7,13 @@ import secrets
 from datetime import timedelta
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
 from audit.models import AuditAction
 from audit.services import audit_record
-from caller.models import Call, Recording
 from transcription.models import Transcript
+from transcription.selectors import transcripts_visible_to
 
 from .models import ShareLink
 
@@ -24,7 +23,6 @@ LIFETIMES = {
     "7d": ("7 days", timedelta(days=7)),
     "30d": ("30 days", timedelta(days=30)),
 }
-VIEW_ALL = "caller.view_all_calls"
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{43}\Z")  # secrets.token_urlsafe(32)
 
 
@@ -33,24 +31,9 @@ def token_hash(token: str) -> str:
     return salted_hmac("djtranscribe.sharing.token", token, algorithm="sha256").hexdigest()
 
 
-def transcript_owner_id(transcript: Transcript) -> int | None:
-    """Whose transcript it is: Transcript.owner when present, else whoever dialed its call."""
-    owner_id = getattr(transcript, "owner_id", None)
-    if owner_id is not None:
-        return owner_id
-    call_sids = Q(sid=transcript.call_sid) if transcript.call_sid else Q(pk__in=[])
-    if transcript.recording_sid:
-        call_sids |= Q(sid__in=Recording.objects.filter(sid=transcript.recording_sid).values("call_sid"))
-    return Call.objects.filter(call_sids).values_list("dialed_by_id", flat=True).first()
-
-
 def may_share(user, transcript: Transcript) -> bool:
-    """The transcript's owner, a lead (caller.view_all_calls) or a superuser may share it."""
-    if not user.is_authenticated:
-        return False
-    if user.is_superuser or user.has_perm(VIEW_ALL):
-        return True
-    return transcript_owner_id(transcript) == user.pk
+    """Whoever may see the transcript (its owner, a lead, a superuser) may share it."""
+    return transcripts_visible_to(user).filter(pk=transcript.pk).exists()
 
 
 @transaction.atomic

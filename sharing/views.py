@@ -13,10 +13,12 @@ from django.views.decorators.http import require_GET, require_POST
 from audit.models import AuditAction
 from audit.services import audit_record
 from caller.media import player_url, stream_recording
+from caller.models import Recording
 from djtranscribe.lib.ids import RECORDING_SID_RE
 from transcription import exports
 from transcription.downloads import export_response
-from transcription.models import Transcript, TranscriptStatus
+from transcription.models import TranscriptStatus
+from transcription.selectors import get_transcript_for
 from transcription.sources import describe
 from transcription.templatetags.transcript_tags import shade
 
@@ -34,18 +36,11 @@ def _private(response):
     return response
 
 
-def _shareable(request, pk) -> Transcript:
-    transcript = get_object_or_404(Transcript, pk=pk)
-    if not services.may_share(request.user, transcript):
-        raise Http404("No transcript matches the given query.")
-    return transcript
-
-
 @login_required
 @require_POST
 def share_create(request, pk):
     """Make a share link for a transcript the user may share; the link is shown here, once."""
-    transcript = _shareable(request, pk)
+    transcript = get_transcript_for(request.user, pk=pk)
     form = ShareForm(request.POST)
     if transcript.status != TranscriptStatus.COMPLETED:
         form.add_error(None, "Only a completed transcript can be shared.")
@@ -59,6 +54,7 @@ def share_create(request, pk):
     )
     context = {
         "transcript": transcript,
+        "source": describe(transcript),
         "link": link,
         "url": settings.BASE_URL + reverse("share", args=[token]),
     }
@@ -135,5 +131,9 @@ def shared_audio(request, token):
         raise Http404("No such page.")
     sid = link.transcript.recording_sid
     if RECORDING_SID_RE.match(sid) and source == player_url(sid):
-        return stream_recording(request, sid, via=f"share {link.pk}")
+        # The link is the permission here: the recording is the shared transcript's own.
+        stored = Recording.objects.filter(sid=sid).only("sid", "account_sid").first()
+        return stream_recording(
+            request, sid, (stored or Recording(sid=sid)).media_url, via=f"share {link.pk}"
+        )
     return redirect(source)  # a public https URL the browser may fetch itself

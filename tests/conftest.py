@@ -18,8 +18,13 @@ def mocked_http():
 
 @pytest.fixture
 def staff_user(db):
+    # A lead: these tests are about what pages show, not whose rows they show (test_access.py is).
     return make_user(
-        "staff", email="staff@example.com", password="pw-staff-123", staff=True, perms=["place_call"]
+        "staff",
+        email="staff@example.com",
+        password="pw-staff-123",
+        staff=True,
+        perms=["place_call", "view_all_calls"],
     )
 
 

@@ -46,7 +46,7 @@ def test_dial_post_places_the_call_with_to_from_and_url(staff_client, staff_user
     assert body["From"] == ["+15005550006"]
     assert body["Url"] == ["https://djt.example.com/record/"]
     call = Call.objects.get(sid=CALL_SID)
-    assert (call.to, call.dialed_by) == ("+14155551234", staff_user)
+    assert (call.to, call.dialed_by, call.owner) == ("+14155551234", staff_user, staff_user)
 
 
 def test_dial_requires_login(client):

@@ -139,13 +139,13 @@ def test_home_reads_transcripts_in_one_query_however_many_calls(staff_client):
     assert queries() == few
 
 
-def test_transcripts_are_found_by_call_sid_or_by_recording_sid():
+def test_transcripts_are_found_by_call_sid_or_by_recording_sid(staff_user):
     a_call()
     make_recording(sid=RECORDING_SID, call_sid=CALL_SID)
     by_call = make_transcript(call_sid=CALL_SID)
     by_recording = make_transcript(recording_sid=RECORDING_SID)
     make_transcript(call_sid="CA" + "9" * 32)
-    found = pages.transcripts_by_call([CALL_SID])
+    found = pages.transcripts_by_call(staff_user, [CALL_SID])
     assert {t.pk for t in found[CALL_SID]} == {by_call.pk, by_recording.pk}
 
 

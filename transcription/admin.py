@@ -11,19 +11,14 @@ from django.db import models
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
-from django.utils.text import Truncator
 
 from audit.admin_mixins import AuditedAdmin
 
 from . import admin_actions
 from .models import Transcript, WebhookDelivery
+from .presentation import short
 from .retention import TranscriptKept, transcript_delete
-
-SHORT = 60
-
-
-def short(text: str, length: int = SHORT) -> str:
-    return Truncator(text or "").chars(length)
+from .selectors import deliveries_visible_to, transcripts_visible_to
 
 
 def is_changelist(request) -> bool:
@@ -72,7 +67,7 @@ class TranscriptAdmin(AuditedAdmin, admin.ModelAdmin):
     exclude = ("webhook_token",)
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fieldsets = (
-        (None, {"fields": ("job_id", "status", "error", "last_error", "in_the_app")}),
+        (None, {"fields": ("job_id", "status", "owner", "error", "last_error", "in_the_app")}),
         ("Audio", {"fields": ("audio_url", "audio_source", "upload_url", "recording_sid", "call_sid")}),
         (
             "Result",
@@ -110,7 +105,7 @@ class TranscriptAdmin(AuditedAdmin, admin.ModelAdmin):
     )
 
     def get_queryset(self, request):
-        queryset = super().get_queryset(request)
+        queryset = transcripts_visible_to(request.user, super().get_queryset(request))
         if is_changelist(request):
             # The list never shows these; long calls make them large.
             queryset = queryset.defer("words", "utterances")
@@ -183,7 +178,7 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
     exclude = ("body",)
 
     def get_queryset(self, request):
-        queryset = super().get_queryset(request)
+        queryset = deliveries_visible_to(request.user, super().get_queryset(request))
         if is_changelist(request):
             # Each row names its transcript; its words, utterances and text would be loaded for nothing.
             queryset = queryset.defer("transcript__words", "transcript__utterances", "transcript__text")

@@ -6,6 +6,7 @@ strings that a caller (the `caller` app, or anyone) may fill in.
 
 import secrets
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -52,6 +53,10 @@ class Transcript(models.Model):
     upload_url = models.URLField("AssemblyAI upload URL", max_length=500, blank=True)
     recording_sid = models.CharField("recording SID", max_length=64, blank=True, db_index=True)
     call_sid = models.CharField("call SID", max_length=64, blank=True, db_index=True)
+    # Who may see it: its recording's owner, or whoever asked for it; nobody when unknown.
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="transcripts"
+    )
 
     # Result, as AssemblyAI returned it.
     text = models.TextField(blank=True)

@@ -111,9 +111,11 @@ def transcript_create(
     recording_sid: str = "",
     call_sid: str = "",
     audio_source: str = AudioSource.URL,
+    owner=None,
 ) -> Transcript:
-    """Store a new, pending transcript."""
+    """Store a new, pending transcript; `owner` (a user or user id) is who may see it."""
     return Transcript.objects.create(
+        owner_id=getattr(owner, "pk", owner),
         audio_url=audio_url,
         recording_sid=recording_sid,
         call_sid=call_sid,
@@ -123,7 +125,7 @@ def transcript_create(
 
 
 def transcript_request(
-    *, audio_url: str, recording_sid: str = "", call_sid: str = ""
+    *, audio_url: str, recording_sid: str = "", call_sid: str = "", owner=None
 ) -> tuple[Transcript, bool]:
     """Create the one transcript of a recording and queue its submission on commit.
 
@@ -138,6 +140,7 @@ def transcript_request(
                 recording_sid=recording_sid,
                 call_sid=call_sid,
                 audio_source=configured_audio_source(),
+                owner=owner,
             )
     except IntegrityError:
         if not recording_sid:

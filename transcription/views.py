@@ -9,7 +9,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count
 from django.db.models.functions import Substr
 from django.http import JsonResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from audit.models import AuditAction
@@ -17,7 +17,9 @@ from audit.services import audit_record
 
 from . import downloads, exports
 from .models import AudioSource, Transcript, TranscriptStatus
+from .presentation import status_payload
 from .search import MAX_QUERY, Search, clip
+from .selectors import get_transcript_for, transcripts_visible_to
 from .sources import Source, describe, describe_many
 from .templatetags.transcript_tags import shade
 
@@ -36,19 +38,9 @@ LIST_FIELDS = (
     "audio_source",
     "recording_sid",
     "call_sid",
+    "owner",
     "error",
 )
-
-
-def status_payload(transcript: Transcript) -> dict:
-    """What the pages need to follow a transcript's progress."""
-    return {
-        "id": transcript.pk,
-        "status": transcript.status,
-        "label": transcript.get_status_display(),
-        "final": transcript.is_final,
-        "url": transcript.get_absolute_url(),
-    }
 
 
 class CountedPaginator(Paginator):
@@ -78,7 +70,7 @@ def source_name(transcript: Transcript, source: Source) -> str:
 @login_required
 @require_GET
 def transcript_list(request):
-    """Every transcript, newest first; `?q=` finds words in their text, `?status=` filters."""
+    """The transcripts the user may see, newest first; `?q=` finds words in the text, `?status=` filters."""
     query = request.GET.get("q", "")
     status = request.GET.get("status", "")
     problem = ""
@@ -89,7 +81,7 @@ def transcript_list(request):
         problem = f"There is no status {status!r}: choose one of {', '.join(TranscriptStatus.values)}."
         status = ""
     search = Search.parse(query)
-    found = search.filter(Transcript.objects.all())
+    found = search.filter(transcripts_visible_to(request.user))
     counts = dict(found.order_by().values_list("status").annotate(n=Count("pk")))
     shown = found.filter(status=status) if status else found
     if search:
@@ -130,7 +122,7 @@ def transcript_list(request):
 @login_required
 def transcript_detail(request, pk):
     """One transcript: words shaded by confidence, synced to the audio, searchable; the job's details."""
-    transcript = get_object_or_404(Transcript, pk=pk)
+    transcript = get_transcript_for(request.user, pk=pk)
     audit_record(request=request, action=AuditAction.VIEWED, obj_kind="transcript", obj_id=pk)
     low = settings.TRANSCRIPTION_LOW_CONFIDENCE
     paragraphs = exports.paragraphs(transcript.words)
@@ -152,7 +144,7 @@ def transcript_detail(request, pk):
 @require_GET
 def transcript_status(request, pk):
     """JSON status of one transcript, polled by its page while AssemblyAI works on it."""
-    transcript = get_object_or_404(Transcript, pk=pk)
+    transcript = get_transcript_for(request.user, pk=pk)
     return JsonResponse(status_payload(transcript), headers={"Cache-Control": "no-store"})
 
 
@@ -160,5 +152,5 @@ def transcript_status(request, pk):
 @require_GET
 def transcript_export(request, pk, kind):
     """The transcript as a TXT, JSON, SRT or WebVTT download, named after the date and the number."""
-    transcript = get_object_or_404(Transcript, pk=pk)
+    transcript = get_transcript_for(request.user, pk=pk)
     return downloads.export_response(request, transcript, kind)

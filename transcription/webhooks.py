@@ -16,6 +16,7 @@ and never retries a 4xx:
 import json
 import logging
 
+from django.contrib.auth.decorators import login_not_required
 from django.http import HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
@@ -57,6 +58,7 @@ def _parse(raw: bytes):
         return raw[:2000].decode("utf-8", "replace")
 
 
+@login_not_required  # AssemblyAI signs in with its secret header, not a session
 @csrf_exempt
 @require_POST
 @unavailable_when_database_is

@@ -26,6 +26,7 @@ def transcript(mocked_http, staff_user):
     make_recording(call, sid=RECORDING_SID, duration=2)
     mock_media(mocked_http, tone_wav(2.0), redirect_to=None)
     return make_transcript(
+        owner=staff_user,
         status="completed",
         call_sid=CALL_SID,
         recording_sid=RECORDING_SID,

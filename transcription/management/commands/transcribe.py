@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import IntegrityError
 
@@ -39,13 +40,19 @@ class Command(BaseCommand):
             "--wait", action="store_true", help="follow the job until done and print the text"
         )
         parser.add_argument(
+            "--owner",
+            metavar="USERNAME",
+            help="the user who may see the transcript (default: nobody but leads and superusers)",
+        )
+        parser.add_argument(
             "--timeout",
             type=float,
             default=3600.0,
             help="with --wait: give up waiting after this many seconds (default 3600)",
         )
 
-    def handle(self, *args, source: str, wait: bool, timeout: float, **options):
+    def handle(self, *args, source: str, wait: bool, timeout: float, owner: str | None = None, **options):
+        self.owner = self.find_owner(owner)
         try:
             client = AssemblyAIClient()
         except AssemblyAIError as exc:
@@ -68,6 +75,7 @@ class Command(BaseCommand):
                 recording_sid=recording_sid,
                 call_sid=call_sid,
                 audio_source=AudioSource.UPLOAD if data is not None else AudioSource.URL,
+                owner=getattr(self, "owner", None),
             )
         except IntegrityError:
             self.refuse_duplicate(recording_sid)
@@ -83,6 +91,17 @@ class Command(BaseCommand):
         finally:
             if hasattr(data, "close"):
                 data.close()
+
+    def find_owner(self, username: str | None):
+        """The user named by --owner (None without it); an unknown name stops before anything is sent."""
+        if not username:
+            return None
+        try:
+            return get_user_model().objects.get_by_natural_key(username)
+        except get_user_model().DoesNotExist:
+            raise CommandError(
+                f"There is no user {username!r}: --owner takes an existing username."
+            ) from None
 
     def locate(self, source: str):
         """(audio_url, recording_sid, call_sid, local file to upload or None) for `source`."""
