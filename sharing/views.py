@@ -26,6 +26,7 @@ from . import services
 from .forms import ShareForm
 from .models import ShareLink
 
+EXPORTS = {"txt": "Text", "json": "JSON", "srt": "SRT subtitles", "vtt": "WebVTT subtitles"}
 PRIVATE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer", "X-Robots-Tag": "noindex"}
 
 
@@ -107,7 +108,11 @@ def shared_transcript(request, token):
         "low_confidence": low,
         "low_confidence_pct": round(low * 100),
         "doubtful": sum(1 for p in paragraphs for w in p.words if shade(w.get("confidence"), low) == "lo"),
-        "exports": {"txt": "Text", "json": "JSON", "srt": "SRT subtitles", "vtt": "WebVTT subtitles"},
+        "exports": {
+            kind: name
+            for kind, name in EXPORTS.items()
+            if kind in ("txt", "json") or exports.timed_words(transcript.words)
+        },
         "player_url": reverse("share-audio", args=[token]) if _audio_source(link) else "",
     }
     return _private(render(request, "sharing/transcript.html", context))

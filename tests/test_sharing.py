@@ -266,3 +266,11 @@ def test_share_tokens_are_masked_in_log_lines(owner_client, transcript):
     )
     MaskWebhookTokens().filter(record)
     assert record.getMessage() == '"GET /s/[token]/ HTTP/1.1" 200'
+
+
+def test_the_shared_page_offers_subtitles_only_when_there_are_word_timings(client, owner_client, transcript):
+    Transcript.objects.filter(pk=transcript.pk).update(words=[])
+    token = share(owner_client, transcript)
+    content = client.get(f"/s/{token}/").content
+    assert f"/s/{token}/export.txt".encode() in content
+    assert b"export.srt" not in content and b"export.vtt" not in content
