@@ -55,9 +55,15 @@ from djtranscribe.settings import *  # noqa: E402,F403
 
 ROOT_URLCONF = "bench.urls"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Archived recordings go under the bench's output folder, never into a developer's media/.
+MEDIA_ROOT = OUT_DIR / "media"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "recordings": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": MEDIA_ROOT / "recordings", "base_url": None},
+    },
 }
 WHITENOISE_AUTOREFRESH = True
 STATIC_ROOT = None

@@ -117,7 +117,7 @@ def webhook_requests(count: int, port: int, job_ids: list[str]) -> list[bytes]:
     """AssemblyAI's webhook for `count` jobs that exist at the fake and as submitted Transcript rows.
 
     As transcription.webhooks.assemblyai_webhook expects it: POST to the row's own token URL, the
-    secret in X-Webhook-Secret (services.WEBHOOK_SECRET_HEADER), AssemblyAI's JSON body. Each row
+    secret in X-Webhook-Secret (transcription.webhook_auth.HEADER), AssemblyAI's JSON body. Each row
     is queued with its job id and no webhook yet, so every request stores a delivery, marks the row
     and queues a fetch (a task row in the database) - the view's whole work, not an early return.
     """

@@ -9,22 +9,12 @@ class CallerConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_delete
 
-        from transcription import audio, sources
         from transcription.models import Transcript
-        from transcription.services import register_reconciler
         from transcription.signals import transcript_completed
 
         from . import checks  # noqa: F401  (registers system checks)
-        from .audio import open_twilio_media, resolve_recording_sid
-        from .media import describe_transcript, describe_transcripts
-        from .services import on_transcript_completed, on_transcript_deleted, recordings_reconcile
-        from .twilio_client import is_twilio_media_url
+        from .services import on_transcript_completed, on_transcript_deleted
 
-        audio.register_opener(is_twilio_media_url, open_twilio_media)
-        audio.register_resolver(resolve_recording_sid)
-        register_reconciler(recordings_reconcile)
-        # Transcript pages play a call's recording through caller's media proxy.
-        sources.register_describer(describe_transcript, many=describe_transcripts)
         transcript_completed.connect(on_transcript_completed, dispatch_uid="caller-delete-recording")
         post_delete.connect(
             on_transcript_deleted, sender=Transcript, dispatch_uid="caller-transcript-deleted"

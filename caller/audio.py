@@ -1,25 +1,117 @@
-"""Tells the transcription app how to read Twilio recordings (registered in CallerConfig.ready)."""
+"""Twilio recordings as audio assets: the worker archives each completed recording into the app's storage.
 
-from djtranscribe.lib.ids import RECORDING_SID_RE
-from transcription.audio import AudioUnavailable, ResolvedAudio
+The archive is the copy that stays: the AssemblyAI upload, the player and the media endpoint read
+from it, and TWILIO_DELETE_RECORDINGS deletes Twilio's copy only once it is verified.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import requests
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone
+
+from audio.models import AudioAsset, OriginKind
+from audio.services import asset_archive, asset_for_origin
+from transcription.pipeline.create import transcripts_audio_failed, transcripts_audio_ready
+from transcription.queue import retry_delay
 
 from . import twilio_client
+from .models import Recording
+from .queue import queue_recording_archive
 
 
-def open_twilio_media(url: str):
-    """Stream a Twilio recording with Basic auth; failures become AudioUnavailable."""
+def recording_description(recording: Recording) -> dict[str, str]:
+    """What transcript pages show of a recording: caller's media proxy as the player, the call."""
+    call = recording.call
+    return {
+        "owner_id": recording.owner_id,
+        "player_url": reverse("recording-media", args=[recording.sid]),
+        "label": call.to if call else "",
+        "title": f"Call to {call.to}" if call else "",
+        "page_url": call.get_absolute_url() if call else "",
+    }
+
+
+def recording_asset(recording: Recording) -> AudioAsset:
+    """The recording's one audio asset, made on first sight (no download here)."""
+    return asset_for_origin(
+        kind=OriginKind.TWILIO_RECORDING,
+        origin_id=recording.sid,
+        origin_url=recording.media_url,
+        channels=recording.channels,
+        **recording_description(recording),
+    )
+
+
+def archived_asset(recording_sid: str) -> AudioAsset | None:
+    """The recording's asset when its archive is verified, else None."""
+    return (
+        AudioAsset.objects.filter(
+            origin_kind=OriginKind.TWILIO_RECORDING, origin_id=recording_sid, archived_at__isnull=False
+        )
+        .exclude(file="")
+        .first()
+    )
+
+
+def _chunks(response: requests.Response):
     try:
-        yield from twilio_client.iter_media(url)
-    except twilio_client.TwilioError as exc:
-        raise AudioUnavailable(str(exc), retryable=exc.retryable) from None
+        yield from response.iter_content(chunk_size=twilio_client.MEDIA_CHUNK_SIZE)
+    except requests.RequestException as exc:
+        raise twilio_client.TwilioError(
+            f"The recording download stopped: {type(exc).__name__}.", retryable=True
+        ) from None
 
 
-def resolve_recording_sid(identifier: str) -> ResolvedAudio | None:
-    """A RecordingSid (RE + 32 hex) → its media URL, fetched from Twilio."""
-    if not RECORDING_SID_RE.match(identifier):
-        return None
+def recording_archive(recording: Recording, asset: AudioAsset | None = None) -> AudioAsset:
+    """Stream the recording from Twilio into the recordings storage and verify it (memory stays flat).
+
+    Raises TwilioError (with `retryable`) when Twilio does not hand the whole recording over.
+    """
+    asset = asset or recording_asset(recording)
+    if asset.is_archived:
+        return asset
+    response = twilio_client.open_media(recording.media_url)
     try:
-        info = twilio_client.fetch_recording(identifier)
+        content_type = response.headers.get("Content-Type", "audio/wav")
+        asset_archive(
+            asset=asset,
+            chunks=_chunks(response),
+            name=f"twilio/{recording.sid}.wav",
+            content_type=content_type,
+        )
+    finally:
+        response.close()
+    if not asset.is_archived:
+        raise twilio_client.TwilioError(asset.archive_error, retryable=True)
+    return asset
+
+
+def recording_archive_attempt(*, recording_sid: str, attempt: int = 0) -> str:
+    """Archive a completed recording, as the task makes it; then its transcript may be submitted.
+
+    Transient failures are retried with backoff; a permanent one ends the waiting transcript in
+    `error`. Answers archived, retrying, error or skipped.
+    """
+    recording = Recording.objects.filter(sid=recording_sid).first()
+    if recording is None:
+        return "skipped"
+    asset = recording_asset(recording)
+    try:
+        recording_archive(recording, asset)
     except twilio_client.TwilioError as exc:
-        raise AudioUnavailable(str(exc), retryable=exc.retryable) from None
-    return ResolvedAudio(audio_url=info.media_url, recording_sid=info.sid, call_sid=info.call_sid)
+        message = str(exc)
+        asset.archive_error = message[:255]
+        asset.save(update_fields=["archive_error", "updated_at"])
+        if exc.retryable and attempt + 1 < settings.TRANSCRIPTION_MAX_ATTEMPTS:
+            delay = retry_delay(attempts=attempt + 1, retry_after=getattr(exc, "retry_after", None))
+            run_after = timezone.now() + timedelta(seconds=delay)
+            queue_recording_archive(recording_sid, attempt=attempt + 1, run_after=run_after)
+            return "retrying"
+        transcripts_audio_failed(asset=asset, message=message)
+        return "error"
+    transcripts_audio_ready(asset=asset)
+    return "archived"

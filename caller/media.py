@@ -9,23 +9,22 @@ import re
 
 import requests
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from audit.models import AuditAction
 from audit.services import audit_record
 from djtranscribe.lib.ids import RECORDING_SID_RE
-from transcription.models import Transcript
-from transcription.sources import Source
 
 from . import selectors, twilio_client
-from .models import Call, Recording, RecordingStatus
+from .audio import archived_asset
 
 logger = logging.getLogger(__name__)
 
 # One or more byte ranges, as browsers send them; anything else is dropped, not forwarded.
 RANGE_RE = re.compile(r"^bytes=\d*-\d*(,\s*\d*-\d*)*$")
+ONE_RANGE_RE = re.compile(r"^bytes=(\d*)-(\d*)\Z")
 PASSED_BACK = ("Content-Type", "Content-Length", "Content-Range", "Accept-Ranges", "Last-Modified", "ETag")
 
 
@@ -64,7 +63,21 @@ def recording_media(request, recording_sid):
 
 
 def stream_recording(request, recording_sid: str, url: str, *, via: str = "") -> HttpResponse:
-    """Proxy Twilio's media at `url` (access is the caller's to check); a playback's start is audited."""
+    """The recording's audio (access is the caller's to check); the start of a playback is audited."""
+    response = _recording_response(request, recording_sid, url)
+    wanted = request.headers.get("Range", "")
+    # One row per playback: seeking and the browser's follow-up Range requests are not new plays.
+    if response.status_code in (200, 206) and (not RANGE_RE.match(wanted) or wanted.startswith("bytes=0-")):
+        audit_record(
+            request=request, action=AuditAction.PLAYED, obj_kind="recording", obj_id=recording_sid, detail=via
+        )
+    return response
+
+
+def _recording_response(request, recording_sid: str, url: str) -> HttpResponse:
+    asset = archived_asset(recording_sid)
+    if asset is not None:  # the archive is the copy that stays: Twilio is asked only before it exists
+        return _from_archive(request, recording_sid, asset)
     headers = {}
     wanted = request.headers.get("Range", "")
     if RANGE_RE.match(wanted):
@@ -88,56 +101,76 @@ def stream_recording(request, recording_sid: str, url: str, *, via: str = "") ->
     response["Content-Disposition"] = f'inline; filename="recording-{recording_sid}.wav"'
     # Only this user's browser may keep it; seeking back then costs no new download.
     response["Cache-Control"] = "private, max-age=3600"
-    if "Range" not in headers or headers["Range"].startswith("bytes=0-"):
-        # One row per playback: seeking and the browser's follow-up Range requests are not new plays.
-        audit_record(
-            request=request, action=AuditAction.PLAYED, obj_kind="recording", obj_id=recording_sid, detail=via
+    return response
+
+
+class _Window:
+    """Reads at most `length` bytes of an open file, from where it stands."""
+
+    def __init__(self, file, length: int):
+        self.file, self.left = file, length
+
+    def read(self, n: int = -1) -> bytes:
+        n = self.left if n < 0 else min(n, self.left)
+        data = self.file.read(n)
+        self.left -= len(data)
+        return data
+
+    def close(self):
+        self.file.close()
+
+
+def _byte_range(header: str, size: int) -> tuple[int, int] | None | bool:
+    """(first, last) of one satisfiable range; None to send it all (none, or several); False: 416."""
+    match = ONE_RANGE_RE.match(header)
+    if match is None:
+        return None
+    first, last = match.groups()
+    if first == "" and last == "":
+        return None
+    if first == "":  # the last N bytes
+        length = int(last)
+        if length == 0:
+            return False
+        return max(size - length, 0), size - 1
+    start = int(first)
+    end = min(int(last), size - 1) if last else size - 1
+    if start >= size or end < start:
+        return False
+    return start, end
+
+
+def _from_archive(request, sid: str, asset) -> HttpResponse:
+    """Serve the archived recording; one byte range gets 206 + Content-Range, an impossible one 416."""
+    size = asset.size
+    wanted = request.headers.get("Range", "")
+    span = _byte_range(wanted, size) if wanted else None
+    if span is False:
+        response = _plain(f"Range {wanted!r} is outside the recording ({size} bytes).", 416)
+        response["Content-Range"] = f"bytes */{size}"
+        return response
+    try:
+        stored = asset.file.storage.open(asset.file.name, "rb")
+    except OSError as exc:
+        logger.warning("Archived recording %s could not be read: %s", sid, type(exc).__name__)
+        return _plain(f"The archived recording {sid} cannot be read.", 502)
+    if span is None:
+        response = FileResponse(stored, content_type=asset.content_type or "audio/wav")
+        response["Content-Length"] = str(size)
+    else:
+        first, last = span
+        stored.seek(first)
+        response = FileResponse(
+            _Window(stored, last - first + 1), status=206, content_type=asset.content_type or "audio/wav"
         )
+        response["Content-Range"] = f"bytes {first}-{last}/{size}"
+        response["Content-Length"] = str(last - first + 1)
+    response["Accept-Ranges"] = "bytes"
+    response["ETag"] = f'"{asset.sha256}"'
+    response["Content-Disposition"] = f'inline; filename="recording-{sid}.wav"'
+    response["Cache-Control"] = "private, max-age=3600"
     return response
 
 
 def player_url(recording_sid: str) -> str:
     return reverse("recording-media", args=[recording_sid])
-
-
-def describe_transcript(transcript: Transcript) -> Source | None:
-    """For transcript pages: the proxy URL of its recording, the number called, the call page."""
-    return describe_transcripts([transcript])[0]
-
-
-def describe_transcripts(transcripts: list[Transcript]) -> list[Source | None]:
-    """describe_transcript() for many at once (the transcripts list): two queries whatever their number."""
-    wanted = [t for t in transcripts if t.recording_sid or t.call_sid]
-    recording_sids = {t.recording_sid for t in wanted if t.recording_sid}
-    stored = (
-        Recording.objects.filter(sid__in=recording_sids).values_list("sid", "call_sid", "status")
-        if recording_sids
-        else []
-    )
-    call_of_recording = {sid: call_sid for sid, call_sid, _ in stored}
-    # Deleted at Twilio (TWILIO_DELETE_RECORDINGS): a player would only show an error.
-    gone = {sid for sid, _, status in stored if status == RecordingStatus.DELETED}
-    call_sids = {t.call_sid or call_of_recording.get(t.recording_sid, "") for t in wanted} - {""}
-    calls = {call.sid: call for call in Call.objects.filter(sid__in=call_sids)} if call_sids else {}
-    found: list[Source | None] = []
-    for transcript in transcripts:
-        call = calls.get(transcript.call_sid or call_of_recording.get(transcript.recording_sid, ""))
-        if call is not None and transcript.owner_id not in (None, call.owner_id):
-            # Pages get no user here: a transcript given to someone else (transcribe --owner)
-            # must not show them the number called, nor link a call page that is not theirs.
-            call = None
-        playable = (
-            bool(RECORDING_SID_RE.match(transcript.recording_sid)) and transcript.recording_sid not in gone
-        )
-        if call is None and not playable:
-            found.append(None)
-            continue
-        found.append(
-            Source(
-                player_url=player_url(transcript.recording_sid) if playable else "",
-                label=call.to if call else "",
-                page_url=call.get_absolute_url() if call else "",
-                page_title=f"Call to {call.to}" if call else "",
-            )
-        )
-    return found

@@ -13,12 +13,17 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from audio.models import AudioAsset, OriginKind
+from djtranscribe.lib.status import status_advance
 from transcription.models import Transcript, TranscriptStatus
-from transcription.services import enqueue_on_commit, retry_delay, transcript_request
+from transcription.pipeline.create import transcript_request
+from transcription.queue import retry_delay
 
 from . import dial_policy, twilio_client
+from .audio import archived_asset, recording_asset
 from .models import CALL_STATUS_RANK, RECORDING_STATUS_RANK, Call, CallStatus, Recording, RecordingStatus
 from .phone import parse_number
+from .queue import queue_recording_archive, queue_recording_delete
 
 logger = logging.getLogger(__name__)
 
@@ -106,26 +111,13 @@ def _reservation_release(call: Call, exc) -> None:
         Call.objects.filter(pk=call.pk).update(status=CallStatus.FAILED, updated_at=timezone.now())
 
 
-def _advance(obj, field: str, new_status: str, ranks: dict) -> bool:
-    """Move a status forward only; a late or repeated callback never moves it back."""
-    current = getattr(obj, field)
-    if new_status not in ranks:
-        return False
-    if current in ranks and ranks[new_status] < ranks[current]:
-        return False
-    if current == new_status:
-        return False
-    setattr(obj, field, new_status)
-    return True
-
-
 def call_status_received(*, call_sid: str, status: str, duration: str | None = None) -> Call | None:
     """Apply a call-status callback to a call this app placed (unknown calls are ignored)."""
     with transaction.atomic():
         call = Call.objects.select_for_update().filter(sid=call_sid).first()
         if call is None:
             return None
-        changed = _advance(call, "status", status, CALL_STATUS_RANK)
+        changed = status_advance(call, "status", status, CALL_STATUS_RANK)
         if duration and duration.isdigit():
             call.duration = int(duration)
             changed = True
@@ -148,12 +140,12 @@ def recording_store(
     started_at=None,
 ) -> tuple[Recording, bool]:
     """Create or update a Recording by its SID; the status only moves forward. Returns (row, created)."""
-    call = Call.objects.filter(sid=call_sid).values_list("pk", "owner_id").first()
-    call_id, owner_id = call or (None, None)
+    # The fields the recording's audio asset is described with too (recording_description): one query.
+    call = Call.objects.filter(sid=call_sid).only("pk", "sid", "to", "owner_id").first()
     defaults = {
         "call_sid": call_sid,
-        "call_id": call_id,
-        "owner_id": owner_id,
+        "call": call,
+        "owner_id": call.owner_id if call is not None else None,
         "account_sid": account_sid or settings.TWILIO_ACCOUNT_SID,
         "status": status,
         "duration": duration,
@@ -173,7 +165,7 @@ def recording_store(
                 return Recording.objects.create(sid=sid, **defaults), True
         except IntegrityError:
             recording = Recording.objects.select_for_update().get(sid=sid)
-        forward = _advance(recording, "status", status, RECORDING_STATUS_RANK)
+        forward = status_advance(recording, "status", status, RECORDING_STATUS_RANK)
         if forward or recording.status == status:
             for field, value in defaults.items():
                 if field != "status" and value not in (None, ""):
@@ -226,13 +218,27 @@ def recording_received(*, sid: str, call_sid: str, status: str, error_code: str 
             **fields,
         )
         if recording.status == RecordingStatus.COMPLETED:
-            transcript_request(
-                audio_url=recording.media_url,
-                recording_sid=recording.sid,
-                call_sid=call_sid,
-                owner=recording.owner_id,
-            )
+            recording_transcribe(recording)
     return recording
+
+
+def recording_transcribe(recording: Recording) -> bool:
+    """Give a completed recording its audio asset and its one transcript, and queue the archive.
+
+    The transcript's upload waits for the archive; in `url` mode AssemblyAI gets Twilio's URL at once.
+    No outbound HTTP here. Answers whether the transcript was created now.
+    """
+    asset = recording_asset(recording)
+    _, created = transcript_request(
+        audio_url=recording.media_url,
+        recording_sid=recording.sid,
+        call_sid=recording.call_sid,
+        audio=asset,
+        owner=recording.owner_id,
+    )
+    if not asset.is_archived:
+        queue_recording_archive(recording.sid)
+    return created
 
 
 # How long after a call ends Twilio surely has its recordings (see recordings_reconcile).
@@ -257,13 +263,18 @@ def recordings_reconcile(
         transcript_deleted_at__isnull=True,
     ).exclude(sid__in=transcribed)
     for recording in stored:
-        transcript_request(
-            audio_url=recording.media_url,
-            recording_sid=recording.sid,
-            call_sid=recording.call_sid,
-            owner=recording.owner_id,
-        )
+        recording_transcribe(recording)
         found.append(f"{recording.call_sid}: recording {recording.sid} queued")
+    # Archives whose task was lost (a dead worker, a broken queue): their transcripts wait for them.
+    unarchived = AudioAsset.objects.filter(
+        origin_kind=OriginKind.TWILIO_RECORDING,
+        archived_at__isnull=True,
+        updated_at__lte=now - grace,
+        transcripts__status=TranscriptStatus.PENDING,
+    ).distinct()
+    for asset in unarchived:
+        queue_recording_archive(asset.origin_id)
+        found.append(f"recording {asset.origin_id}: archive queued again")
     calls = Call.objects.filter(
         status=CallStatus.COMPLETED,
         created_at__gte=since,
@@ -282,12 +293,7 @@ def recordings_reconcile(
             Call.objects.filter(pk=call.pk).update(recordings_checked_at=now)
         for recording in recordings:
             if recording.status == RecordingStatus.COMPLETED:
-                _, created = transcript_request(
-                    audio_url=recording.media_url,
-                    recording_sid=recording.sid,
-                    call_sid=call.sid,
-                    owner=recording.owner_id,
-                )
+                created = recording_transcribe(recording)
                 found.append(f"{call.sid}: recording {recording.sid}" + (" queued" if created else ""))
     return found
 
@@ -307,17 +313,8 @@ def on_transcript_completed(sender, transcript, **kwargs) -> None:
         queue_recording_delete(transcript.recording_sid)
 
 
-def queue_recording_delete(
-    recording_sid: str, *, attempt: int = 0, run_after: datetime | None = None
-) -> None:
-    """Queue the deletion of a recording at Twilio once the current transaction commits."""
-    from .tasks import delete_recording
-
-    enqueue_on_commit(delete_recording, recording_sid, attempt=attempt, run_after=run_after)
-
-
 def recording_delete_attempt(*, recording_sid: str, attempt: int = 0) -> str:
-    """Delete a recording at Twilio if its transcript is completed; mark it `deleted`.
+    """Delete a recording at Twilio once its transcript is completed and archive verified; mark it `deleted`.
 
     A recording Twilio no longer has counts as deleted. Transient failures are retried with
     backoff; the transcript is never touched. Answers deleted, retrying, failed or skipped.
@@ -325,6 +322,8 @@ def recording_delete_attempt(*, recording_sid: str, attempt: int = 0) -> str:
     completed = Transcript.objects.filter(recording_sid=recording_sid, status=TranscriptStatus.COMPLETED)
     if not completed.exists():
         return "skipped"  # e.g. resubmitted meanwhile: the audio may be needed again
+    if archived_asset(recording_sid) is None:
+        return "skipped"  # the archive is the copy that stays: never delete Twilio's before it
     recording = Recording.objects.filter(sid=recording_sid)
     try:
         twilio_client.delete_recording(recording_sid)

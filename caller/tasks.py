@@ -1,8 +1,10 @@
-"""Background work on the Twilio side (Django's Tasks API, like transcription.tasks)."""
+"""Background work on the Twilio side (Django's Tasks API, like transcription.tasks).
+
+Each task imports its service when it runs: the services queue through caller.queue,
+which imports these tasks.
+"""
 
 from django_tasks import task
-
-from . import services
 
 QUEUE = "twilio"
 
@@ -10,4 +12,14 @@ QUEUE = "twilio"
 @task(queue_name=QUEUE)
 def delete_recording(recording_sid: str, attempt: int = 0) -> str:
     """Delete a transcribed recording at Twilio (TWILIO_DELETE_RECORDINGS); retries itself."""
-    return services.recording_delete_attempt(recording_sid=recording_sid, attempt=attempt)
+    from .services import recording_delete_attempt
+
+    return recording_delete_attempt(recording_sid=recording_sid, attempt=attempt)
+
+
+@task(queue_name=QUEUE)
+def archive_recording(recording_sid: str, attempt: int = 0) -> str:
+    """Stream a completed recording from Twilio into the archive, then let its transcript be submitted."""
+    from .audio import recording_archive_attempt
+
+    return recording_archive_attempt(recording_sid=recording_sid, attempt=attempt)

@@ -84,8 +84,10 @@ INSTALLED_APPS = [
     "audit",
     "axes",
     "csp",
-    "transcription",
+    # caller first: its commands extend transcription's (transcribe, sync_transcripts) under the same names.
     "caller",
+    "transcription",
+    "audio",
     "sharing",
 ]
 
@@ -170,8 +172,14 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT") or BASE_DIR / "staticfiles")  # where collectstatic writes
+# Files this app keeps (archived recordings under MEDIA_ROOT/recordings); never served as static files.
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT") or BASE_DIR / "media")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "recordings": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": MEDIA_ROOT / "recordings", "base_url": None},
+    },
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"

@@ -3,7 +3,11 @@
 DATABASE_URL is kept, so the same suite runs on SQLite (default) and PostgreSQL.
 """
 
+import atexit
 import os
+import shutil
+import tempfile
+from pathlib import Path
 
 os.environ["DJTRANSCRIBE_READ_DOTENV"] = "0"
 _KEEP = {"DATABASE_URL"}
@@ -41,8 +45,15 @@ os.environ.update(
 from djtranscribe.settings import *  # noqa: E402,F403
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Archived recordings go to a folder of this run, removed at exit.
+MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="djtranscribe-test-media-"))
+atexit.register(shutil.rmtree, MEDIA_ROOT, ignore_errors=True)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "recordings": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": MEDIA_ROOT / "recordings", "base_url": None},
+    },
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 TASKS = {

@@ -20,6 +20,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.urls.resolvers import RegexPattern, RoutePattern
 from django.utils import timezone
 
+from caller.audio import recording_asset
 from caller.models import Call, Recording
 from djtranscribe import access
 from sharing.models import ShareLink
@@ -87,6 +88,7 @@ def world(django_user_model, mocked_http):
         text=SECRET_WORD,
         words=words,
         owner=a,
+        audio=recording_asset(recording),  # what the recording callback gives it: the player, the call
     )
     delivery = WebhookDelivery.objects.create(transcript=transcript, job_id=JOB_ID, status="completed")
     # Twilio, for the lead's requests (B's must never get this far).

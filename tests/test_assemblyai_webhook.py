@@ -12,8 +12,8 @@ from tests.fakes import (
     url_for,
     webhook_headers,
 )
-from transcription import services
 from transcription.models import Transcript, TranscriptStatus, WebhookDelivery
+from transcription.queue import queue_submit
 
 pytestmark = pytest.mark.django_db
 
@@ -175,7 +175,7 @@ def test_a_webhook_that_beats_the_job_id_is_fetched_once_the_id_is_stored(client
         post(
             client, url_for(transcript), {"transcript_id": JOB_ID, "status": "completed"}, **webhook_headers()
         )
-        services.queue_submit(transcript.pk)
+        queue_submit(transcript.pk)
     mocked_http.post(f"{AAI}/v2/transcript", json=transcript_json())
     mocked_http.get(f"{AAI}/v2/transcript/{JOB_ID}", json=transcript_json("completed"))
     task_queue.run_all()

@@ -20,7 +20,7 @@ from djtranscribe.lib import http
 from tests.factories import make_transcript
 from transcription.assemblyai_client import AssemblyAIClient, AssemblyAIError
 from transcription.models import Transcript
-from transcription.services import transcript_apply
+from transcription.pipeline.apply import transcript_apply
 
 MEDIA_PATH = f"/2010-04-01/Accounts/{common.BENCH_ACCOUNT_SID}/Recordings/RE{'c' * 32}"
 MEDIA_URL = f"https://api.twilio.com{MEDIA_PATH}"

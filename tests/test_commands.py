@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import requests
 import responses
-from django.core.management import load_command_class
+from django.core.management import get_commands, load_command_class
 
 from tests.factories import make_recording, make_transcript
 from tests.fakes import AAI, ACCOUNT, submitted_bodies
@@ -40,7 +40,7 @@ def run(capsys, monkeypatch):
     monkeypatch.setattr("django.core.management.base.connections.close_all", lambda: None)
 
     def run(*argv):
-        command = load_command_class("transcription", argv[0])
+        command = load_command_class(get_commands()[argv[0]], argv[0])  # as manage.py picks it
         try:
             command.run_from_argv(["manage.py", *argv])
             code = 0

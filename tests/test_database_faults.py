@@ -16,6 +16,7 @@ from django.test import override_settings
 from django.utils import timezone
 
 from caller.models import Call, Recording
+from caller.services import recordings_reconcile
 from tests.factories import make_call
 from tests.fakes import (
     AAI,
@@ -23,13 +24,15 @@ from tests.fakes import (
     JOB_ID,
     RECORDING_SID,
     RECORDINGS_URL,
+    mock_media,
+    mock_upload,
     recording_callback,
     transcript_json,
     twilio_recordings,
     webhook_headers,
 )
-from transcription import services
 from transcription.models import Transcript, WebhookDelivery
+from transcription.pipeline.sync import transcripts_sync
 
 pytestmark = pytest.mark.django_db
 
@@ -101,7 +104,7 @@ def test_sync_completes_a_job_whose_webhook_was_lost_to_the_database(client, sub
         )
     mocked_http.get(f"{AAI}/v2/transcript/{JOB_ID}", json=transcript_json("completed"))
     # All of AssemblyAI's retries failed too: the overdue poll finds the result.
-    report = services.transcripts_sync(now=timezone.now() + timedelta(minutes=11))
+    report = transcripts_sync(now=timezone.now() + timedelta(minutes=11))
     assert report.polled == [f"#{submitted.pk} {JOB_ID}: completed"]
     submitted.refresh_from_db()
     assert (submitted.status, submitted.text) == ("completed", "Ahoy, this is a test call.")
@@ -130,9 +133,13 @@ def test_sync_finds_the_recording_whose_callback_was_lost_to_the_database(
     mocked_http.get(
         re.compile(re.escape(RECORDINGS_URL) + r"\?CallSid=" + CALL_SID), json=twilio_recordings()
     )
+    mock_media(mocked_http)
+    mock_upload(mocked_http, [])
     mocked_http.post(f"{AAI}/v2/transcript", json=transcript_json())
     with task_queue.capture(execute=True):
-        report = services.transcripts_sync(now=timezone.now() + timedelta(minutes=10))
+        report = transcripts_sync(
+            now=timezone.now() + timedelta(minutes=10), reconcilers=[recordings_reconcile]
+        )
     assert report.recovered == [f"{CALL_SID}: recording {RECORDING_SID} queued"]
     task_queue.run_all()
     transcript = Transcript.objects.get(recording_sid=RECORDING_SID)

@@ -18,13 +18,13 @@ from tests.fakes import (
     AAI,
     MEDIA_URL,
     mock_upload,
-    request_transcript,
+    request_recording_transcript,
     submitted_bodies,
     transcript_json,
     webhook_headers,
 )
-from transcription import services
 from transcription.models import Transcript
+from transcription.pipeline.create import transcript_request
 
 pytestmark = pytest.mark.django_db
 
@@ -94,7 +94,7 @@ def test_five_transcripts_survive_an_outage_and_each_is_submitted_once(client, t
     urls = [f"https://media.example/rec{n}.wav" for n in range(5)]
     with task_queue.capture(execute=True):
         for n, url in enumerate(urls):
-            services.transcript_request(audio_url=url, recording_sid=f"RE{n:032x}")
+            transcript_request(audio_url=url, recording_sid=f"RE{n:032x}")
     task_queue.run_all(limit=200)
     assert set(assemblyai.failed) == {"refused", "timeout", 500, 503, 429}  # every fault was met
     assert assemblyai.accepted == Counter({url: 1 for url in urls})
@@ -125,7 +125,7 @@ def test_five_transcripts_survive_an_outage_and_each_is_submitted_once(client, t
 def test_media_refused_with_401_ends_in_error_saying_to_check_the_credentials(task_queue, mocked_http):
     mocked_http.get(MEDIA_URL, status=401, json={"code": 20003, "message": "Authenticate"})
     mock_upload(mocked_http, received := [])
-    transcript = request_transcript(task_queue)
+    transcript = request_recording_transcript(task_queue)
     task_queue.run_all()
     assert task_queue.outcomes == ["error"]  # not retried: the credentials will not fix themselves
     transcript.refresh_from_db()
@@ -142,7 +142,7 @@ def test_media_gone_from_twilios_storage_ends_in_error_saying_it_was_deleted(tas
     mocked_http.get(MEDIA_URL, status=302, headers={"Location": storage})
     mocked_http.get(storage, status=404)
     mock_upload(mocked_http, received := [])
-    transcript = request_transcript(task_queue)
+    transcript = request_recording_transcript(task_queue)
     task_queue.run_all()
     transcript.refresh_from_db()
     assert transcript.status == "error"

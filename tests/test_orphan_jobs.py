@@ -13,8 +13,10 @@ from django.utils import timezone
 
 from tests.factories import make_transcript
 from tests.fakes import AAI, JOB_ID, WorkerKilled, transcript_json, webhook_headers
-from transcription import services
 from transcription.models import Transcript, TranscriptStatus, WebhookDelivery
+from transcription.pipeline.create import transcript_request
+from transcription.pipeline.submit import SUBMIT_LEASE
+from transcription.pipeline.sync import transcripts_sync
 
 pytestmark = pytest.mark.django_db
 
@@ -140,13 +142,11 @@ def test_a_worker_killed_during_the_submission_leaves_an_orphan_that_is_cleaned_
 
     mocked_http.add_callback("POST", f"{AAI}/v2/transcript", callback=submit)
     with task_queue.capture(execute=True):
-        transcript, _ = services.transcript_request(
-            audio_url="https://x.example/a.wav", recording_sid="RE" + "4" * 32
-        )
+        transcript, _ = transcript_request(audio_url="https://x.example/a.wav", recording_sid="RE" + "4" * 32)
     with pytest.raises(WorkerKilled):
         task_queue.run_all()
     with task_queue.capture(execute=True):
-        services.transcripts_sync(now=timezone.now() + services.SUBMIT_LEASE + timedelta(seconds=1))
+        transcripts_sync(now=timezone.now() + SUBMIT_LEASE + timedelta(seconds=1))
     transcript.refresh_from_db()
     assert transcript.job_id == JOB_ID
 

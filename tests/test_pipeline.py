@@ -22,13 +22,16 @@ from tests.fakes import (
     mock_media,
     mock_upload,
     recording_callback,
+    request_recording_transcript,
     request_transcript,
     submitted_bodies,
     transcript_json,
     webhook_headers,
 )
-from transcription import services
 from transcription.models import Transcript, TranscriptStatus
+from transcription.pipeline.create import transcript_create, transcript_request
+from transcription.pipeline.submit import _claim_for_submission, transcript_submit_now, webhooks_enabled
+from transcription.queue import queue_fetch, queue_submit
 
 pytestmark = pytest.mark.django_db
 
@@ -40,7 +43,7 @@ def test_it_streams_the_twilio_media_into_the_upload_and_transcribes_the_upload_
     received = []
     mock_upload(mocked_http, received)
     mocked_http.post(SUBMIT_URL, json=transcript_json())
-    transcript = request_transcript(task_queue)
+    transcript = request_recording_transcript(task_queue)
     task_queue.run_all()
     assert received == [AUDIO]
     media_get, storage_get = mocked_http.calls[0].request, mocked_http.calls[1].request
@@ -65,7 +68,7 @@ def test_the_upload_is_sent_as_a_stream_not_a_whole_body(task_queue, mocked_http
 
     mocked_http.add_callback("POST", f"{AAI}/v2/upload", callback=callback)
     mocked_http.post(SUBMIT_URL, json=transcript_json())
-    request_transcript(task_queue)
+    request_recording_transcript(task_queue)
     task_queue.run_all()
     assert not isinstance(bodies[0], bytes | str)
     upload = next(c.request for c in mocked_http.calls if c.request.url.endswith("/v2/upload"))
@@ -102,9 +105,7 @@ def test_each_transcript_gets_its_own_unguessable_webhook_token(task_queue):
     one = request_transcript(task_queue)
     two = request_transcript(task_queue, audio_url="https://x.example/b.wav")
     with task_queue.capture(execute=True):
-        two, _ = services.transcript_request(
-            audio_url="https://x.example/b.wav", recording_sid="RE" + "9" * 32
-        )
+        two, _ = transcript_request(audio_url="https://x.example/b.wav", recording_sid="RE" + "9" * 32)
     assert one.webhook_token != two.webhook_token
 
 
@@ -114,8 +115,8 @@ def test_a_duplicate_submit_task_never_submits_twice(task_queue, mocked_http):
     mocked_http.post(SUBMIT_URL, json=transcript_json())
     transcript = request_transcript(task_queue)
     with task_queue.capture(execute=True):
-        services.queue_submit(transcript.pk)
-        services.queue_submit(transcript.pk)
+        queue_submit(transcript.pk)
+        queue_submit(transcript.pk)
     task_queue.run_all()
     assert task_queue.outcomes == ["submitted", "skipped", "skipped"]
     assert len(submitted_bodies(mocked_http)) == 1
@@ -126,8 +127,8 @@ def test_a_duplicate_submit_task_never_submits_twice(task_queue, mocked_http):
 def test_a_submission_in_flight_is_not_taken_by_a_second_attempt(task_queue):
     transcript = request_transcript(task_queue)
     now = timezone.now()
-    assert services._claim_for_submission(transcript.pk, now) is not None
-    assert services._claim_for_submission(transcript.pk, now + timedelta(minutes=1)) is None
+    assert _claim_for_submission(transcript.pk, now) is not None
+    assert _claim_for_submission(transcript.pk, now + timedelta(minutes=1)) is None
 
 
 @override_settings(TRANSCRIPTION_RETRY_DELAY=10.0, TRANSCRIPTION_AUDIO_SOURCE="url")
@@ -223,7 +224,7 @@ def test_a_400_ends_in_error_at_once_with_the_vendors_message(task_queue, mocked
 def test_media_that_twilio_no_longer_has_ends_in_error_without_submitting(task_queue, mocked_http):
     mocked_http.get(MEDIA_URL, status=404, json={"code": 20404, "message": "not found"})
     mock_upload(mocked_http, [])
-    transcript = request_transcript(task_queue)
+    transcript = request_recording_transcript(task_queue)
     task_queue.run_all()
     transcript.refresh_from_db()
     assert transcript.status == "error"
@@ -236,11 +237,11 @@ def test_a_media_download_that_fails_transiently_is_retried(task_queue, mocked_h
     mock_media(mocked_http)
     mock_upload(mocked_http, [])
     mocked_http.post(SUBMIT_URL, json=transcript_json())
-    transcript = request_transcript(task_queue)
+    transcript = request_recording_transcript(task_queue)
     task_queue.run_all()
-    assert task_queue.outcomes == ["retrying", "submitted"]
+    assert task_queue.outcomes == ["retrying", "archived", "submitted"]  # the archive retried, not the upload
     transcript.refresh_from_db()
-    assert (transcript.job_id, transcript.attempts) == (JOB_ID, 2)
+    assert (transcript.job_id, transcript.attempts) == (JOB_ID, 1)
 
 
 def test_a_retry_after_a_failed_submit_does_not_upload_again(task_queue, mocked_http):
@@ -249,7 +250,7 @@ def test_a_retry_after_a_failed_submit_does_not_upload_again(task_queue, mocked_
     mock_upload(mocked_http, received)
     mocked_http.post(SUBMIT_URL, json={"error": "Bad gateway"}, status=502)
     mocked_http.post(SUBMIT_URL, json=transcript_json())
-    request_transcript(task_queue)
+    request_recording_transcript(task_queue)
     task_queue.run_all()
     assert len(received) == 1
     assert [b["audio_url"] for b in submitted_bodies(mocked_http)] == [UPLOAD_URL, UPLOAD_URL]
@@ -290,7 +291,7 @@ def test_with_webhooks_off_it_polls_with_backoff_until_the_job_is_final(task_que
 )
 def test_webhooks_auto_are_on_only_for_an_https_base_url(mode, base_url, expected):
     with override_settings(TRANSCRIPTION_WEBHOOKS=mode, BASE_URL=base_url):
-        assert services.webhooks_enabled() is expected
+        assert webhooks_enabled() is expected
 
 
 def test_a_fetch_that_fails_transiently_is_retried(task_queue, mocked_http):
@@ -298,7 +299,7 @@ def test_a_fetch_that_fails_transiently_is_retried(task_queue, mocked_http):
     mocked_http.get(GET_URL, body=requests.ConnectionError("connection reset"))
     mocked_http.get(GET_URL, json=transcript_json("completed"))
     with task_queue.capture(execute=True):
-        services.queue_fetch(transcript.pk)
+        queue_fetch(transcript.pk)
     task_queue.run_all()
     assert task_queue.outcomes == ["retrying", "completed"]
     transcript.refresh_from_db()
@@ -307,8 +308,8 @@ def test_a_fetch_that_fails_transiently_is_retried(task_queue, mocked_http):
 
 def test_transcript_submit_now_keeps_working_for_the_transcribe_command(mocked_http):
     mocked_http.post(SUBMIT_URL, json=transcript_json())
-    transcript = services.transcript_create(audio_url="https://x.example/a.wav")
-    services.transcript_submit_now(transcript=transcript, webhook_url="https://djt.example.com/hook/")
+    transcript = transcript_create(audio_url="https://x.example/a.wav")
+    transcript_submit_now(transcript=transcript, webhook_url="https://djt.example.com/hook/")
     transcript.refresh_from_db()
     assert (transcript.job_id, transcript.status, transcript.attempts) == (JOB_ID, "queued", 1)
     body = submitted_bodies(mocked_http)[0]
@@ -369,7 +370,7 @@ def test_the_upload_memory_does_not_grow_with_the_recording(task_queue, mocked_h
 
     mocked_http.add_callback("POST", f"{AAI}/v2/upload", callback=upload)
     mocked_http.post(SUBMIT_URL, json=transcript_json())
-    request_transcript(task_queue)
+    request_recording_transcript(task_queue)
     tracemalloc.start()
     try:
         task_queue.run_all()

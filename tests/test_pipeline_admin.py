@@ -6,8 +6,10 @@ from django.test import override_settings
 
 from tests.factories import make_transcript
 from tests.fakes import AAI, JOB_ID, MEDIA_URL, RECORDING_SID
-from transcription import admin_actions, services
+from transcription import admin_actions
 from transcription.models import Transcript, TranscriptStatus
+from transcription.pipeline.create import transcript_request
+from transcription.pipeline.fetch import transcript_fetch_attempt
 
 pytestmark = pytest.mark.django_db
 
@@ -90,7 +92,7 @@ def test_a_fetch_refused_for_a_bad_key_keeps_the_job_open(task_queue, mocked_htt
     mocked_http.get(
         f"https://api.assemblyai.com/v2/transcript/{JOB_ID}", json={"error": "bad key"}, status=401
     )
-    assert services.transcript_fetch_attempt(transcript_id=transcript.pk) == "failed"
+    assert transcript_fetch_attempt(transcript_id=transcript.pk) == "failed"
     transcript.refresh_from_db()
     assert transcript.status == "queued"
     assert "Check ASSEMBLYAI_KEY" in transcript.last_error
@@ -99,7 +101,7 @@ def test_a_fetch_refused_for_a_bad_key_keeps_the_job_open(task_queue, mocked_htt
 def test_a_public_url_in_upload_mode_is_handed_over_without_a_download(task_queue, mocked_http):
     mocked_http.post("https://api.assemblyai.com/v2/transcript", json={"id": JOB_ID, "status": "queued"})
     with task_queue.capture(execute=True):
-        transcript, _ = services.transcript_request(audio_url="https://example.com/public.mp3")
+        transcript, _ = transcript_request(audio_url="https://example.com/public.mp3")
     task_queue.run_all()
     transcript.refresh_from_db()
     assert (transcript.audio_source, transcript.job_id) == ("url", JOB_ID)

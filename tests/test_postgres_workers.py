@@ -17,8 +17,8 @@ from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
 from tests.fakes import AAI, transcript_json, webhook_headers
-from transcription import services
 from transcription.models import Transcript
+from transcription.pipeline.create import transcript_request
 
 pytestmark = [
     pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL (make test-postgres)"),
@@ -89,7 +89,7 @@ def test_two_workers_submit_twenty_transcripts_each_exactly_once(client, mocked_
     assemblyai = CountingAssemblyAI(mocked_http)
     urls = [f"https://media.example/{n}" for n in range(TRANSCRIPTS)]
     for n, url in enumerate(urls):
-        services.transcript_request(audio_url=url, recording_sid=f"RE{n:032x}")
+        transcript_request(audio_url=url, recording_sid=f"RE{n:032x}")
     assert DBTaskResult.objects.filter(status="READY").count() == TRANSCRIPTS
 
     run_two_workers()

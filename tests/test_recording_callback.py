@@ -1,11 +1,14 @@
 """Twilio's recording-status callback: store the recording, request exactly one transcript."""
 
+import hashlib
+
 import pytest
 
 from caller.models import Recording
 from tests.fakes import (
     AAI,
     ACCOUNT,
+    AUDIO,
     JOB_ID,
     MEDIA_URL,
     RECORDING_SID,
@@ -22,7 +25,9 @@ pytestmark = pytest.mark.django_db
 PATH = "/twilio/recording-status/"
 
 
-def test_a_completed_recording_is_stored_and_one_transcript_queued(twilio_post, task_queue, mocked_http):
+def test_a_completed_recording_is_stored_its_archive_queued_and_its_transcript_made(
+    twilio_post, task_queue, mocked_http
+):
     with task_queue.capture(execute=True):
         response = twilio_post(PATH, recording_callback())
     assert response.status_code == 204
@@ -35,7 +40,29 @@ def test_a_completed_recording_is_stored_and_one_transcript_queued(twilio_post, 
         MEDIA_URL,
         "upload",
     )
-    assert [(r.task.name, r.args) for r in task_queue.pending] == [("submit_transcript", [transcript.pk])]
+    assert (transcript.audio.origin_kind, transcript.audio.origin_id) == ("twilio_recording", RECORDING_SID)
+    # The upload reads from the archive: the submission waits for it.
+    assert [(r.task.name, r.args) for r in task_queue.pending] == [("archive_recording", [RECORDING_SID])]
+
+
+def test_the_archived_recording_is_uploaded_with_its_size_and_sha256_kept(
+    twilio_post, task_queue, mocked_http
+):
+    mock_media(mocked_http)
+    received = []
+    mock_upload(mocked_http, received)
+    mocked_http.post(f"{AAI}/v2/transcript", json=transcript_json())
+    with task_queue.capture(execute=True):
+        twilio_post(PATH, recording_callback())
+    task_queue.run_all()
+    assert task_queue.outcomes == ["archived", "submitted"]
+    asset = Transcript.objects.get().audio
+    assert (asset.size, asset.sha256) == (len(AUDIO), hashlib.sha256(AUDIO).hexdigest())
+    assert asset.archived_at is not None
+    with asset.file.open("rb") as stored:
+        assert stored.read() == AUDIO
+    assert received == [AUDIO]
+    assert [c.request.url for c in mocked_http.calls].count(MEDIA_URL) == 1  # Twilio asked once
 
 
 def test_the_submission_is_queued_only_on_commit(twilio_post, task_queue):
@@ -57,7 +84,7 @@ def test_five_repeated_callbacks_make_one_recording_one_transcript_one_submissio
         task_queue.run_all()  # the worker keeps up between deliveries
     assert Recording.objects.count() == 1
     assert Transcript.objects.get().job_id == JOB_ID
-    assert task_queue.outcomes == ["submitted"]
+    assert task_queue.outcomes == ["archived", "submitted"]
     assert len(submitted_bodies(mocked_http)) == 1
 
 

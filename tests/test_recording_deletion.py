@@ -5,11 +5,14 @@ import json
 import pytest
 from django.test import override_settings
 
+from audio.services import asset_archive
+from caller.audio import recording_asset
 from caller.models import Recording
 from tests.factories import make_recording, make_transcript
 from tests.fakes import (
     AAI,
     ACCOUNT,
+    AUDIO,
     CALL_SID,
     JOB_ID,
     RECORDING_SID,
@@ -23,11 +26,18 @@ TWILIO_RECORDING = f"https://api.twilio.com/2010-04-01/Accounts/{ACCOUNT}/Record
 GET_URL = f"{AAI}/v2/transcript/{JOB_ID}"
 
 
+def archive(recording):
+    """The recording archived as the worker does it (verified size and SHA-256)."""
+    return asset_archive(asset=recording_asset(recording), chunks=[AUDIO], name=f"twilio/{recording.sid}.wav")
+
+
 @pytest.fixture
 def submitted():
     """The shared `submitted` transcript, here of a stored Twilio recording."""
-    make_recording(sid=RECORDING_SID, call_sid=CALL_SID, status="completed")
-    return make_transcript(submitted=True, recording_sid=RECORDING_SID, call_sid=CALL_SID)
+    recording = make_recording(sid=RECORDING_SID, call_sid=CALL_SID, status="completed")
+    return make_transcript(
+        submitted=True, recording_sid=RECORDING_SID, call_sid=CALL_SID, audio=archive(recording)
+    )
 
 
 def job_ends(client, task_queue, transcript, status="completed"):
@@ -59,12 +69,39 @@ def test_a_completed_transcript_deletes_its_recording_at_twilio(client, submitte
 
 
 @override_settings(TWILIO_DELETE_RECORDINGS=True)
+def test_a_recording_not_archived_yet_is_kept_at_twilio(client, submitted, task_queue, mocked_http):
+    from audio.models import AudioAsset
+
+    AudioAsset.objects.update(archived_at=None)
+    mocked_http.get(GET_URL, json=transcript_json("completed"))
+    job_ends(client, task_queue, submitted)
+    assert task_queue.outcomes == ["completed", "skipped"]
+    assert twilio_deletes(mocked_http) == []
+    assert Recording.objects.get().status == "completed"
+
+
+@override_settings(TWILIO_DELETE_RECORDINGS=True)
+def test_a_recording_deleted_at_twilio_still_plays_from_the_archive(
+    client, staff_client, submitted, task_queue, mocked_http
+):
+    mocked_http.get(GET_URL, json=transcript_json("completed"))
+    mocked_http.delete(TWILIO_RECORDING, status=204)
+    job_ends(client, task_queue, submitted)
+    assert Recording.objects.get().status == "deleted"
+    response = staff_client.get(f"/recordings/{RECORDING_SID}/media/", HTTP_RANGE="bytes=0-3")
+    assert response.status_code == 206
+    assert b"".join(response.streaming_content) == AUDIO[:4]
+    page = staff_client.get(submitted.get_absolute_url()).content.decode()
+    assert f"/recordings/{RECORDING_SID}/media/" in page
+
+
+@override_settings(TWILIO_DELETE_RECORDINGS=True)
 def test_the_deletion_is_queued_only_after_the_result_is_committed(submitted, task_queue, mocked_http):
-    from transcription import services
+    from transcription.pipeline.fetch import transcript_fetch_attempt
 
     mocked_http.get(GET_URL, json=transcript_json("completed"))
     with task_queue.capture(execute=False):
-        services.transcript_fetch_attempt(transcript_id=submitted.pk)
+        transcript_fetch_attempt(transcript_id=submitted.pk)
     assert task_queue.pending == []
 
 

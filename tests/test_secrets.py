@@ -11,13 +11,13 @@ from django.conf import settings as django_settings
 from django.contrib import admin
 
 from caller import services, twilio_client
-from caller.audio import open_twilio_media
+from caller.audio import recording_archive
+from caller.models import Recording
 from caller.twilio_client import TwilioError
 from djtranscribe.lib.redaction import RedactSecrets
 from tests.factories import make_call, make_delivery, make_recording, make_transcript
 from tests.fakes import AAI, ACCOUNT, CALLS_URL
 from transcription.assemblyai_client import AssemblyAIClient, AssemblyAIError
-from transcription.audio import AudioUnavailable
 
 pytestmark = pytest.mark.django_db
 
@@ -112,8 +112,9 @@ def test_a_twilio_error_listing_recordings_shows_no_token(staff_client, all_logs
 @pytest.mark.parametrize("status, words", [(401, "TWILIO_AUTH_TOKEN"), (404, "deleted"), (500, "500")])
 def test_media_download_errors_show_no_token(all_logs, mocked_http, status, words):
     mocked_http.get(MEDIA_URL, status=status)
-    with pytest.raises(AudioUnavailable) as caught:
-        list(open_twilio_media(MEDIA_URL))
+    recording = Recording.objects.create(sid="RE" + "1" * 32, call_sid=CALL_SID, account_sid=ACCOUNT)
+    with pytest.raises(TwilioError) as caught:
+        recording_archive(recording)
     assert words in str(caught.value)
     assert_no_secret(str(caught.value), repr(caught.value), logged(all_logs))
 

@@ -10,6 +10,7 @@ from django.test import Client
 from django.utils import timezone
 
 from audit.models import AuditEvent
+from caller.audio import recording_asset
 from djtranscribe.log_tokens import MaskWebhookTokens, mask_tokens
 from sharing.models import ShareLink
 from sharing.services import token_hash
@@ -45,10 +46,11 @@ def other_client():
 
 @pytest.fixture
 def transcript(owner):
-    call = make_call(CALL_SID, dialed_by=owner)
-    make_recording(call)
+    call = make_call(CALL_SID, dialed_by=owner, owner=owner)
+    recording = make_recording(call, owner=owner)
     return make_transcript(
         owner=owner,
+        audio=recording_asset(recording),
         completed=True,
         job_id="job-share",
         text="Confidential.",

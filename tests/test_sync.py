@@ -21,13 +21,15 @@ from tests.fakes import (
     SUBMIT_URL,
     WorkerKilled,
     mock_media,
-    request_transcript,
+    request_recording_transcript,
     submitted_bodies,
     transcript_json,
     twilio_recordings,
 )
-from transcription import services
 from transcription.models import Transcript, TranscriptStatus
+from transcription.pipeline.create import transcript_create
+from transcription.pipeline.submit import SUBMIT_LEASE
+from transcription.pipeline.sync import transcripts_sync
 
 pytestmark = pytest.mark.django_db
 
@@ -48,40 +50,38 @@ def run(**options):
 def test_a_worker_killed_mid_submission_is_finished_by_sync_once_its_lease_ends(task_queue, mocked_http):
     mock_media(mocked_http)
     mocked_http.add_callback("POST", f"{AAI}/v2/upload", callback=kill_during_upload)
-    transcript = request_transcript(task_queue)
+    transcript = request_recording_transcript(task_queue)
     with pytest.raises(WorkerKilled):
         task_queue.run_all()
     transcript.refresh_from_db()
     assert (transcript.status, transcript.job_id, transcript.attempts) == ("pending", None, 1)
 
     # While the dead attempt's lease runs, sync leaves the row alone (it might still be uploading).
-    assert services.transcripts_sync().submitted == []
+    assert transcripts_sync().submitted == []
 
     mocked_http.replace(
         "POST", f"{AAI}/v2/upload", json={"upload_url": "https://cdn.assemblyai.com/upload/2"}
     )
     mock_media(mocked_http)
     mocked_http.post(SUBMIT_URL, json=transcript_json())
-    later = timezone.now() + services.SUBMIT_LEASE + timedelta(seconds=1)
+    later = timezone.now() + SUBMIT_LEASE + timedelta(seconds=1)
     with task_queue.capture(execute=True):
-        report = services.transcripts_sync(now=later)
+        report = transcripts_sync(now=later)
     assert report.submitted == [f"#{transcript.pk}: submitted"]
     transcript.refresh_from_db()
     assert (transcript.status, transcript.job_id, transcript.attempts) == ("queued", JOB_ID, 2)
 
     # The killed task, if anything ever runs it again, and a second sync change nothing.
     task_queue.run_all()
-    assert task_queue.outcomes == ["skipped"]
-    assert services.transcripts_sync(now=later).submitted == []
+    assert task_queue.outcomes == ["archived", "skipped"]
+    assert transcripts_sync(now=later).submitted == []
     assert len(submitted_bodies(mocked_http)) == 1
     assert Transcript.objects.count() == 1
 
 
 @override_settings(TRANSCRIPTION_AUDIO_SOURCE="url")
 def test_it_submits_a_pending_row_whose_task_was_lost(mocked_http):
-    transcript = services.transcript_create(
-        audio_url=MEDIA_URL, recording_sid=RECORDING_SID, audio_source="url"
-    )
+    transcript = transcript_create(audio_url=MEDIA_URL, recording_sid=RECORDING_SID, audio_source="url")
     mocked_http.post(SUBMIT_URL, json=transcript_json())
     output = run()
     assert "1 submitted, 0 polled" in output
@@ -91,7 +91,7 @@ def test_it_submits_a_pending_row_whose_task_was_lost(mocked_http):
 
 @override_settings(TRANSCRIPTION_AUDIO_SOURCE="url")
 def test_it_leaves_a_row_alone_until_its_next_try_is_due(mocked_http):
-    transcript = services.transcript_create(audio_url=MEDIA_URL, audio_source="url")
+    transcript = transcript_create(audio_url=MEDIA_URL, audio_source="url")
     transcript.next_attempt_at = timezone.now() + timedelta(minutes=3)
     transcript.save()
     assert "0 submitted" in run()

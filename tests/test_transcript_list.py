@@ -6,7 +6,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tests.factories import make_call, make_recording, make_transcript
+from audio.models import AudioAsset
+from caller.audio import recording_asset
+from tests.factories import make_call, make_recording, make_transcript, make_user
 from tests.fakes import MEDIA_URL, RECORDING_SID
 from transcription.models import Transcript
 from transcription.search import Search, clip
@@ -107,8 +109,8 @@ def test_the_list_shows_status_length_confidence_and_a_preview(staff_client):
 
 def test_the_list_names_the_number_called_and_links_the_call(staff_client):
     call = make_call(sid="CA" + "3" * 32)
-    make_recording(call, sid=RECORDING_SID)
-    transcript("hi", recording_sid=RECORDING_SID, audio_url=MEDIA_URL)
+    recording = make_recording(call, sid=RECORDING_SID)
+    transcript("hi", recording_sid=RECORDING_SID, audio_url=MEDIA_URL, audio=recording_asset(recording))
     html = staff_client.get("/transcription/").content.decode()
     assert "Call to +14155551234</a>" in html
     assert f'href="/calls/{call.sid}/"' in html
@@ -235,14 +237,17 @@ def test_the_list_costs_the_same_queries_however_many_transcripts_it_shows(staff
         return len(captured)
 
     def add(n):
-        # Each kind the describer knows: by call SID, by recording SID only, and plain audio.
+        # Each kind: a call's recording (described by its asset), a URL's asset, and plain audio.
         sid = f"CA{n:032x}"
-        make_call(sid=sid, to=f"+1415555{n:04d}")
+        call = make_call(sid=sid, to=f"+1415555{n:04d}")
         recording_sid = f"RE{n:032x}"
-        make_recording(sid=recording_sid, call_sid=sid)
-        transcript("a refund", call_sid=sid)
-        transcript("a refund", recording_sid=recording_sid)
-        transcript("a refund", audio_url=f"https://cdn.example.com/{n}.mp3")
+        recording = make_recording(call, sid=recording_sid)
+        transcript("a refund", recording_sid=recording_sid, call_sid=sid, audio=recording_asset(recording))
+        url = f"https://cdn.example.com/{n}.mp3"
+        transcript(
+            "a refund", audio_url=url, audio=AudioAsset.objects.create(origin_kind="url", origin_url=url)
+        )
+        transcript("a refund", audio_url=f"https://cdn.example.com/plain-{n}.mp3")
 
     add(1)
     few = queries()
@@ -251,17 +256,42 @@ def test_the_list_costs_the_same_queries_however_many_transcripts_it_shows(staff
     assert queries() == few
 
 
-def test_describers_without_a_batch_form_still_describe_each_listed_transcript(monkeypatch):
+def test_each_listed_transcript_is_described_by_its_asset_or_its_public_url():
     from transcription import sources
 
-    def by_job(t):
-        return sources.Source(label=f"job {t.job_id}") if t.job_id else None
-
-    monkeypatch.setattr(sources, "_describers", [(by_job, None)])
+    asset = AudioAsset.objects.create(
+        origin_kind="twilio_recording",
+        label="+14155551234",
+        title="Call to +14155551234",
+        page_url="/calls/x/",
+    )
     described = sources.describe_many(
-        [Transcript(job_id="j1"), Transcript(audio_url="https://cdn.example.com/a.mp3")]
+        [
+            make_transcript(recording_sid=RECORDING_SID, audio=asset),
+            Transcript(audio_url="https://cdn.example.com/a.mp3"),
+            Transcript(recording_sid="RE" + "9" * 32, audio_url=MEDIA_URL),
+        ]
     )
     assert described == [
-        sources.Source(label="job j1"),
+        sources.Source(label="+14155551234", page_url="/calls/x/", page_title="Call to +14155551234"),
         sources.Source(player_url="https://cdn.example.com/a.mp3"),
+        sources.Source(),  # a recording's URL needs credentials: never to the browser
     ]
+
+
+def test_a_transcript_given_to_someone_else_plays_the_recording_but_names_no_call():
+    from transcription import sources
+
+    caller_owner, other = make_user("owner"), make_user("other")
+    asset = AudioAsset.objects.create(
+        origin_kind="twilio_recording",
+        owner=caller_owner,
+        label="+14155551234",
+        page_url="/calls/x/",
+        player_url="/recordings/x/media/",
+    )
+    [own, given] = sources.describe_many(
+        [make_transcript(audio=asset, owner=caller_owner), make_transcript(audio=asset, owner=other)]
+    )
+    assert (own.label, own.page_url) == ("+14155551234", "/calls/x/")
+    assert given == sources.Source(player_url="/recordings/x/media/")

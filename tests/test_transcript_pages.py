@@ -6,6 +6,8 @@ import pytest
 from django.template import Context, Template
 from django.utils import timezone
 
+from audio.models import AudioAsset, OriginKind
+from caller.audio import recording_asset
 from caller.models import Recording
 from tests.factories import make_call, make_recording, make_transcript, make_user
 from tests.fakes import MEDIA_URL, RECORDING_SID
@@ -19,6 +21,11 @@ WORDS = [
     {"text": "Hi", "start": 1500, "end": 1800, "confidence": 0.95, "speaker": "B"},
     {"text": "<there>", "start": 1850, "end": 2300, "confidence": 0.7, "speaker": "B"},
 ]
+
+
+def twilio_asset():
+    """The asset of a Twilio recording: its URL needs Twilio's credentials."""
+    return AudioAsset.objects.create(origin_kind=OriginKind.TWILIO_RECORDING, origin_url=MEDIA_URL)
 
 
 def completed(**fields):
@@ -41,6 +48,11 @@ def call_with_recording():
     call = make_call(sid=CALL_SID, status="completed")
     make_recording(call, sid=RECORDING_SID)
     return call
+
+
+def recording_audio():
+    """The stored recording's audio asset, as caller describes it (its media proxy, its call)."""
+    return recording_asset(Recording.objects.get(sid=RECORDING_SID))
 
 
 def test_the_transcript_page_requires_login(client):
@@ -94,7 +106,9 @@ def test_the_transcript_page_shows_the_job_details(staff_client):
 
 
 def test_the_player_streams_the_recording_through_the_proxy(staff_client, call_with_recording):
-    transcript = completed(recording_sid=RECORDING_SID, call_sid=CALL_SID, audio_url=MEDIA_URL)
+    transcript = completed(
+        recording_sid=RECORDING_SID, call_sid=CALL_SID, audio_url=MEDIA_URL, audio=recording_audio()
+    )
     html = staff_client.get(transcript.get_absolute_url()).content.decode()
     assert f'<audio id="player" controls preload="metadata" src="/recordings/{RECORDING_SID}/media/">' in html
     assert "api.twilio.com" not in html
@@ -104,14 +118,19 @@ def test_the_player_streams_the_recording_through_the_proxy(staff_client, call_w
 def test_the_player_finds_the_call_through_the_recording_when_the_call_sid_is_missing(
     staff_client, call_with_recording
 ):
-    transcript = completed(recording_sid=RECORDING_SID)
+    transcript = completed(recording_sid=RECORDING_SID, audio=recording_audio())
     html = staff_client.get(transcript.get_absolute_url()).content.decode()
     assert "Transcript of the call to +14155551234" in html
 
 
-def test_there_is_no_player_for_a_recording_deleted_at_twilio(staff_client, call_with_recording):
-    Recording.objects.filter(sid=RECORDING_SID).update(status="deleted")
-    transcript = completed(recording_sid=RECORDING_SID, call_sid=CALL_SID, audio_url=MEDIA_URL)
+def test_there_is_no_player_for_a_recording_deleted_at_twilio_before_archives_existed(
+    staff_client, call_with_recording
+):
+    # What the assets migration leaves for such a recording: its call, no player.
+    audio = recording_audio()
+    audio.player_url = ""
+    audio.save()
+    transcript = completed(recording_sid=RECORDING_SID, call_sid=CALL_SID, audio_url=MEDIA_URL, audio=audio)
     html = staff_client.get(transcript.get_absolute_url()).content.decode()
     assert "<audio" not in html
     assert "No audio to play" in html
@@ -125,7 +144,7 @@ def test_the_player_plays_a_public_audio_url_as_is(staff_client):
 
 
 def test_there_is_no_player_for_audio_that_needs_credentials(staff_client):
-    transcript = completed(audio_url=MEDIA_URL)
+    transcript = completed(audio_url=MEDIA_URL, audio=twilio_asset())
     html = staff_client.get(transcript.get_absolute_url()).content.decode()
     assert "<audio" not in html
     assert "No audio to play" in html
@@ -173,7 +192,7 @@ def test_the_status_endpoint_requires_login(client):
 
 
 def test_the_srt_download_is_named_after_the_date_and_the_number(staff_client, call_with_recording):
-    transcript = completed(recording_sid=RECORDING_SID, call_sid=CALL_SID)
+    transcript = completed(recording_sid=RECORDING_SID, call_sid=CALL_SID, audio=recording_audio())
     response = staff_client.get(f"/transcription/{transcript.pk}/export.srt")
     assert response.status_code == 200
     date = transcript.completed_at.strftime("%Y-%m-%d")
@@ -196,7 +215,9 @@ def test_the_txt_download_has_one_paragraph_per_speaker(staff_client):
 
 
 def test_the_json_download_keeps_words_but_no_secrets_or_twilio_urls(staff_client):
-    transcript = completed(audio_url=MEDIA_URL, upload_url="https://cdn.assemblyai.com/upload/x")
+    transcript = completed(
+        audio_url=MEDIA_URL, upload_url="https://cdn.assemblyai.com/upload/x", audio=twilio_asset()
+    )
     response = staff_client.get(f"/transcription/{transcript.pk}/export.json")
     data = json.loads(response.content)
     assert data["words"] == WORDS

@@ -6,8 +6,9 @@ from pathlib import Path
 import pytest
 
 from tests.factories import make_transcript
-from transcription import services
 from transcription.models import Transcript, TranscriptStatus
+from transcription.pipeline.apply import transcript_apply
+from transcription.pipeline.fetch import transcript_for_job
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +24,7 @@ def tutorial_json():
 @pytest.fixture
 def stored(tutorial_json):
     transcript = make_transcript(job_id=JOB, status=TranscriptStatus.QUEUED)
-    assert services.transcript_apply(transcript=transcript, data=tutorial_json) is True
+    assert transcript_apply(transcript=transcript, data=tutorial_json) is True
     transcript.refresh_from_db()
     return transcript
 
@@ -57,7 +58,7 @@ def test_the_tutorials_retired_fields_do_not_break_parsing(tutorial_json, stored
 
 def test_a_job_fetched_by_id_is_stored_even_when_this_app_did_not_submit_it(mocked_http, tutorial_json):
     mocked_http.get(f"https://api.assemblyai.com/v2/transcript/{JOB}", json=tutorial_json)
-    transcript, data = services.transcript_for_job(JOB)
+    transcript, data = transcript_for_job(JOB)
     assert data == tutorial_json
     assert transcript.audio_url == tutorial_json["audio_url"]
     assert Transcript.objects.get(job_id=JOB).status == TranscriptStatus.COMPLETED

@@ -16,7 +16,8 @@ from hypothesis import strategies as st
 from caller.twilio_client import is_twilio_media_url
 from tests.factories import make_transcript
 from tests.fakes import AAI, JOB_ID, transcript_json
-from transcription import services, vendor_values
+from transcription import vendor_values
+from transcription.pipeline import fetch, sync
 
 GET_URL = f"{AAI}/v2/transcript/{JOB_ID}"
 ODD_NUMBERS = [math.nan, math.inf, -math.inf, -1, -0.5, 7, "0.9", True, None, [], {}]
@@ -170,7 +171,7 @@ ODD_RESULT = transcript_json(
 
 def test_an_odd_result_is_stored_without_its_odd_numbers_and_noted(queued, mocked_http):
     mocked_http.get(GET_URL, body=json.dumps(ODD_RESULT))  # json.dumps writes NaN and Infinity
-    assert services.transcript_fetch_attempt(transcript_id=queued.pk) == "completed"
+    assert fetch.transcript_fetch_attempt(transcript_id=queued.pk) == "completed"
     queued.refresh_from_db()
     assert (queued.confidence, queued.audio_duration) == (None, None)
     assert queued.words == [
@@ -183,7 +184,7 @@ def test_an_odd_result_is_stored_without_its_odd_numbers_and_noted(queued, mocke
 
 def test_an_odd_result_shows_on_its_page_and_exports(queued, mocked_http, staff_client):
     mocked_http.get(GET_URL, body=json.dumps(ODD_RESULT))
-    services.transcript_fetch_attempt(transcript_id=queued.pk)
+    fetch.transcript_fetch_attempt(transcript_id=queued.pk)
     assert staff_client.get(f"/transcription/{queued.pk}/").status_code == 200
     for kind in ("txt", "json", "srt", "vtt"):
         response = staff_client.get(f"/transcription/{queued.pk}/export.{kind}")
@@ -193,8 +194,8 @@ def test_an_odd_result_shows_on_its_page_and_exports(queued, mocked_http, staff_
 
 def test_a_result_the_database_refuses_ends_in_error_with_a_clear_message(queued, mocked_http):
     mocked_http.get(GET_URL, json=transcript_json("completed"))
-    with mock.patch.object(services, "transcript_apply", side_effect=DataError("value out of range")):
-        assert services.transcript_fetch_attempt(transcript_id=queued.pk) == "error"
+    with mock.patch.object(fetch, "transcript_apply", side_effect=DataError("value out of range")):
+        assert fetch.transcript_fetch_attempt(transcript_id=queued.pk) == "error"
     queued.refresh_from_db()
     assert queued.status == "error"
     assert queued.error == "AssemblyAI's result could not be stored (DataError): value out of range"
@@ -205,7 +206,7 @@ def test_sync_goes_on_past_a_row_that_fails_and_reports_it(queued, mocked_http):
         submitted=True, job_id="other-job", submitted_at=timezone.now() - timedelta(hours=1)
     )
     mocked_http.get(f"{AAI}/v2/transcript/other-job", json=transcript_json("completed", job_id="other-job"))
-    real_refresh = services.transcript_refresh
+    real_refresh = fetch.transcript_refresh
 
     def refresh(*, transcript, client=None):
         if transcript.pk == queued.pk:
@@ -213,7 +214,7 @@ def test_sync_goes_on_past_a_row_that_fails_and_reports_it(queued, mocked_http):
         return real_refresh(transcript=transcript, client=client)
 
     out = StringIO()
-    with mock.patch.object(services, "transcript_refresh", side_effect=refresh):
+    with mock.patch.object(sync, "transcript_refresh", side_effect=refresh):
         call_command("sync_transcripts", stdout=out, stderr=out)
     other.refresh_from_db()
     assert other.status == "completed"

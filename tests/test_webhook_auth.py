@@ -6,8 +6,10 @@ import pytest
 from django.test import override_settings
 
 from tests.fakes import JOB_ID, SUBMIT_URL, submitted_bodies, transcript_json, url_for
-from transcription import services, webhook_auth
+from transcription import webhook_auth
 from transcription.models import Transcript, WebhookDelivery
+from transcription.pipeline.create import transcript_create
+from transcription.pipeline.submit import transcript_submit_now
 
 pytestmark = pytest.mark.django_db
 BODY = json.dumps({"transcript_id": JOB_ID, "status": "completed"})
@@ -39,8 +41,8 @@ def test_the_derived_value_depends_on_the_secret_key():
 @override_settings(ASSEMBLYAI_WEBHOOK_SECRET="")
 def test_without_a_secret_the_submission_carries_the_derived_header(mocked_http):
     mocked_http.post(SUBMIT_URL, json=transcript_json())
-    transcript = services.transcript_create(audio_url="https://x.example/a.wav")
-    services.transcript_submit_now(transcript=transcript, webhook_url="https://djt.example.com/hook/")
+    transcript = transcript_create(audio_url="https://x.example/a.wav")
+    transcript_submit_now(transcript=transcript, webhook_url="https://djt.example.com/hook/")
     [body] = submitted_bodies(mocked_http)
     assert body["webhook_auth_header_name"] == "X-Webhook-Secret"
     assert body["webhook_auth_header_value"] == webhook_auth.header_value_for(transcript.webhook_token)

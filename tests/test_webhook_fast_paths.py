@@ -12,8 +12,10 @@ from caller import services as caller_services
 from caller.models import Recording
 from tests.factories import make_transcript
 from tests.fakes import MEDIA_URL, RECORDING_SID, recording_callback
-from transcription import services
 from transcription.models import Transcript
+from transcription.pipeline import create
+from transcription.pipeline.create import transcript_request
+from transcription.pipeline.inbound import webhook_received
 
 pytestmark = pytest.mark.django_db
 
@@ -71,9 +73,9 @@ def test_a_recording_stored_before_never_moves_back():
 
 def test_a_second_transcript_request_for_a_recording_answers_the_first_row_and_queues_nothing(task_queue):
     with task_queue.capture(execute=True):
-        first, created_first = services.transcript_request(audio_url=MEDIA_URL, recording_sid=RECORDING_SID)
+        first, created_first = transcript_request(audio_url=MEDIA_URL, recording_sid=RECORDING_SID)
     with task_queue.capture(execute=True):
-        again, created_again = services.transcript_request(audio_url=MEDIA_URL, recording_sid=RECORDING_SID)
+        again, created_again = transcript_request(audio_url=MEDIA_URL, recording_sid=RECORDING_SID)
     assert (created_first, created_again) == (True, False)
     assert again.pk == first.pk
     assert Transcript.objects.count() == 1
@@ -81,9 +83,9 @@ def test_a_second_transcript_request_for_a_recording_answers_the_first_row_and_q
 
 
 def test_a_transcript_request_without_a_recording_sid_lets_an_integrity_error_through(task_queue):
-    with mock.patch.object(services, "transcript_create", side_effect=IntegrityError("boom")):
+    with mock.patch.object(create, "transcript_create", side_effect=IntegrityError("boom")):
         with pytest.raises(IntegrityError):
-            services.transcript_request(audio_url=MEDIA_URL)
+            transcript_request(audio_url=MEDIA_URL)
     assert task_queue.pending == []
 
 
@@ -95,7 +97,7 @@ def test_an_assemblyai_webhook_with_news_is_one_lookup_one_update_one_insert(tas
     transcript = queued_transcript()
     body = {"transcript_id": transcript.job_id, "status": "completed"}
     with CaptureQueriesContext(connection) as queries, task_queue.capture(execute=False):
-        delivery = services.webhook_received(token=transcript.webhook_token, body=body)
+        delivery = webhook_received(token=transcript.webhook_token, body=body)
     verbs = [
         q["sql"].split()[0] for q in queries if q["sql"].startswith(("SELECT", "INSERT", "UPDATE", "DELETE"))
     ]
@@ -106,11 +108,11 @@ def test_an_assemblyai_webhook_with_news_is_one_lookup_one_update_one_insert(tas
 def test_a_repeated_assemblyai_webhook_is_stored_unprocessed():
     transcript = queued_transcript()
     body = {"transcript_id": transcript.job_id, "status": "completed"}
-    first = services.webhook_received(token=transcript.webhook_token, body=body)
-    again = services.webhook_received(token=transcript.webhook_token, body=body)
+    first = webhook_received(token=transcript.webhook_token, body=body)
+    again = webhook_received(token=transcript.webhook_token, body=body)
     assert (first.processed_at is not None, again.processed_at) == (True, None)
 
 
 def test_a_webhook_for_an_unknown_token_is_stored_unprocessed():
-    delivery = services.webhook_received(token="nobody", body={"transcript_id": "x", "status": "completed"})
+    delivery = webhook_received(token="nobody", body={"transcript_id": "x", "status": "completed"})
     assert (delivery.transcript, delivery.processed_at) == (None, None)

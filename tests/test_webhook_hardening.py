@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from tests.fakes import JOB_ID, url_for, webhook_headers
 from transcription.models import WebhookDelivery
-from transcription.services import JOB_ID_RE
+from transcription.pipeline.inbound import JOB_ID_RE
 from transcription.webhooks import WEBHOOK_MAX_BODY
 
 pytestmark = pytest.mark.django_db

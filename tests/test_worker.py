@@ -21,8 +21,9 @@ from tests.fakes import (
     transcript_json,
     webhook_headers,
 )
-from transcription import services
 from transcription.models import Transcript
+from transcription.pipeline.submit import SUBMIT_LEASE, _claim_for_submission
+from transcription.pipeline.sync import transcripts_sync
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -39,6 +40,10 @@ def database_tasks():
         yield
     for sig, handler in handlers.items():
         signal.signal(sig, handler)
+
+
+def aai_calls(mocked_http):
+    return [c for c in mocked_http.calls if c.request.url.startswith(AAI)]
 
 
 def run_worker():
@@ -59,11 +64,11 @@ def test_the_real_worker_runs_the_chain_from_callback_to_completed_transcript(
     assert twilio_post("/twilio/recording-status/", recording_callback()).status_code == 204
     [queued] = DBTaskResult.objects.all()
     assert (queued.task_path, queued.queue_name, queued.status) == (
-        "transcription.tasks.submit_transcript",
-        "transcription",
+        "caller.tasks.archive_recording",
+        "twilio",
         "READY",
     )
-    run_worker()
+    run_worker()  # archives the recording, which queues the submission, which the batch runs too
     transcript = Transcript.objects.get(recording_sid=RECORDING_SID)
     assert (transcript.status, transcript.job_id) == ("queued", JOB_ID)
     assert received == [AUDIO]
@@ -82,11 +87,12 @@ def test_the_real_worker_runs_the_chain_from_callback_to_completed_transcript(
 
     transcript.refresh_from_db()
     assert (transcript.status, transcript.text) == ("completed", "Ahoy, this is a test call.")
-    assert list(DBTaskResult.objects.values_list("status", flat=True)) == ["SUCCESSFUL", "SUCCESSFUL"]
+    assert list(DBTaskResult.objects.values_list("status", flat=True)) == ["SUCCESSFUL"] * 3
 
 
 @override_settings(TRANSCRIPTION_AUDIO_SOURCE="url", TRANSCRIPTION_RETRY_DELAY=30.0)
 def test_the_real_worker_defers_a_retry_with_run_after(database_tasks, twilio_post, mocked_http):
+    mock_media(mocked_http)  # archived all the same; AssemblyAI gets Twilio's URL
     mocked_http.post(f"{AAI}/v2/transcript", json={"error": "Service unavailable"}, status=503)
     twilio_post("/twilio/recording-status/", recording_callback())
     run_worker()  # the retry is not due yet, so the batch ends after one attempt
@@ -95,26 +101,27 @@ def test_the_real_worker_defers_a_retry_with_run_after(database_tasks, twilio_po
     retry = DBTaskResult.objects.get(status="READY")
     assert retry.run_after == transcript.next_attempt_at
     assert 29 <= (retry.run_after - retry.enqueued_at).total_seconds() <= 31
-    assert len(mocked_http.calls) == 1
+    assert len(aai_calls(mocked_http)) == 1
 
 
 @override_settings(TRANSCRIPTION_AUDIO_SOURCE="url")
 def test_a_task_row_left_running_by_a_killed_worker_is_recovered_by_sync(
     database_tasks, twilio_post, mocked_http
 ):
+    mock_media(mocked_http)
     twilio_post("/twilio/recording-status/", recording_callback())
-    task_row = DBTaskResult.objects.get()
+    task_row = DBTaskResult.objects.get(task_path="transcription.tasks.submit_transcript")
     # What a worker killed mid-task leaves: the task claimed (RUNNING forever), the row claimed too.
     task_row.claim("killed-worker")
     transcript = Transcript.objects.get()
-    assert services._claim_for_submission(transcript.pk, timezone.now()) is not None
-    run_worker()
-    assert len(mocked_http.calls) == 0  # nothing is READY: the worker cannot help
+    assert _claim_for_submission(transcript.pk, timezone.now()) is not None
+    run_worker()  # only the archive is READY: the submission's task is stuck
+    assert aai_calls(mocked_http) == []
 
     mocked_http.post(f"{AAI}/v2/transcript", json=transcript_json())
-    services.transcripts_sync(now=timezone.now() + services.SUBMIT_LEASE + timedelta(seconds=1))
+    transcripts_sync(now=timezone.now() + SUBMIT_LEASE + timedelta(seconds=1))
     transcript.refresh_from_db()
     assert (transcript.status, transcript.job_id, transcript.attempts) == ("queued", JOB_ID, 2)
-    assert [(c.request.method, c.request.url) for c in mocked_http.calls] == [
+    assert [(c.request.method, c.request.url) for c in aai_calls(mocked_http)] == [
         ("POST", f"{AAI}/v2/transcript")
     ]

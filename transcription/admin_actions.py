@@ -5,7 +5,8 @@ import copy
 from django.contrib import admin, messages
 from django.contrib.admin.actions import delete_selected as django_delete_selected
 
-from . import services
+from .pipeline.submit import transcript_resubmit
+from .queue import queue_fetch
 from .retention import TranscriptKept, transcript_delete
 
 
@@ -51,7 +52,7 @@ def resubmit(modeladmin, request, queryset):
     """Start the selected unfinished or failed transcripts over; completed ones are left alone."""
     started = skipped = 0
     for transcript in queryset:
-        if services.transcript_resubmit(transcript=transcript):
+        if transcript_resubmit(transcript=transcript):
             started += 1
         else:
             skipped += 1
@@ -70,7 +71,7 @@ def refetch(modeladmin, request, queryset):
     queued = 0
     for transcript in queryset:
         if transcript.job_id and not transcript.is_final:
-            services.queue_fetch(transcript.pk)
+            queue_fetch(transcript.pk)
             queued += 1
     modeladmin.message_user(request, f"Queued a fetch for {queued} transcript(s).", messages.SUCCESS)
     if queued < len(queryset):

@@ -9,16 +9,13 @@ from audit.models import AuditAction
 from audit.services import audit_record
 
 from . import exports
-from .audio import opener_for
 from .models import Transcript, TranscriptStatus
-from .sources import describe
+from .sources import describe, public_audio_url
 
 
 def export_data(transcript: Transcript) -> dict:
     """The JSON export's fields: no webhook token, upload URL or credential-guarded audio URL."""
-    audio_url = (
-        transcript.audio_url if transcript.audio_url and opener_for(transcript.audio_url) is None else ""
-    )
+    audio_url = public_audio_url(transcript)
     return {
         "id": transcript.pk,
         "job_id": transcript.job_id,

@@ -53,6 +53,11 @@ class Transcript(models.Model):
     upload_url = models.URLField("AssemblyAI upload URL", max_length=500, blank=True)
     recording_sid = models.CharField("recording SID", max_length=64, blank=True, db_index=True)
     call_sid = models.CharField("call SID", max_length=64, blank=True, db_index=True)
+    # The audio this transcribes (kept in the app's own storage once archived); empty on older rows
+    # whose origin could not be told.
+    audio = models.ForeignKey(
+        "audio.AudioAsset", null=True, blank=True, on_delete=models.SET_NULL, related_name="transcripts"
+    )
     # Who may see it: its recording's owner, or whoever asked for it; nobody when unknown.
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="transcripts"

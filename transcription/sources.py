@@ -1,17 +1,15 @@
-"""What a transcript's pages can say about where its audio came from, without knowing who made it.
+"""What a transcript's pages can say about where its audio came from, read from its audio asset.
 
-Another app registers a *describer* in its AppConfig.ready() (caller registers one that
-turns recording and call SIDs into its media proxy URL, the number called and the call page),
-and may give it a batch form for lists, so a page of transcripts costs the same few queries as one.
+The app that made the asset (caller, for a call's recording) describes it there: a label (the number
+called), a page about its origin (the call) and a URL the browser may play (caller's media proxy).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .audio import opener_for
+from audio.models import AudioAsset, OriginKind
 
 if TYPE_CHECKING:
     from .models import Transcript
@@ -25,43 +23,35 @@ class Source:
     page_title: str = ""
 
 
-Describer = Callable[["Transcript"], "Source | None"]
-# The same answers for many transcripts at once, in their order.
-ManyDescriber = Callable[["list[Transcript]"], "list[Source | None]"]
-
-_describers: list[tuple[Describer, ManyDescriber | None]] = []
-
-
-def register_describer(describer: Describer, many: ManyDescriber | None = None) -> None:
-    if all(describer is not one for one, _ in _describers):
-        _describers.append((describer, many))
-
-
-def _default(transcript: Transcript) -> Source:
-    url = transcript.audio_url
-    # A URL that needs credentials (a registered opener) must not reach the browser.
-    if url.startswith("https://") and opener_for(url) is None:
-        return Source(player_url=url)
-    return Source()
+def public_audio_url(transcript: Transcript) -> str:
+    """The audio URL unless its audio is a recording (whose URL needs credentials the browser lacks)."""
+    if transcript.recording_sid:
+        return ""
+    if transcript.audio_id is not None and transcript.audio.origin_kind != OriginKind.URL:
+        return ""
+    return transcript.audio_url
 
 
 def describe(transcript: Transcript) -> Source:
-    """The first registered describer's answer; else the audio URL when the browser can fetch it."""
-    for describer, _ in _describers:
-        source = describer(transcript)
-        if source is not None:
-            return source
-    return _default(transcript)
+    """Its asset's description; else the audio URL when the browser can fetch it."""
+    asset = transcript.audio if transcript.audio_id is not None else None
+    if asset is not None and (asset.player_url or asset.page_url or asset.label):
+        if transcript.owner_id not in (None, asset.owner_id):
+            # Pages get no user here: a transcript given to someone else (transcribe --owner)
+            # must not show them the number called, nor link a call page that is not theirs.
+            return Source(player_url=asset.player_url)
+        return Source(
+            player_url=asset.player_url, label=asset.label, page_url=asset.page_url, page_title=asset.title
+        )
+    url = public_audio_url(transcript)
+    return Source(player_url=url) if url.startswith("https://") else Source()
 
 
 def describe_many(transcripts: list[Transcript]) -> list[Source]:
-    """describe() for each transcript, in order; describers with a batch form are asked once."""
-    found: list[Source | None] = [None] * len(transcripts)
-    for describer, many in _describers:
-        todo = [i for i, source in enumerate(found) if source is None]
-        if not todo:
-            break
-        answers = many([transcripts[i] for i in todo]) if many else [describer(transcripts[i]) for i in todo]
-        for i, source in zip(todo, answers, strict=True):
-            found[i] = source
-    return [source or _default(t) for source, t in zip(found, transcripts, strict=True)]
+    """describe() for each transcript, in order, with their assets read in one query."""
+    ids = {t.audio_id for t in transcripts if t.audio_id is not None}
+    assets = AudioAsset.objects.in_bulk(ids) if ids else {}
+    for transcript in transcripts:
+        if transcript.audio_id in assets:
+            transcript.audio = assets[transcript.audio_id]
+    return [describe(t) for t in transcripts]

@@ -1,12 +1,11 @@
 """Background work of the transcription pipeline (Django's Tasks API, django-tasks backport).
 
-Tasks take ids and only call services; the Transcript row holds attempts, the last error
-and the next try. Queue them with services.queue_submit/queue_fetch (on commit).
+Tasks take ids and only call a pipeline stage; the Transcript row holds attempts, the last
+error and the next try. Queue them with transcription.queue (on commit). Each task imports
+its stage when it runs: the stages import transcription.queue, which imports these tasks.
 """
 
 from django_tasks import task
-
-from . import services
 
 QUEUE = "transcription"
 
@@ -14,16 +13,22 @@ QUEUE = "transcription"
 @task(queue_name=QUEUE)
 def submit_transcript(transcript_id: int) -> str:
     """Upload and submit one pending transcript; retries itself on transient failures."""
-    return services.transcript_submit_attempt(transcript_id=transcript_id)
+    from .pipeline.submit import transcript_submit_attempt
+
+    return transcript_submit_attempt(transcript_id=transcript_id)
 
 
 @task(queue_name=QUEUE)
 def fetch_transcript(transcript_id: int, poll: int | None = None, attempt: int = 0) -> str:
     """Fetch a submitted job's result and store it; polls again when webhooks are off."""
-    return services.transcript_fetch_attempt(transcript_id=transcript_id, poll=poll, attempt=attempt)
+    from .pipeline.fetch import transcript_fetch_attempt
+
+    return transcript_fetch_attempt(transcript_id=transcript_id, poll=poll, attempt=attempt)
 
 
 @task(queue_name=QUEUE)
 def delete_orphan_job(job_id: str, delivery_id: int | None = None, attempt: int = 0) -> str:
     """Delete a job at AssemblyAI that no transcript row recorded (a lost submission answer)."""
-    return services.orphan_delete_attempt(job_id=job_id, delivery_id=delivery_id, attempt=attempt)
+    from .pipeline.orphans import orphan_delete_attempt
+
+    return orphan_delete_attempt(job_id=job_id, delivery_id=delivery_id, attempt=attempt)

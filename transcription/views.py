@@ -38,6 +38,7 @@ LIST_FIELDS = (
     "audio_source",
     "recording_sid",
     "call_sid",
+    "audio",
     "owner",
     "error",
 )

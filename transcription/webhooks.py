@@ -23,7 +23,8 @@ from django.views.decorators.http import require_POST
 
 from djtranscribe.lib.db_unavailable import unavailable_when_database_is
 
-from . import services, webhook_auth
+from . import webhook_auth
+from .pipeline.inbound import webhook_received
 
 logger = logging.getLogger(__name__)
 
@@ -81,5 +82,5 @@ def assemblyai_webhook(request, token):
             status=413,
             content_type="text/plain",
         )
-    services.webhook_received(token=token, body=_parse(raw))
+    webhook_received(token=token, body=_parse(raw))
     return HttpResponse("ok\n", content_type="text/plain")

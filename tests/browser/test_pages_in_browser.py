@@ -6,6 +6,7 @@ from urllib.parse import parse_qs
 import pytest
 from django.utils import timezone
 
+from caller.audio import recording_asset
 from caller.models import Call
 from tests.factories import make_call, make_recording, make_transcript
 from tests.fakes import CALLS_URL, MEDIA_URL, RECORDING_SID, mock_media, tone_wav
@@ -33,9 +34,10 @@ WORDS = [
 @pytest.fixture
 def transcript(mocked_http):
     call = make_call(sid=CALL_SID, status="completed", duration=4)
-    make_recording(call, sid=RECORDING_SID, duration=4)
+    recording = make_recording(call, sid=RECORDING_SID, duration=4)
     mock_media(mocked_http, tone_wav(4.0), redirect_to=None)
     return make_transcript(
+        audio=recording_asset(recording),
         job_id="b1f0c9a2-browser",
         status="completed",
         call_sid=CALL_SID,

@@ -3,6 +3,7 @@
 import pytest
 from django.utils import timezone
 
+from caller.audio import recording_asset
 from tests.factories import make_call, make_recording, make_transcript
 from tests.fakes import RECORDING_SID, mock_media, tone_wav
 
@@ -22,11 +23,12 @@ WORDS = [
 
 @pytest.fixture
 def transcript(mocked_http, staff_user):
-    call = make_call(sid=CALL_SID, status="completed", duration=2, dialed_by=staff_user)
-    make_recording(call, sid=RECORDING_SID, duration=2)
+    call = make_call(sid=CALL_SID, status="completed", duration=2, dialed_by=staff_user, owner=staff_user)
+    recording = make_recording(call, sid=RECORDING_SID, duration=2, owner=staff_user)
     mock_media(mocked_http, tone_wav(2.0), redirect_to=None)
     return make_transcript(
         owner=staff_user,
+        audio=recording_asset(recording),
         status="completed",
         call_sid=CALL_SID,
         recording_sid=RECORDING_SID,

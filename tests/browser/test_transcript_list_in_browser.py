@@ -5,6 +5,7 @@ import re
 import pytest
 from django.utils import timezone
 
+from caller.audio import recording_asset
 from tests.factories import make_call, make_recording, make_transcript
 from tests.fakes import RECORDING_SID, mock_media, tone_wav
 
@@ -33,11 +34,12 @@ def completed(text, words, **fields):
 @pytest.fixture
 def transcripts(mocked_http):
     call = make_call(sid=CALL_SID, to="+14155550199", status="completed", duration=4)
-    make_recording(call, sid=RECORDING_SID, duration=4)
+    recording = make_recording(call, sid=RECORDING_SID, duration=4)
     mock_media(mocked_http, tone_wav(4.0), redirect_to=None)
     hit = completed(
         " ".join(w["text"] for w in WORDS),
         WORDS,
+        audio=recording_asset(recording),
         call_sid=CALL_SID,
         recording_sid=RECORDING_SID,
         audio_duration=4.0,

@@ -14,7 +14,13 @@ from tests.fakes.assemblyai import (
     url_for,
     webhook_headers,
 )
-from tests.fakes.tasks import TaskQueue, WorkerKilled, request_transcript, task_queue
+from tests.fakes.tasks import (
+    TaskQueue,
+    WorkerKilled,
+    request_recording_transcript,
+    request_transcript,
+    task_queue,
+)
 from tests.fakes.twilio import (
     ACCOUNT,
     AUDIO,
@@ -51,6 +57,7 @@ __all__ = [
     "mock_upload",
     "range_server",
     "recording_callback",
+    "request_recording_transcript",
     "request_transcript",
     "submitted_bodies",
     "task_queue",

@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 from django_tasks import task_backends
 
-from tests.fakes.twilio import MEDIA_URL, RECORDING_SID
+from tests.fakes.twilio import CALL_SID, MEDIA_URL, RECORDING_SID
 
 _real_now = timezone.now
 
@@ -85,9 +85,22 @@ def task_queue(django_capture_on_commit_callbacks):
 
 
 def request_transcript(task_queue, audio_url=MEDIA_URL, recording_sid=RECORDING_SID):
-    """Ask for the transcript of a Twilio recording, as the recording callback does; its tasks stay queued."""
-    from transcription import services
+    """Ask the transcription app alone for a transcript (no asset, no archive); its tasks stay queued."""
+    from transcription.pipeline.create import transcript_request
 
     with task_queue.capture(execute=True):
-        transcript, _ = services.transcript_request(audio_url=audio_url, recording_sid=recording_sid)
+        transcript, _ = transcript_request(audio_url=audio_url, recording_sid=recording_sid)
     return transcript
+
+
+def request_recording_transcript(task_queue, recording_sid=RECORDING_SID, call_sid=CALL_SID):
+    """A completed Twilio recording as caller hands it over: archived by the worker, then uploaded.
+
+    Its tasks stay queued (the archive first); answers the transcript.
+    """
+    from caller.services import recording_received
+    from transcription.models import Transcript
+
+    with task_queue.capture(execute=True):
+        recording_received(sid=recording_sid, call_sid=call_sid, status="completed")
+    return Transcript.objects.get(recording_sid=recording_sid)

@@ -5,9 +5,9 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 
 from djtranscribe.lib.ids import is_transcript_id
-from transcription import services
 from transcription.assemblyai_client import AssemblyAIClient, AssemblyAIError
 from transcription.models import TranscriptStatus
+from transcription.pipeline.fetch import transcript_for_job
 
 
 class Command(BaseCommand):
@@ -23,7 +23,7 @@ class Command(BaseCommand):
         if not is_transcript_id(job_id):
             raise CommandError(f"{job_id!r} is not an AssemblyAI transcript id (letters, digits and dashes).")
         try:
-            transcript, data = services.transcript_for_job(job_id, client=AssemblyAIClient())
+            transcript, data = transcript_for_job(job_id, client=AssemblyAIClient())
         except AssemblyAIError as exc:
             if exc.status in (400, 404):
                 raise CommandError(

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from django.core.management.base import BaseCommand
 
-from transcription import services
+from transcription.pipeline.sync import transcripts_sync
 
 
 class Command(BaseCommand):
@@ -13,6 +13,8 @@ class Command(BaseCommand):
         "Submit pending transcripts that no task is handling (e.g. the worker was killed), poll jobs "
         "whose webhook is overdue, and look for recordings whose callback never came."
     )
+    # Functions finding audio whose notification never came; caller's sync_transcripts adds Twilio's.
+    reconcilers: tuple = ()
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -39,8 +41,10 @@ class Command(BaseCommand):
         done = 0
         try:
             while True:
-                report = services.transcripts_sync(
-                    overdue=timedelta(minutes=overdue_minutes), lookback=timedelta(hours=lookback_hours)
+                report = transcripts_sync(
+                    overdue=timedelta(minutes=overdue_minutes),
+                    lookback=timedelta(hours=lookback_hours),
+                    reconcilers=self.reconcilers,
                 )
                 if verbosity > 1:
                     for line in report.recovered + report.submitted + report.polled:

@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-import itertools
 import re
 import time
-from collections.abc import Iterable
 from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
-from django.db import IntegrityError
 
+from audio.services import AudioUnavailable
 from djtranscribe.lib.ids import RECORDING_SID_RE
-from transcription import audio, services
 from transcription.assemblyai_client import AssemblyAIClient, AssemblyAIError
 from transcription.models import AudioSource, Transcript, TranscriptStatus
+from transcription.pipeline import direct
+from transcription.pipeline.fetch import transcript_refresh
 
 URL_RE = re.compile(r"^https?://", re.IGNORECASE)
 FIRST_POLL_DELAY = 1.0
@@ -64,33 +63,16 @@ class Command(BaseCommand):
 
     def submit(self, client: AssemblyAIClient, source: str) -> Transcript:
         """Store a Transcript for `source` and submit it; nothing stays behind when that fails."""
-        audio_url, recording_sid, call_sid, data = self.locate(source)
-        if recording_sid:
-            self.refuse_duplicate(recording_sid)
-        if data is None:
-            data = self.open_if_private(audio_url)
         try:
-            transcript = services.transcript_create(
-                audio_url=audio_url,
-                recording_sid=recording_sid,
-                call_sid=call_sid,
-                audio_source=AudioSource.UPLOAD if data is not None else AudioSource.URL,
-                owner=getattr(self, "owner", None),
-            )
-        except IntegrityError:
-            self.refuse_duplicate(recording_sid)
-            raise
-        try:
-            return services.transcript_submit_now(transcript=transcript, client=client, audio=data)
-        except (AssemblyAIError, audio.AudioUnavailable) as exc:
-            # The user sees the error and reruns the command; a pending row left here would
-            # make that rerun fail (one transcript per recording).
-            transcript.deleted_as_rollback = True
-            transcript.delete()
+            if URL_RE.match(source):
+                return direct.transcript_submit_url(audio_url=source, client=client, owner=self.owner)
+            file = self.open_file(source)
+            if file is None:
+                return self.submit_other(client, source)
+            with file:
+                return direct.transcript_submit_file(file=file, client=client, owner=self.owner)
+        except (AssemblyAIError, AudioUnavailable, direct.TranscriptExists) as exc:
             raise CommandError(str(exc)) from None
-        finally:
-            if hasattr(data, "close"):
-                data.close()
 
     def find_owner(self, username: str | None):
         """The user named by --owner (None without it); an unknown name stops before anything is sent."""
@@ -103,24 +85,20 @@ class Command(BaseCommand):
                 f"There is no user {username!r}: --owner takes an existing username."
             ) from None
 
-    def locate(self, source: str):
-        """(audio_url, recording_sid, call_sid, local file to upload or None) for `source`."""
-        if URL_RE.match(source):
-            return source, "", "", None
+    def open_file(self, source: str):
+        """`source` opened for reading when it names an existing file; else None."""
         path = Path(source).expanduser()
-        if path.exists():
-            try:
-                if path.is_file() and path.stat().st_size == 0:
-                    raise CommandError(f"{source} is empty: there is no audio to transcribe.")
-                return "", "", "", path.open("rb")
-            except OSError as exc:
-                raise CommandError(f"Cannot read {source}: {exc.strerror or exc}.") from None
+        if not path.exists():
+            return None
         try:
-            resolved = audio.resolve(source)
-        except audio.AudioUnavailable as exc:
-            raise CommandError(str(exc)) from None
-        if resolved is not None:
-            return resolved.audio_url, resolved.recording_sid, resolved.call_sid, None
+            if path.is_file() and path.stat().st_size == 0:
+                raise CommandError(f"{source} is empty: there is no audio to transcribe.")
+            return path.open("rb")
+        except OSError as exc:
+            raise CommandError(f"Cannot read {source}: {exc.strerror or exc}.") from None
+
+    def submit_other(self, client: AssemblyAIClient, source: str) -> Transcript:
+        """Neither a URL nor a file (caller's transcribe adds RecordingSids here)."""
         if RECORDING_SID_RE.match(source):
             raise CommandError(
                 f"{source} looks like a Twilio RecordingSid, but nothing can resolve it: "
@@ -130,32 +108,6 @@ class Command(BaseCommand):
             f"{source!r} is not an http(s) URL, an existing file or a RecordingSid (RE + 32 hex digits): "
             "no such file."
         )
-
-    def open_if_private(self, url: str) -> Iterable[bytes] | None:
-        """The audio's bytes when the URL needs credentials AssemblyAI lacks (and uploads are on)."""
-        opener = audio.opener_for(url)
-        if opener is None or services.configured_audio_source() != AudioSource.UPLOAD:
-            return None
-        chunks = iter(opener(url))
-        # Read the first chunk now, so a refused download (401, 404) is reported as such
-        # before anything is stored or uploaded.
-        try:
-            first = next(chunks, b"")
-        except audio.AudioUnavailable as exc:
-            raise CommandError(str(exc)) from None
-        return itertools.chain([first], chunks)
-
-    def refuse_duplicate(self, recording_sid: str) -> None:
-        existing = Transcript.objects.filter(recording_sid=recording_sid).first()
-        if existing is not None:
-            hint = (
-                f": python manage.py print_transcription {existing.job_id}"
-                if existing.job_id
-                else " (not submitted yet)"
-            )
-            raise CommandError(
-                f"Recording {recording_sid} already has a transcript ({existing.status}){hint}"
-            )
 
     def wait(self, client: AssemblyAIClient, transcript: Transcript, timeout: float) -> None:
         """Poll with a bounded backoff until the job is final; progress goes to stderr."""
@@ -173,7 +125,7 @@ class Command(BaseCommand):
                 _sleep(delay)
                 delay = min(delay * POLL_BACKOFF, max(settings.TRANSCRIPTION_POLL_INTERVAL, FIRST_POLL_DELAY))
                 try:
-                    services.transcript_refresh(transcript=transcript, client=client)
+                    transcript_refresh(transcript=transcript, client=client)
                 except AssemblyAIError as exc:
                     if not exc.retryable:
                         raise CommandError(str(exc)) from None

@@ -1,0 +1,119 @@
+"""Writes on audio assets: making them, and archiving their audio into the `recordings` storage."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Iterator
+from typing import IO
+
+from django.core.files import File
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from .models import AudioAsset
+
+READ_CHUNK_SIZE = 64 * 1024
+
+
+class AudioUnavailable(Exception):
+    """The audio could not be read. `retryable` says whether trying again can help."""
+
+    def __init__(self, message: str, *, retryable: bool = False):
+        super().__init__(message)
+        self.retryable = retryable
+
+
+def asset_for_origin(
+    *, kind: str, origin_id: str, origin_url: str = "", channels: int | None = None, **described: str
+) -> AudioAsset:
+    """The one asset of an origin (e.g. a RecordingSid), created on first sight; safe to repeat.
+
+    `described` (label, title, page_url, player_url) is what the origin's app says about it now;
+    an existing asset is brought up to date with it.
+    """
+    fields = {"origin_url": origin_url, "channels": channels, **described}
+    try:
+        with transaction.atomic():
+            return AudioAsset.objects.create(origin_kind=kind, origin_id=origin_id, **fields)
+    except IntegrityError:
+        asset = AudioAsset.objects.get(origin_kind=kind, origin_id=origin_id)
+    changed = [name for name, value in described.items() if value and getattr(asset, name) != value]
+    if changed:
+        for name in changed:
+            setattr(asset, name, described[name])
+        asset.save(update_fields=[*changed, "updated_at"])
+    return asset
+
+
+class _Hashing:
+    """A file-like reader over chunks that counts and hashes what storage reads from it."""
+
+    def __init__(self, chunks: Iterable[bytes]):
+        self._chunks: Iterator[bytes] = iter(chunks)
+        self._buffer = b""
+        self.size = 0
+        self.digest = hashlib.sha256()
+
+    def read(self, n: int = -1) -> bytes:
+        while n < 0 or len(self._buffer) < n:
+            chunk = next(self._chunks, None)
+            if chunk is None:
+                break
+            self._buffer += chunk
+        if n < 0:
+            data, self._buffer = self._buffer, b""
+        else:
+            data, self._buffer = self._buffer[:n], self._buffer[n:]
+        self.size += len(data)
+        self.digest.update(data)
+        return data
+
+
+def _file_digest(asset: AudioAsset) -> tuple[int, str]:
+    digest, size = hashlib.sha256(), 0
+    with asset.file.storage.open(asset.file.name, "rb") as stored:
+        while chunk := stored.read(READ_CHUNK_SIZE):
+            size += len(chunk)
+            digest.update(chunk)
+    return size, digest.hexdigest()
+
+
+def asset_archive(
+    *, asset: AudioAsset, chunks: Iterable[bytes], name: str, content_type: str = ""
+) -> AudioAsset:
+    """Stream `chunks` into the recordings storage as `name`, then read it back to verify it.
+
+    Memory stays flat whatever the size. The size and SHA-256 are stored; `archived_at` is set only
+    when the stored copy matches them. Errors of the source propagate (nothing is recorded then).
+    """
+    reader = _Hashing(chunks)
+    storage = asset.file.storage
+    if asset.file:
+        storage.delete(asset.file.name)  # an earlier, unverified attempt
+    stored_name = storage.save(name, File(reader, name=name))
+    asset.file.name = stored_name
+    asset.size = reader.size
+    asset.sha256 = reader.digest.hexdigest()
+    asset.content_type = content_type[:100]
+    if _file_digest(asset) == (asset.size, asset.sha256):
+        asset.archived_at = timezone.now()
+        asset.archive_error = ""
+    else:
+        asset.archived_at = None
+        asset.archive_error = "The stored copy does not match what was downloaded."
+    asset.save(
+        update_fields=["file", "size", "sha256", "content_type", "archived_at", "archive_error", "updated_at"]
+    )
+    return asset
+
+
+def asset_open(asset: AudioAsset) -> IO[bytes]:
+    """The archived audio, opened for reading. Raises AudioUnavailable when it is not archived."""
+    if not asset.is_archived:
+        raise AudioUnavailable(f"The audio of {asset} is not archived yet.", retryable=True)
+    try:
+        return asset.file.storage.open(asset.file.name, "rb")
+    except OSError as exc:
+        raise AudioUnavailable(
+            f"The archived audio of {asset} cannot be read: {exc}", retryable=True
+        ) from None

@@ -1,0 +1,95 @@
+"""AssemblyAI's webhook: every delivery stored as it came, a fetch queued when it is news."""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from djtranscribe.lib.ids import TRANSCRIPT_ID_RE as JOB_ID_RE
+
+from ..models import Transcript, TranscriptStatus, WebhookDelivery
+from ..queue import queue_fetch, queue_orphan_delete
+
+TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}\Z")  # what new_webhook_token makes
+
+
+def _storable(value: Any, depth: int = 0) -> Any:
+    """A JSON value every database stores: no NUL, no lone surrogates, no NaN/Infinity, bounded depth.
+
+    PostgreSQL refuses NUL in text and jsonb and both backends refuse unencodable strings:
+    a delivery carrying them must still be kept, not turned into a 500. Only the odd part is
+    replaced (by text), so a usable transcript_id beside it still counts.
+    """
+    if depth > 20:
+        return _storable(repr(value)[:200])
+    if isinstance(value, str):
+        return value.encode("utf-8", "replace").decode("utf-8").replace("\x00", "\ufffd")
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)
+    if isinstance(value, list):
+        return [_storable(item, depth + 1) for item in value]
+    if isinstance(value, dict):
+        return {_storable(str(k), depth + 1): _storable(v, depth + 1) for k, v in value.items()}
+    return value
+
+
+def _delivery_body(body: Any) -> dict[str, Any]:
+    cleaned = _storable(body)
+    return cleaned if isinstance(cleaned, dict) else {"unparsed": cleaned}
+
+
+def _job_id_in(body: dict[str, Any]) -> str:
+    """The delivery's transcript_id when it is a string shaped like one; else ''."""
+    job_id = body.get("transcript_id")
+    return job_id if isinstance(job_id, str) and JOB_ID_RE.match(job_id) else ""
+
+
+def webhook_received(*, token: str, body: Any) -> WebhookDelivery:
+    """Store one webhook delivery and, when it is news for a known job, queue a fetch on commit.
+
+    Unknown tokens, repeats, malformed bodies and `redacted_audio_ready` are stored and go no
+    further. A job id other than the row's own is an orphan (see below) and is deleted at AssemblyAI.
+    """
+    body = _delivery_body(body)
+    job_id = _job_id_in(body)
+    status = body.get("status") if isinstance(body.get("status"), str) else ""
+    status = status[:32]
+    with transaction.atomic():
+        transcript = None
+        if isinstance(token, str) and TOKEN_RE.match(token):
+            transcript = Transcript.objects.select_for_update().filter(webhook_token=token).first()
+        note, news, orphan = "", False, False
+        final = status in (TranscriptStatus.COMPLETED, TranscriptStatus.ERROR)
+        if transcript is not None and job_id and final:
+            if transcript.job_id and job_id != transcript.job_id:
+                # The token is this row's, the job is not: a submission whose answer was lost (worker
+                # killed during POST /v2/transcript) made a job before the one the row recorded.
+                # (A resubmission gets a new token, so an old job of the row never lands here.)
+                owner = Transcript.objects.filter(job_id=job_id).values_list("pk", flat=True).first()
+                if owner is not None:  # never delete a job another row holds, whatever a body claims
+                    note = f"Job {job_id} belongs to transcript {owner}, not {transcript.pk}: ignored."
+                else:
+                    note = f"Orphan job of transcript {transcript.pk} (its job is {transcript.job_id})."
+                    orphan = True
+            elif transcript.webhook_received_at is None:  # else a repeat: the first one queued the fetch
+                news = True
+                transcript.webhook_received_at = timezone.now()
+                transcript.save(update_fields=["webhook_received_at", "updated_at"])
+                if not transcript.is_final and transcript.job_id:
+                    queue_fetch(transcript.pk)
+        # Stored once, already marked: one INSERT rather than an INSERT and an UPDATE.
+        delivery = WebhookDelivery.objects.create(
+            transcript=transcript,
+            job_id=job_id,
+            status=status,
+            body=body,
+            note=note,
+            processed_at=timezone.now() if news else None,
+        )
+        if orphan:
+            queue_orphan_delete(job_id, delivery.pk)
+    return delivery

@@ -1,0 +1,46 @@
+"""Queueing the transcription pipeline's tasks, always on commit, and the backoff between tries.
+
+The one module of this app that imports its tasks: pipeline stages queue work through here,
+and the tasks call back into the stages, so no import circle forms.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.conf import settings
+
+from djtranscribe.lib.tasks import enqueue_on_commit
+
+from .tasks import delete_orphan_job, fetch_transcript, submit_transcript
+
+MAX_RETRY_DELAY = 3600.0
+
+
+def retry_delay(*, attempts: int, retry_after: float | None = None) -> float:
+    """Exponential backoff from TRANSCRIPTION_RETRY_DELAY, never shorter than a Retry-After."""
+    delay = settings.TRANSCRIPTION_RETRY_DELAY * 2 ** max(attempts - 1, 0)
+    if retry_after:
+        delay = max(delay, retry_after)
+    return min(delay, MAX_RETRY_DELAY)
+
+
+def queue_submit(transcript_id: int, *, run_after: datetime | None = None) -> None:
+    """Queue a submission attempt once the current transaction commits."""
+    enqueue_on_commit(submit_transcript, transcript_id, run_after=run_after)
+
+
+def queue_fetch(
+    transcript_id: int, *, poll: int | None = None, attempt: int = 0, run_after: datetime | None = None
+) -> None:
+    """Queue a fetch of the job's result once the current transaction commits."""
+    enqueue_on_commit(fetch_transcript, transcript_id, poll=poll, attempt=attempt, run_after=run_after)
+
+
+def queue_orphan_delete(
+    job_id: str, delivery_id: int | None, *, attempt: int = 0, run_after: datetime | None = None
+) -> None:
+    """Queue the deletion of an orphan AssemblyAI job once the current transaction commits."""
+    enqueue_on_commit(
+        delete_orphan_job, job_id, delivery_id=delivery_id, attempt=attempt, run_after=run_after
+    )
