@@ -11,6 +11,7 @@ from django.contrib.auth.admin import UserAdmin
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
+from audit.admin_mixins import AuditedAdmin
 from transcription.presentation import short
 from transcription.selectors import transcripts_visible_to
 
@@ -130,7 +131,7 @@ class CallerProfileInline(admin.StackedInline):
 
 
 @admin.register(Call)
-class CallAdmin(ViewerMixin, admin.ModelAdmin):
+class CallAdmin(AuditedAdmin, ViewerMixin, admin.ModelAdmin):
     list_display = ("sid", "to", "from_number", "direction", "status", "duration", "dialed_by", "created_at")
     list_filter = ("status", "direction", "created_at")
     search_fields = ("sid", "to", "from_number", "other_party", "dialed_by__username", "recordings__sid")
@@ -151,7 +152,7 @@ class CallAdmin(ViewerMixin, admin.ModelAdmin):
 
 
 @admin.register(Recording)
-class RecordingAdmin(ViewerMixin, admin.ModelAdmin):
+class RecordingAdmin(AuditedAdmin, ViewerMixin, admin.ModelAdmin):
     list_display = ("sid", "call", "status", "duration", "short_error", "started_at", "created_at")
     list_filter = ("status", "source", "created_at")
     search_fields = ("sid", "call_sid", "call__to")
