@@ -115,10 +115,10 @@ def _dial(response, call: Call, number: str, *, recorded: bool) -> None:
         dial.number(number)
 
 
-def _route(response, call: Call, *, recorded: bool) -> None:
+def _route(response, call: Call, *, recorded: bool, target=None) -> None:
     """After the parent leg heard the notice (and answered): reach the other party, or voicemail."""
     if call.direction == CallDirection.INBOUND:
-        target = conversation.inbound_target()
+        target = target or conversation.inbound_target()
         if target.number is not None:
             _dial(response, call, target.number.e164, recorded=recorded)
         elif recorded:
@@ -135,12 +135,12 @@ def _route(response, call: Call, *, recorded: bool) -> None:
     _dial(response, call, call.other_party, recorded=recorded)
 
 
-def _parent_leg(call: Call) -> HttpResponse:
+def _parent_leg(call: Call, target=None) -> HttpResponse:
     response = VoiceResponse()
     conversation.consent_noted(call=call, party=_parent_party(call))
     _notice_or_gather(response, action=absolute_url("parent-consent", call.pk))
     if not _keypress():
-        _route(response, call, recorded=True)
+        _route(response, call, recorded=True, target=target)
     return twiml_response(response)
 
 
@@ -159,15 +159,16 @@ def inbound_voice(request):
             content_type="text/plain",
         )
     caller_name = "".join(ch for ch in data.get("CallerName", "") if ch.isprintable())[:64]
+    target = conversation.inbound_target()
     call = conversation.inbound_call_store(
         sid=sid,
         from_number=from_number,
         to=to,
         status=data.get("CallStatus", CallStatus.RINGING),
         caller_name=caller_name,
-        owner=conversation.inbound_target().owner,
+        owner=target.owner,
     )
-    return _parent_leg(call)
+    return _parent_leg(call, target)
 
 
 @twilio_webhook
@@ -233,7 +234,7 @@ def whisper_consent(request, call_id: int):
 @require_POST
 @unavailable_when_database_is
 def dial_action(request, call_id: int):
-    """The <Dial> ended: nobody answered an inbound call → voicemail; otherwise hang up."""
+    """The <Dial> ended: nobody answered an inbound call → voicemail; otherwise say why, hang up."""
     call = _call_for(request, call_id)
     response = VoiceResponse()
     status = request.POST.get("DialCallStatus", "")
@@ -244,7 +245,11 @@ def dial_action(request, call_id: int):
         else:
             _voicemail(response, call)
         return twiml_response(response)
-    if conversation.consent_of(call, ConsentParty.CALLEE) is False and settings.CONSENT_DECLINED == "hangup":
+    if call.direction == CallDirection.OUTBOUND_CONNECT and status in NOT_ANSWERED:
+        _say(response, "The other party did not answer. Goodbye.")
+    elif (
+        conversation.consent_of(call, ConsentParty.CALLEE) is False and settings.CONSENT_DECLINED == "hangup"
+    ):
         _say(response, "The other party did not agree to the recording. Goodbye.")
     response.hangup()
     return twiml_response(response)

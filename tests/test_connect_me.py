@@ -229,6 +229,15 @@ def test_the_dial_action_hangs_up_once_the_conversation_ends(twilio_post, connec
     assert verbs(root) == ["Hangup"]
 
 
+def test_the_user_hears_when_the_other_party_did_not_answer(twilio_post, connected):
+    params = {"CallSid": PARENT_SID, "DialCallStatus": "no-answer"}
+    root = twiml(twilio_post(f"/twilio/calls/{connected.pk}/dial-done/", params))
+    assert [(verb.tag, verb.text) for verb in root] == [
+        ("Say", "The other party did not answer. Goodbye."),
+        ("Hangup", None),
+    ]
+
+
 # -- keypress consent ----------------------------------------------------------------------------
 
 
