@@ -1,8 +1,9 @@
 """Secrets blanked out of text: log lines (tracebacks included), access logs and vendor error messages.
 
-The one place that knows which settings are secrets, and what a webhook token in a path looks
-like. The app never logs or shows a secret on purpose; this is for the library, exception or
-vendor answer that one day echoes one back, and for request logs, which name every path.
+The one place that knows which settings are secrets, and what a token in a path looks like
+(AssemblyAI webhooks, share links). The app never logs or shows a secret on purpose; this is for the
+library, exception or vendor answer that one day echoes one back, and for request logs, which name
+every path.
 """
 
 import base64
@@ -14,6 +15,8 @@ MASK = "[token]"
 # Any ".../webhook/<segment>" (whatever the mount point): the token in AssemblyAI's webhook URL
 # names one transcript, and a log reader must not be able to replay it.
 _WEBHOOK_PATH = re.compile(r"(/webhook/)[^/?#\s\"']+")
+# A share link's token (sharing/urls.py: /s/<token>/) is the whole key to a transcript.
+_SHARE_PATH = re.compile(r"(/s/)[^/?#\s\"']+")
 SECRET_SETTINGS = ("TWILIO_AUTH_TOKEN", "ASSEMBLYAI_KEY", "ASSEMBLYAI_WEBHOOK_SECRET", "SECRET_KEY")
 
 
@@ -44,8 +47,8 @@ def redact(text: str, values: list[str] | None = None, *, also: tuple[str | None
 
 
 def mask_tokens(text: str) -> str:
-    """`text` with the token segment of every webhook path replaced by [token]."""
-    return _WEBHOOK_PATH.sub(r"\g<1>" + MASK, text)
+    """`text` with the token segment of every webhook path and share link replaced by [token]."""
+    return _SHARE_PATH.sub(r"\g<1>" + MASK, _WEBHOOK_PATH.sub(r"\g<1>" + MASK, text))
 
 
 def _clean(text: str, values: list[str]) -> str:
