@@ -251,7 +251,8 @@ def recording_received(*, sid: str, call_sid: str, status: str, error_code: str 
             error=recording_problem(status=status, error_code=error_code),
             **fields,
         )
-        if recording.status == RecordingStatus.COMPLETED:
+        # A recording whose transcript someone deleted stays untranscribed (a repeated callback too).
+        if recording.status == RecordingStatus.COMPLETED and recording.transcript_deleted_at is None:
             recording_transcribe(recording)
     return recording
 
