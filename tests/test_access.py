@@ -336,7 +336,11 @@ def test_a_lead_gets_every_page_of_the_first_users_objects(world):
         response = get(client_for(world.lead), url)
         expected = OK.get(route.name, 200)
         assert response.status_code == expected, f"{url} answered {response.status_code} to a lead"
-        if owns_object(route) and "html" in response["Content-Type"] and response.status_code not in (302, 303):
+        if (
+            owns_object(route)
+            and "html" in response["Content-Type"]
+            and response.status_code not in (302, 303)
+        ):
             assert leaked(response, url), f"{url}: a lead's page shows nothing of A's beyond the URL"
 
 

@@ -169,3 +169,18 @@ def test_the_json_export_names_each_words_participant_and_carries_talk_statistic
     assert stats["overlaps"] == 1
     assert stats["duration_s"] == 6.0
     assert stats["silence_s"] + stats["speech_s"] == pytest.approx(6.0)
+
+
+def test_the_call_page_shows_each_participants_share_of_the_talk(owner):
+    from tests.factories import make_call, make_recording
+
+    call = make_call(owner=owner, dialed_by=owner, status="completed")
+    recording = make_recording(call, owner=owner, channels=2, source="DialVerb")
+    transcript = make_transcript(
+        completed=True, owner=owner, words=WORDS, audio_duration=6.0, recording_sid=recording.sid
+    )
+    Participant.objects.create(transcript=transcript, key="1", name="Ada Lovelace")
+    html = signed_in(owner).get(call.get_absolute_url()).content.decode()
+    talk = html.split('class="small talk"')[1].split("</p>")[0]
+    assert "Ada Lovelace 68%" in talk and "Channel 2 32%" in talk
+    assert "1 interruption" in talk

@@ -97,3 +97,11 @@ def words_with_participants(transcript: Transcript, names: dict[str, str]) -> li
             word = {**word, "participant": key, "participant_name": names.get(key) or default_name(key)}
         result.append(word)
     return result
+
+
+def talk_summary(transcript: Transcript) -> dict:
+    """The talk statistics of a completed conversation ({} otherwise), for pages that list transcripts."""
+    if transcript.status != "completed":
+        return {}
+    words = timed_words(transcript.words)
+    return named_stats(transcript, words, participant_names(transcript, words))
