@@ -7,11 +7,8 @@ Transcription stores the names; it never reads calls, so caller hands them over.
 
 from __future__ import annotations
 
-from .models import Call, Recording
+from .models import Call, CallDirection, Recording
 from .phone import InvalidNumber, parse_number
-
-# Call.direction values (Twilio's `inbound`); read with getattr so older rows without it still work.
-INBOUND = "inbound"
 
 
 def number_name(number: str) -> str:
@@ -33,13 +30,14 @@ def user_name(user) -> str:
 
 def call_participants(call: Call) -> dict[str, str]:
     """Channel "1" (parent leg) and "2" (dialed party) of the call's two-channel recordings, named."""
-    if getattr(call, "direction", "") == INBOUND:
-        caller = getattr(call, "caller_name", "") or number_name(call.from_number)
-        return {"1": caller, "2": user_name(call.owner)}
-    # Outbound: Twilio called `to` first (the user, for connect-me), then <Dial> reached the other party.
-    other = getattr(call, "other_party", "")
-    first = user_name(call.dialed_by or call.owner) if other else ""
-    return {"1": first or number_name(call.to), "2": number_name(other)}
+    if call.direction == CallDirection.INBOUND:
+        # The caller ran the <Dial>; the person it rang is the call's owner (none for the inbox).
+        return {"1": call.caller_name or number_name(call.from_number), "2": user_name(call.owner)}
+    if call.direction == CallDirection.OUTBOUND_CONNECT:
+        # Twilio called the user first (on `to`, their own number), then <Dial> reached the other party.
+        user = call.dialed_by or call.owner
+        return {"1": user_name(user) or number_name(call.to), "2": number_name(call.other_party)}
+    return {"1": number_name(call.to)}  # a plain call: the person called is the parent leg
 
 
 def recording_participants(recording: Recording) -> dict[str, str]:

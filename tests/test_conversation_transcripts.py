@@ -1,16 +1,20 @@
 """Two-party recordings: archived and transcribed per channel, read as a conversation of named people."""
 
 import json
+import xml.etree.ElementTree as ET
 from types import SimpleNamespace
 
 import pytest
 
+from caller.models import Call
 from caller.participants import call_participants
 from samples import CONVERSATION
-from tests.factories import make_call, make_user
+from tests.factories import make_call, make_profile, make_user
 from tests.fakes import (
     AAI,
+    ACCOUNT,
     CALL_SID,
+    CALLS_URL,
     JOB_ID,
     MEDIA_URL,
     RECORDING_SID,
@@ -28,6 +32,9 @@ pytestmark = pytest.mark.django_db
 
 PATH = "/twilio/recording-status/"
 STEREO_MEDIA_URL = MEDIA_URL + "?RequestedChannels=2"
+PARENT_SID = "CA" + "4" * 32
+OWN = "+14155552671"  # Ada's own number: Twilio calls it first
+OTHER = "+14155551234"
 # The request keys of POST /v2/transcript in AssemblyAI's OpenAPI spec (additionalProperties: false):
 # a key outside this list is out of contract.
 ASSEMBLYAI_TRANSCRIPT_PARAMS = {
@@ -74,18 +81,35 @@ def run_chain(twilio_post, client, task_queue, mocked_http, callback, result):
     return transcript
 
 
-def test_a_two_party_call_is_fetched_in_stereo_sent_multichannel_and_read_as_named_turns(
+def test_a_connect_me_call_is_fetched_in_stereo_sent_multichannel_and_read_as_named_turns(
     twilio_post, client, task_queue, mocked_http
 ):
-    ada = make_user("ada", password="pw-ada-12345")
+    ada = make_user("ada", password="pw-ada-12345", perms=["place_call"])
     ada.first_name, ada.last_name = "Ada", "Lovelace"
     ada.save()
-    make_call(dialed_by=ada, owner=ada, status="completed")
+    make_profile(ada, OWN)
+    client.force_login(ada)
+    # Connect me: Twilio calls Ada first; her leg's TwiML dials the other party, recorded dual-channel.
+    mocked_http.post(
+        CALLS_URL,
+        json={
+            "sid": PARENT_SID,
+            "to": OWN,
+            "from": "+15005550006",
+            "status": "queued",
+            "account_sid": ACCOUNT,
+        },
+        status=201,
+    )
+    assert client.post("/", {"number": OTHER, "how": "connect"}).status_code == 302
+    call = Call.objects.get(sid=PARENT_SID)
+    twiml = twilio_post(f"/twilio/calls/{call.pk}/connect/", {"CallSid": PARENT_SID})
+    dial = ET.fromstring(twiml.content).find("Dial")
+    assert (dial.get("record"), dial.find("Number").text) == ("record-from-answer-dual", OTHER)
     # Only the stereo URL is mocked (strictly, query included): a mixed-down download fails the test.
     mock_media(mocked_http, url=STEREO_MEDIA_URL)
-    transcript = run_chain(
-        twilio_post, client, task_queue, mocked_http, dial_callback(), conversation_result()
-    )
+    callback = {**dial_callback(), "CallSid": PARENT_SID}
+    transcript = run_chain(twilio_post, client, task_queue, mocked_http, callback, conversation_result())
 
     assert STEREO_MEDIA_URL in [c.request.url for c in mocked_http.calls]
     [body] = submitted_bodies(mocked_http)
@@ -94,39 +118,37 @@ def test_a_two_party_call_is_fetched_in_stereo_sent_multichannel_and_read_as_nam
     assert set(body) <= ASSEMBLYAI_TRANSCRIPT_PARAMS
     assert transcript.status == "completed"
     assert {w["channel"] for w in transcript.words} == {"1", "2"}
-    # Caller named the parent leg (channel 1: here the number Twilio called); channel 2 is renamed.
-    assert dict(transcript.participants.values_list("key", "name")) == {"1": "+1 415-555-1234"}
-    client.force_login(ada)
-    client.post(f"/transcription/{transcript.pk}/participants/", {"name-2": "Maya (Northwind)"})
-
+    # Channel 1 is the parent leg (Ada, called first), channel 2 the party she was connected to.
     html = client.get(f"/transcription/{transcript.pk}/").content.decode()
     labels = [part.split("</span>")[0] for part in html.split('<span class="who">')[1:]]
-    assert labels[:3] == ["Maya (Northwind)", "+1 415-555-1234", "Maya (Northwind)"]
+    assert labels[:3] == ["+1 415-555-1234", "Ada Lovelace", "+1 415-555-1234"]
     assert len(labels) == 11  # every turn of the call, each labelled once
+    # Ada names the person she talked to; every export follows.
+    client.post(f"/transcription/{transcript.pk}/participants/", {"name-2": "Maya (Northwind)"})
     txt = client.get(f"/transcription/{transcript.pk}/export.txt").content.decode()
     assert txt.splitlines()[:2] == [
         "Maya (Northwind) (0:00): Thanks for calling Northwind Broadband, this is Maya. "
         "How can I help you today?",
-        "+1 415-555-1234 (0:06): Hi Maya. I was charged twice for my October bill, "
+        "Ada Lovelace (0:06): Hi Maya. I was charged twice for my October bill, "
         "and I'd like one of the payments refunded.",
     ]
     vtt = client.get(f"/transcription/{transcript.pk}/export.vtt").content.decode()
     assert "<v Maya (Northwind)>Thanks for calling" in vtt
-    assert "<v +1 415-555-1234>Hi Maya." in vtt
+    assert "<v Ada Lovelace>Hi Maya." in vtt
     srt = client.get(f"/transcription/{transcript.pk}/export.srt").content.decode()
     assert "\nMaya (Northwind): Thanks for calling" in srt
-    assert "\n+1 415-555-1234: Hi Maya." in srt
+    assert "\nAda Lovelace: Hi Maya." in srt
     data = json.loads(client.get(f"/transcription/{transcript.pk}/export.json").content)
     assert data["participants"] == [
         {"key": "2", "name": "Maya (Northwind)"},
-        {"key": "1", "name": "+1 415-555-1234"},
+        {"key": "1", "name": "Ada Lovelace"},
     ]
     assert (data["words"][0]["participant"], data["words"][0]["participant_name"]) == (
         "2",
         "Maya (Northwind)",
     )
     shares = {row["name"]: row["share"] for row in data["talk_stats"]["participants"]}
-    assert set(shares) == {"Maya (Northwind)", "+1 415-555-1234"}
+    assert set(shares) == {"Maya (Northwind)", "Ada Lovelace"}
     assert sum(shares.values()) == pytest.approx(1)
 
 
