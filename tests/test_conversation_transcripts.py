@@ -152,6 +152,54 @@ def test_a_connect_me_call_is_fetched_in_stereo_sent_multichannel_and_read_as_na
     assert sum(shares.values()) == pytest.approx(1)
 
 
+def inbound_ringing(sid):
+    """What Twilio posts to /twilio/voice/ when someone calls the number (no CNAM lookup)."""
+    return {
+        "CallSid": sid, "AccountSid": ACCOUNT, "From": OTHER, "To": "+15005550006", "Caller": OTHER,
+        "Called": "+15005550006", "CallStatus": "ringing", "Direction": "inbound",
+    }  # fmt: skip
+
+
+def test_an_inbound_call_connected_to_a_user_names_the_caller_and_the_user(
+    twilio_post, client, task_queue, mocked_http, settings
+):
+    ada = make_user("ada", password="pw-ada-12345")
+    ada.first_name, ada.last_name = "Ada", "Lovelace"
+    ada.save()
+    make_profile(ada, OWN)
+    settings.INBOUND_FORWARD_TO = "ada"
+    sid = "CA" + "7" * 32
+    dial = ET.fromstring(twilio_post("/twilio/voice/", inbound_ringing(sid)).content).find("Dial")
+    assert dial.get("record") == "record-from-answer-dual"
+    mock_media(mocked_http, url=STEREO_MEDIA_URL)
+    callback = {**dial_callback(), "CallSid": sid}
+    transcript = run_chain(twilio_post, client, task_queue, mocked_http, callback, conversation_result())
+    assert submitted_bodies(mocked_http)[0]["multichannel"] is True
+    client.force_login(ada)
+    txt = client.get(f"/transcription/{transcript.pk}/export.txt").content.decode()
+    # The caller ran the <Dial> (channel 1); Ada, whose phone rang, is channel 2.
+    assert txt.splitlines()[0].startswith("Ada Lovelace (0:00): Thanks for calling Northwind")
+    assert txt.splitlines()[1].startswith("+1 415-555-1234 (0:06): Hi Maya.")
+
+
+def test_a_voicemail_is_one_voice_sent_without_multichannel(
+    twilio_post, client, task_queue, mocked_http, settings
+):
+    settings.INBOUND_FORWARD_TO = ""
+    sid = "CA" + "8" * 32
+    root = ET.fromstring(twilio_post("/twilio/voice/", inbound_ringing(sid)).content)
+    assert root.find("Record") is not None
+    mock_media(mocked_http)
+    callback = recording_callback(call_sid=sid)
+    transcript = run_chain(
+        twilio_post, client, task_queue, mocked_http, callback, transcript_json("completed")
+    )
+    [body] = submitted_bodies(mocked_http)
+    assert "multichannel" not in body and "speaker_labels" not in body
+    assert not transcript.participants.exists()
+    assert transcript.text == "Ahoy, this is a test call."
+
+
 def test_a_mono_recording_is_fetched_as_it_is_and_never_sent_multichannel(
     twilio_post, client, task_queue, mocked_http
 ):
