@@ -184,3 +184,10 @@ def test_the_call_page_shows_each_participants_share_of_the_talk(owner):
     talk = html.split('class="small talk"')[1].split("</p>")[0]
     assert "Ada Lovelace 68%" in talk and "Channel 2 32%" in talk
     assert "1 interruption" in talk
+
+
+def test_the_admin_shows_and_edits_the_participants_of_a_transcript(admin_client_logged, conversation):
+    html = admin_client_logged.get(
+        f"/admin/transcription/transcript/{conversation.pk}/change/"
+    ).content.decode()
+    assert 'name="participants-0-name"' in html and 'value="Ada Lovelace"' in html
