@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "transcription",
     "audio",
     "sharing",
+    "search",
 ]
 
 MIDDLEWARE = [
