@@ -118,6 +118,24 @@ def test_the_owner_renames_participants_with_a_form_and_sees_the_names_everywher
     assert txt.startswith("Ada (0:00): Hello there.\nMaya Chen (0:01): Hi Ada,\n")
 
 
+def test_a_rename_is_written_to_the_audit_trail_and_a_refused_one_is_not(owner, conversation):
+    from audit.models import AuditEvent
+
+    client = Client()
+    client.force_login(owner)
+    url = f"/transcription/{conversation.pk}/participants/"
+    client.post(url, {"name-9": "Nobody"})
+    assert not AuditEvent.objects.filter(action="edited").exists()
+    client.post(url, {"name-2": "Maya Chen"})
+    event = AuditEvent.objects.get(action="edited")
+    assert (event.obj_kind, event.obj_id, event.username) == (
+        "transcript",
+        str(conversation.pk),
+        owner.username,
+    )
+    assert "2=Maya Chen" in event.detail
+
+
 def test_a_rename_without_the_csrf_token_is_refused(owner, conversation):
     client = Client(enforce_csrf_checks=True)
     client.force_login(owner)

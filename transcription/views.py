@@ -159,10 +159,14 @@ def transcript_participants(request, pk):
         key[len(NAME_FIELD) :]: value for key, value in request.POST.items() if key.startswith(NAME_FIELD)
     }
     try:
-        participants_rename(transcript=transcript, names=names)
+        renamed = participants_rename(transcript=transcript, names=names)
     except RenameError as exc:
         messages.error(request, f"The names were not changed: {exc}")
     else:
+        detail = "participants: " + ", ".join(f"{key}={name}" for key, name in renamed.items())
+        audit_record(
+            request=request, action=AuditAction.EDITED, obj_kind="transcript", obj_id=pk, detail=detail
+        )
         messages.success(request, "Participants renamed.")
     return HttpResponseRedirect(transcript.get_absolute_url() + "#participants", status=303)
 
