@@ -12,7 +12,7 @@ from typing import IO
 from django.db import IntegrityError
 
 from audio.models import AudioAsset, OriginKind
-from audio.services import asset_open
+from audio.services import asset_discard, asset_open
 
 from ..assemblyai_client import AssemblyAIClient
 from ..models import AudioSource, Transcript
@@ -47,7 +47,7 @@ def transcript_submit_file(
         audio_source=AudioSource.UPLOAD,
         owner=owner,
     )
-    return _submit_or_remove(transcript, client, file)
+    return _submit_or_remove(transcript, client, file, own_asset=True)
 
 
 def transcript_submit_url(
@@ -60,7 +60,7 @@ def transcript_submit_url(
     transcript = transcript_create(
         audio_url=audio_url, audio=_url_asset(audio_url), audio_source=AudioSource.URL, owner=owner
     )
-    return _submit_or_remove(transcript, client, None)
+    return _submit_or_remove(transcript, client, None, own_asset=True)
 
 
 def transcript_submit_asset(
@@ -105,14 +105,22 @@ def _url_asset(audio_url: str) -> AudioAsset:
 
 
 def _submit_or_remove(
-    transcript: Transcript, client: AssemblyAIClient | None, audio: IO[bytes] | Iterable[bytes] | None
+    transcript: Transcript,
+    client: AssemblyAIClient | None,
+    audio: IO[bytes] | Iterable[bytes] | None,
+    *,
+    own_asset: bool = False,
 ) -> Transcript:
     try:
         return transcript_submit_now(transcript=transcript, client=client, audio=audio)
     except Exception:
         # A pending row left here would make the person's retry fail (one transcript per recording).
+        asset = transcript.audio if own_asset and transcript.audio_id is not None else None
         transcript.deleted_as_rollback = True
         transcript.delete()
+        # The asset made for this submission alone goes with it (a recording's asset stays).
+        if asset is not None and not asset.transcripts.exists():
+            asset_discard(asset)
         raise
 
 
