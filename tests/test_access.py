@@ -175,6 +175,7 @@ def _admin_object(w: World, route: Route):
         "caller/recording/": w.recording,
         "transcription/transcript/": w.transcript,
         "transcription/webhookdelivery/": w.delivery,
+        "audio/audioasset/": w.transcript.audio,
         "auth/user/": w.a,
         "auth/group/": w.leads,
         # Queued tasks name rows by id, no one's data; sign-in attempts are for those who may see
@@ -286,6 +287,7 @@ def test_the_walk_finds_every_kind_of_url(world):
     names = {route.name for route in routes()}
     assert {"home", "call-detail", "recording-media", "recording-url", "transcription:export"} <= names
     assert {"transcription:assemblyai-webhook", "admin:caller_call_change", "admin:view_on_site"} <= names
+    assert {"admin:audio_audioasset_changelist", "admin:audio_audioasset_change"} <= names
 
 
 def test_it_fails_loudly_on_a_parameter_it_cannot_fill(world):
@@ -375,6 +377,7 @@ APP_MODELS = (
     "caller/recording/",
     "transcription/transcript/",
     "transcription/webhookdelivery/",
+    "audio/audioasset/",
 )
 
 
@@ -383,7 +386,13 @@ def staff_with_view_perms(user):
     user.save()
     user.user_permissions.add(
         *Permission.objects.filter(
-            codename__in=["view_call", "view_recording", "view_transcript", "view_webhookdelivery"]
+            codename__in=[
+                "view_call",
+                "view_recording",
+                "view_transcript",
+                "view_webhookdelivery",
+                "view_audioasset",
+            ]
         )
     )
     return client_for(user)
@@ -473,3 +482,14 @@ def test_a_transcript_given_to_someone_else_does_not_show_them_the_call(world):
         assert SECRET_WORD in response.content.decode()
         assert NUMBER not in response.content.decode()
         assert f"/calls/{CALL_SID}/" not in response.content.decode()
+
+
+def test_an_uploaders_asset_is_visible_through_their_transcript_only(world):
+    from audio.models import AudioAsset, OriginKind
+    from transcription.selectors import assets_visible_to
+
+    upload = AudioAsset.objects.create(origin_kind=OriginKind.UPLOAD)  # an upload's asset has no owner
+    Transcript.objects.create(owner=world.a, audio=upload)
+    assert upload in assets_visible_to(world.a)
+    assert upload not in assets_visible_to(world.b)
+    assert upload in assets_visible_to(world.lead)

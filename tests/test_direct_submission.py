@@ -8,7 +8,11 @@ from audio.models import AudioAsset, OriginKind
 from tests.fakes import AAI
 from transcription.assemblyai_client import AssemblyAIError
 from transcription.models import Transcript
-from transcription.pipeline.direct import transcript_submit_asset, transcript_submit_file, transcript_submit_url
+from transcription.pipeline.direct import (
+    transcript_submit_asset,
+    transcript_submit_file,
+    transcript_submit_url,
+)
 
 pytestmark = pytest.mark.django_db
 

@@ -12,13 +12,14 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
+from audio.models import AudioAsset
 from audit.admin_mixins import AuditedAdmin
 
 from . import admin_actions
 from .models import Participant, Transcript, WebhookDelivery
 from .presentation import short
 from .retention import TranscriptKept, transcript_delete
-from .selectors import deliveries_visible_to, transcripts_visible_to
+from .selectors import assets_visible_to, deliveries_visible_to, transcripts_visible_to
 
 
 def is_changelist(request) -> bool:
@@ -205,3 +206,47 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
     @admin.display(description="body")
     def body_json(self, obj):
         return format_html("<pre>{}</pre>", json.dumps(obj.body, indent=2, ensure_ascii=False))
+
+
+class ArchivedFilter(admin.SimpleListFilter):
+    title = "verified"
+    parameter_name = "verified"
+
+    def lookups(self, request, model_admin):
+        return (("yes", "Verified"), ("no", "Not verified"), ("error", "Archive error"))
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(archived_at__isnull=False)
+        if self.value() == "no":
+            return queryset.filter(archived_at__isnull=True)
+        if self.value() == "error":
+            return queryset.exclude(archive_error="")
+        return queryset
+
+
+# Registered here, not in audio/: who may see an asset follows the transcripts that use it, and
+# audio knows nothing of transcripts.
+@admin.register(AudioAsset)
+class AudioAssetAdmin(admin.ModelAdmin):
+    """Read-only: assets are made and archived by the pipeline; this shows where one stands."""
+
+    list_display = ("__str__", "origin_kind", "label", "size", "channels", "verified", "archive_error")
+    list_filter = ("origin_kind", ArchivedFilter, "channels", "redaction", "created_at")
+    search_fields = ("origin_id", "label", "sha256")
+
+    def get_queryset(self, request):
+        return assets_visible_to(request.user, super().get_queryset(request))
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # an asset goes with its last transcript (transcription.retention)
+
+    @admin.display(description="verified", boolean=True)
+    def verified(self, obj):
+        return obj.archived_at is not None

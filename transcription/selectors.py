@@ -5,9 +5,10 @@ Functions take the user first; a transcript the user may not see is a 404, never
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from audio.models import AudioAsset
 from djtranscribe import access
 
 from .models import Transcript, WebhookDelivery
@@ -33,3 +34,17 @@ def deliveries_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
     """
     queryset = WebhookDelivery.objects.all() if queryset is None else queryset
     return access.visible_to(user, queryset, field="transcript__owner")
+
+
+def assets_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
+    """The audio assets `user` may see: theirs, or used by a transcript they may see (all for a lead).
+
+    Here rather than in audio/, which knows nothing of transcripts.
+    """
+    queryset = AudioAsset.objects.all() if queryset is None else queryset
+    if access.sees_all(user):
+        return queryset
+    if user is None or not user.is_authenticated:
+        return queryset.none()
+    used = Transcript.objects.filter(access.owned_by(user)).values("audio_id")
+    return queryset.filter(access.owned_by(user) | Q(pk__in=used))
