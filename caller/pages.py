@@ -184,7 +184,10 @@ def home(request):
 @login_required
 @require_GET
 def calls_status(request):
-    """JSON for the home page: the status of the calls named by `?sid=` and of their transcripts."""
+    """JSON for the home page: the status of the calls named by `?sid=` and of their transcripts.
+
+    `gone` lists the SIDs not found (e.g. a reserved row's, replaced by Twilio's): the page reloads.
+    """
     sids = request.GET.getlist("sid")[:RECENT_CALLS]
     calls = list(selectors.calls_visible_to(request.user).filter(sid__in=sids))
     rows = _call_rows(request.user, calls)
@@ -201,6 +204,7 @@ def calls_status(request):
         },
     }
     payload["settled"] = all(call["settled"] for call in payload["calls"].values())
+    payload["gone"] = [sid for sid in dict.fromkeys(sids) if sid not in payload["calls"]]
     return JsonResponse(payload, headers={"Cache-Control": "no-store"})
 
 

@@ -190,6 +190,19 @@ def test_an_unanswered_call_is_settled_at_once(staff_client):
     assert status_of(staff_client, CALL_SID)["settled"] is True
 
 
+def test_the_calls_status_names_a_reserved_sid_that_twilio_has_since_replaced(staff_client):
+    reserved = "reserved-" + "0" * 25
+    a_call(status="ringing")  # the row once listed under `reserved`, now under Twilio's SID
+    data = status_of(staff_client, reserved, CALL_SID)
+    assert data["gone"] == [reserved]
+    assert list(data["calls"]) == [CALL_SID]
+
+
+def test_the_calls_status_names_nothing_gone_when_every_call_is_found(staff_client):
+    a_call(status="ringing")
+    assert status_of(staff_client, CALL_SID)["gone"] == []
+
+
 def test_the_calls_status_requires_login(client):
     assert client.get("/calls/status/").status_code == 302
 

@@ -48,6 +48,16 @@
     fetch(table.dataset.statusUrl + "?" + query, { headers: { Accept: "application/json" }, credentials: "same-origin" })
       .then(function (r) { return r.ok ? r.json() : null; })
       .then(function (data) {
+        if (data && data.gone && data.gone.length) {
+          // A reserved row got Twilio's SID: its link and SID are stale. Reload the list once, unless
+          // a number is being typed; then stop following those rows.
+          var number = document.getElementById("id_number");
+          if (!number || !number.value) { window.location.reload(); return; }
+          data.gone.forEach(function (sid) {
+            var row = table.querySelector('tr[data-call-sid="' + sid + '"]');
+            if (row) { row.dataset.settled = "true"; }
+          });
+        }
         if (data) {
           Object.keys(data.calls).forEach(function (sid) {
             var row = table.querySelector('tr[data-call-sid="' + sid + '"]');
