@@ -76,6 +76,16 @@ def call_connect(*, number: str, user) -> Call:
     )
 
 
+def call_place_or_connect(*, number: str, user, connect: bool) -> Call:
+    """The dial forms' one entry: connect the user to `number` (call them first), or just place the call.
+
+    Raises what call_connect or services.call_place raise (dial_errors.DIAL_ERRORS).
+    """
+    if connect:
+        return call_connect(number=number, user=user)
+    return services.call_place(number=number, user=user)
+
+
 @dataclass(frozen=True)
 class InboundTarget:
     number: Number | None  # who rings; None: the caller leaves a message

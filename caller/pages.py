@@ -24,7 +24,7 @@ from transcription.presentation import status_payload
 from transcription.reading import talk_summary
 from transcription.selectors import transcripts_visible_to
 
-from . import conversation, dial_errors, selectors, services
+from . import conversation, dial_errors, selectors
 from .media import player_url
 from .models import CALL_STATUS_RANK, Call, CallStatus, Recording
 from .phone import InvalidNumber, parse_number
@@ -108,10 +108,7 @@ def _place_call(request, form: DialForm) -> int | None:
     number = form.cleaned_data["number"]
     connect = request.POST.get("how") == "connect"
     try:
-        if connect:
-            call = conversation.call_connect(number=number.e164, user=request.user)
-        else:
-            call = services.call_place(number=number.e164, user=request.user)
+        call = conversation.call_place_or_connect(number=number.e164, user=request.user, connect=connect)
     except dial_errors.DIAL_ERRORS as exc:
         # A bad or refused number belongs to the field; a settings or Twilio failure to the form.
         if dial_errors.is_twilio_failure(exc):

@@ -58,10 +58,7 @@ def dial(request, phone_number):
     # The second button, "Call them and connect me", has Twilio call the user first.
     connect = request.POST.get("how") == "connect"
     try:
-        if connect:
-            call = conversation.call_connect(number=number.e164, user=request.user)
-        else:
-            call = services.call_place(number=number.e164, user=request.user)
+        call = conversation.call_place_or_connect(number=number.e164, user=request.user, connect=connect)
     except dial_errors.DIAL_ERRORS as exc:
         return _dial_failed(request, number, exc)
     audit_record(

@@ -84,7 +84,7 @@ def test_a_dial_policy_refusal_shows_its_message_next_to_the_field(staff_client,
     def refuse(**kwargs):
         raise CountryNotAllowed("Calls to GB are not allowed: DIAL_ALLOWED_COUNTRIES is US, CA.")
 
-    monkeypatch.setattr(pages.services, "call_place", refuse)
+    monkeypatch.setattr("caller.services.call_place", refuse)
     response = staff_client.post("/", {"number": "442079460123"})
     assert response.status_code == 400
     assert 'id="number-error" role="alert">Calls to GB are not allowed' in response.content.decode()
