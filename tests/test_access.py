@@ -18,9 +18,11 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.urls.resolvers import RegexPattern, RoutePattern
 
+import samples
 from caller.models import Call, Recording
 from djtranscribe import access
 from transcription.models import Transcript, TranscriptStatus, WebhookDelivery
+from transcription.sample_calls import sample_load
 
 pytestmark = pytest.mark.django_db
 
@@ -37,6 +39,10 @@ MARKERS = (CALL_SID, RECORDING_SID, NUMBER, SECRET_WORD, JOB_ID)
 # they are by a signature or a secret header, checked below). Adding one here is a decision.
 PUBLIC = {"login", "record-twiml", "record-action", "call-status", "recording-status"}
 PUBLIC_WEBHOOKS = PUBLIC - {"login"} | {"transcription:assemblyai-webhook"}
+# Routes filled with A's sample call (its archived audio) rather than her call's transcript.
+SAMPLE_ROUTES = {"transcription:audio"}
+# POST-only actions: they change something, then redirect (302) those allowed to a page.
+ACTIONS = {"transcription:load-samples", "transcription:delete-sample"}
 
 
 @dataclass
@@ -49,6 +55,7 @@ class World:
     transcript: Transcript
     delivery: WebhookDelivery
     leads: Group
+    sample: Transcript
 
 
 @pytest.fixture
@@ -90,7 +97,8 @@ def world(django_user_model, mocked_http):
         "page_size": 50,
     }
     mocked_http.get(re.compile(re.escape(f"{base}.json") + ".*"), json=listing)
-    return World(a, b, lead, call, recording, transcript, delivery, leads)
+    sample = sample_load(owner=a, sample=samples.TUTORIAL)
+    return World(a, b, lead, call, recording, transcript, delivery, leads, sample)
 
 
 # -- walking the URLconf -------------------------------------------------------------------------
@@ -160,7 +168,8 @@ def _admin_object(w: World, route: Route):
 PARAMS = {
     "call_sid": (True, lambda w, route: w.call.sid),
     "recording_sid": (True, lambda w, route: w.recording.sid),
-    "pk": (True, lambda w, route: w.transcript.pk),
+    "pk": (True, lambda w, route: (w.sample if route.name in SAMPLE_ROUTES else w.transcript).pk),
+    "sample_pk": (True, lambda w, route: w.sample.pk),
     "token": (True, lambda w, route: w.transcript.webhook_token),
     "object_id": (True, _admin_object),
     "id": (True, _admin_object),
@@ -305,8 +314,9 @@ def test_a_lead_gets_every_page_of_the_first_users_objects(world):
             continue
         url = fill(route, world)
         response = get(client_for(world.lead), url)
-        assert response.status_code == 200, f"{url} answered {response.status_code} to a lead"
-        if owns_object(route) and "html" in response["Content-Type"]:
+        expected = 302 if route.name in ACTIONS else 200
+        assert response.status_code == expected, f"{url} answered {response.status_code} to a lead"
+        if owns_object(route) and "html" in response["Content-Type"] and route.name not in ACTIONS:
             assert leaked(response, url), f"{url}: a lead's page shows nothing of A's beyond the URL"
 
 
@@ -315,7 +325,8 @@ def test_the_owner_gets_every_page_of_their_objects(world):
         if route.is_admin or route.name in PUBLIC_WEBHOOKS | {"login", "logout"}:
             continue
         url = fill(route, world)
-        assert get(client_for(world.a), url).status_code == 200, f"{url} refused A her own"
+        expected = 302 if route.name in ACTIONS else 200
+        assert get(client_for(world.a), url).status_code == expected, f"{url} refused A her own"
 
 
 # -- the admin -----------------------------------------------------------------------------------

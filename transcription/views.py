@@ -38,6 +38,7 @@ LIST_FIELDS = (
     "audio",
     "owner",
     "error",
+    "is_sample",
 )
 
 
