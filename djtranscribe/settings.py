@@ -245,6 +245,8 @@ ASSEMBLYAI_KEY = env_str("ASSEMBLYAI_KEY")
 ASSEMBLYAI_BASE_URL = (env_str("ASSEMBLYAI_BASE_URL") or "https://api.assemblyai.com").rstrip("/")
 ASSEMBLYAI_WEBHOOK_SECRET = env_str("ASSEMBLYAI_WEBHOOK_SECRET")
 ASSEMBLYAI_TIMEOUT = env_duration("ASSEMBLYAI_TIMEOUT", 30.0)
+# The largest file "Transcribe a file or a link" accepts, in megabytes.
+UPLOAD_MAX_MB = env_int("UPLOAD_MAX_MB", 500, minimum=1)
 
 # URLs a user gives the app (outbound webhooks) may not reach loopback or private addresses unless
 # this is on (self-hosting on one network); metadata and link-local addresses stay refused.
