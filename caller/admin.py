@@ -8,6 +8,7 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
+from audit.admin_mixins import AuditedAdmin
 from transcription.presentation import short
 from transcription.selectors import transcripts_visible_to
 
@@ -85,7 +86,7 @@ class RecordingInline(admin.TabularInline):
 
 
 @admin.register(Call)
-class CallAdmin(ViewerMixin, admin.ModelAdmin):
+class CallAdmin(AuditedAdmin, ViewerMixin, admin.ModelAdmin):
     list_display = ("sid", "to", "from_number", "status", "duration", "dialed_by", "created_at")
     list_filter = ("status", "created_at")
     search_fields = ("sid", "to", "from_number", "dialed_by__username", "recordings__sid")
@@ -106,7 +107,7 @@ class CallAdmin(ViewerMixin, admin.ModelAdmin):
 
 
 @admin.register(Recording)
-class RecordingAdmin(ViewerMixin, admin.ModelAdmin):
+class RecordingAdmin(AuditedAdmin, ViewerMixin, admin.ModelAdmin):
     list_display = ("sid", "call", "status", "duration", "short_error", "started_at", "created_at")
     list_filter = ("status", "source", "created_at")
     search_fields = ("sid", "call_sid", "call__to")

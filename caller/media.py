@@ -14,6 +14,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from audio.serve import asset_response
+from audit.models import AuditAction
+from audit.services import audit_record
 from djtranscribe.lib.ids import RECORDING_SID_RE
 
 from . import selectors, twilio_client
@@ -57,6 +59,22 @@ def recording_media(request, recording_sid):
     url = selectors.media_url_for(request.user, sid=recording_sid)
     if url is None:
         return _plain(f"No recording {recording_sid} is known to this app.", 404)
+    return stream_recording(request, recording_sid, url)
+
+
+def stream_recording(request, recording_sid: str, url: str, *, via: str = "") -> HttpResponse:
+    """The recording's audio (access is the caller's to check); the start of a playback is audited."""
+    response = _recording_response(request, recording_sid, url)
+    wanted = request.headers.get("Range", "")
+    # One row per playback: seeking and the browser's follow-up Range requests are not new plays.
+    if response.status_code in (200, 206) and (not RANGE_RE.match(wanted) or wanted.startswith("bytes=0-")):
+        audit_record(
+            request=request, action=AuditAction.PLAYED, obj_kind="recording", obj_id=recording_sid, detail=via
+        )
+    return response
+
+
+def _recording_response(request, recording_sid: str, url: str) -> HttpResponse:
     asset = archived_asset(recording_sid)
     if asset is not None:  # the archive is the copy that stays: Twilio is asked only before it exists
         return _from_archive(request, recording_sid, asset)

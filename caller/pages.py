@@ -16,6 +16,8 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from audit.models import AuditAction
+from audit.services import audit_record
 from transcription import assemblyai_client
 from transcription.models import Transcript
 from transcription.presentation import status_payload
@@ -108,6 +110,9 @@ def _place_call(request, form: DialForm) -> int | None:
             logger.warning("Dialing %s failed: %s", number.e164, exc)
         form.add_error("number" if isinstance(exc, InvalidNumber) else None, str(exc))
         return dial_errors.http_status(exc)
+    audit_record(
+        request=request, action=AuditAction.CALL_PLACED, obj_kind="call", obj_id=call.sid, label=call.to
+    )
     messages.success(request, f"Dialing {number.international}. Call SID: {call.sid}")
     return None
 
@@ -186,6 +191,7 @@ def call_detail(request, call_sid):
     calls = Call.objects.select_related("dialed_by")
     call = selectors.get_call_for(request.user, sid=call_sid, queryset=calls)
     recordings = list(selectors.recordings_visible_to(request.user, call.recordings.all()))
+    audit_record(request=request, action=AuditAction.VIEWED, obj_kind="call", obj_id=call_sid, label=call.to)
     transcripts = list(
         transcripts_visible_to(request.user)
         .filter(Q(call_sid=call.sid) | Q(recording_sid__in=[r.sid for r in recordings]))

@@ -14,6 +14,8 @@ from django.urls import get_script_prefix, get_urlconf
 from django.views.decorators.http import require_http_methods, require_POST
 from twilio.twiml.voice_response import VoiceResponse
 
+from audit.models import AuditAction
+from audit.services import audit_record
 from djtranscribe.lib.db_unavailable import unavailable_when_database_is
 from djtranscribe.lib.ids import CALL_SID_RE
 
@@ -56,6 +58,9 @@ def dial(request, phone_number):
         call = services.call_place(number=number.e164, user=request.user)
     except dial_errors.DIAL_ERRORS as exc:
         return _dial_failed(request, number, exc)
+    audit_record(
+        request=request, action=AuditAction.CALL_PLACED, obj_kind="call", obj_id=call.sid, label=call.to
+    )
     return render(request, "caller/dialed.html", {"number": number, "call": call})
 
 

@@ -12,11 +12,13 @@ MASK = "[token]"
 # Any ".../webhook/<segment>" (whatever the mount point); the segment is what new_webhook_token makes
 # or anything else a client sent there, percent-encoded or not.
 _WEBHOOK_PATH = re.compile(r"(/webhook/)[^/?#\s\"']+")
+# A share link's token (sharing/urls.py: /s/<token>/) is the whole key to a transcript.
+_SHARE_PATH = re.compile(r"(/s/)[^/?#\s\"']+")
 
 
 def mask_tokens(text: str) -> str:
-    """`text` with the token segment of every webhook path replaced by [token]."""
-    return _WEBHOOK_PATH.sub(r"\g<1>" + MASK, text)
+    """`text` with the token segment of every webhook path and share link replaced by [token]."""
+    return _SHARE_PATH.sub(r"\g<1>" + MASK, _WEBHOOK_PATH.sub(r"\g<1>" + MASK, text))
 
 
 class MaskWebhookTokens(logging.Filter):

@@ -81,12 +81,14 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_tasks",
     "django_tasks_db",
+    "audit",
     "axes",
     "csp",
     # caller first: its commands extend transcription's (transcribe, sync_transcripts) under the same names.
     "caller",
     "transcription",
     "audio",
+    "sharing",
 ]
 
 MIDDLEWARE = [

@@ -10,6 +10,7 @@ urlpatterns = [
     path("login/", LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("caller.urls")),
+    path("", include("sharing.urls")),
     path("transcription/", include("transcription.urls")),
     path("admin/", admin.site.urls),
 ]

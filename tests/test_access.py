@@ -9,6 +9,7 @@ check fails because B gets the page.
 
 import re
 from dataclasses import dataclass, field
+from datetime import timedelta
 from urllib.parse import quote
 
 import pytest
@@ -17,10 +18,14 @@ from django.contrib.contenttypes.models import ContentType
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.urls.resolvers import RegexPattern, RoutePattern
+from django.utils import timezone
 
 import samples
+from caller.audio import recording_asset
 from caller.models import Call, Recording
 from djtranscribe import access
+from sharing.models import ShareLink
+from sharing.services import token_hash
 from transcription.models import Transcript, TranscriptStatus, WebhookDelivery
 from transcription.sample_calls import sample_load
 
@@ -39,10 +44,15 @@ MARKERS = (CALL_SID, RECORDING_SID, NUMBER, SECRET_WORD, JOB_ID)
 # they are by a signature or a secret header, checked below). Adding one here is a decision.
 PUBLIC = {"login", "record-twiml", "record-action", "call-status", "recording-status"}
 PUBLIC_WEBHOOKS = PUBLIC - {"login"} | {"transcription:assemblyai-webhook"}
+# What a share link opens without signing in: holding a live link is the permission (test_sharing.py).
+SHARE_LINK_ROUTES = {"share", "share-audio", "share-export"}
+# Forms that need a choice to succeed, and what their success answers.
+POST_DATA = {"share-create": {"lifetime": "1d", "include_audio": "on"}}
+OK = {"share-create": 201, "share-revoke": 302}
 # Routes filled with A's sample call (its archived audio) rather than her call's transcript.
 SAMPLE_ROUTES = {"transcription:audio"}
-# POST-only actions: they change something, then redirect (302) those allowed to a page.
-ACTIONS = {"transcription:load-samples", "transcription:delete-sample"}
+# POST-only actions that change something, then redirect those allowed to a page.
+OK.update({"transcription:load-samples": 302, "transcription:delete-sample": 302})
 
 
 @dataclass
@@ -55,6 +65,8 @@ class World:
     transcript: Transcript
     delivery: WebhookDelivery
     leads: Group
+    share: ShareLink
+    share_token: str
     sample: Transcript
 
 
@@ -83,6 +95,7 @@ def world(django_user_model, mocked_http):
         text=SECRET_WORD,
         words=words,
         owner=a,
+        audio=recording_asset(recording),  # what the recording callback gives it: the player, the call
     )
     delivery = WebhookDelivery.objects.create(transcript=transcript, job_id=JOB_ID, status="completed")
     # Twilio, for the lead's requests (B's must never get this far).
@@ -97,8 +110,16 @@ def world(django_user_model, mocked_http):
         "page_size": 50,
     }
     mocked_http.get(re.compile(re.escape(f"{base}.json") + ".*"), json=listing)
+    share_token = "s" * 43
+    share = ShareLink.objects.create(
+        transcript=transcript,
+        token_hash=token_hash(share_token),
+        created_by=a,
+        expires_at=timezone.now() + timedelta(days=1),
+        include_audio=True,
+    )
     sample = sample_load(owner=a, sample=samples.TUTORIAL)
-    return World(a, b, lead, call, recording, transcript, delivery, leads, sample)
+    return World(a, b, lead, call, recording, transcript, delivery, leads, share, share_token, sample)
 
 
 # -- walking the URLconf -------------------------------------------------------------------------
@@ -157,6 +178,8 @@ def _admin_object(w: World, route: Route):
         "axes/accessattempt/": None,
         "axes/accessfailurelog/": None,
         "axes/accesslog/": None,
+        # The audit trail: staff with its view permission only, read-only (test_audit.py).
+        "audit/auditevent/": None,
     }
     if route.admin_model not in objects:
         pytest.fail(f"{route}: no object of A's for the admin of {route.admin_model!r}: add one to this test")
@@ -168,9 +191,19 @@ def _admin_object(w: World, route: Route):
 PARAMS = {
     "call_sid": (True, lambda w, route: w.call.sid),
     "recording_sid": (True, lambda w, route: w.recording.sid),
-    "pk": (True, lambda w, route: (w.sample if route.name in SAMPLE_ROUTES else w.transcript).pk),
+    "pk": (
+        True,
+        lambda w, route: (
+            w.share.pk
+            if route.name == "share-revoke"
+            else (w.sample if route.name in SAMPLE_ROUTES else w.transcript).pk
+        ),
+    ),
     "sample_pk": (True, lambda w, route: w.sample.pk),
-    "token": (True, lambda w, route: w.transcript.webhook_token),
+    "token": (
+        True,
+        lambda w, route: w.share_token if route.name in SHARE_LINK_ROUTES else w.transcript.webhook_token,
+    ),
     "object_id": (True, _admin_object),
     "id": (True, _admin_object),
     "content_type_id": (True, lambda w, route: ContentType.objects.get_for_model(Call).pk),
@@ -240,7 +273,7 @@ def get(client: Client, url: str):
     """GET, or POST for views that take only POST (logout, webhooks)."""
     response = client.get(url)
     if response.status_code == 405:
-        response = client.post(url)
+        response = client.post(url, POST_DATA.get(resolve(url).url_name, {}))
     return response
 
 
@@ -273,6 +306,9 @@ def test_anonymous_users_are_sent_to_sign_in_and_webhooks_refuse_them(world):
                 assert response.status_code in (401, 403, 405), f"{url} let an unsigned request in"
         elif route.name in ("login", "admin:login"):
             assert anonymous.get(url).status_code == 200
+        elif route.name in SHARE_LINK_ROUTES:
+            assert anonymous.get(url).status_code == 200, f"{url}: a live share link did not open"
+            continue
         else:
             response = get(anonymous, url)
             # Signing out of the admin without being signed in lands on its index, then its login.
@@ -291,12 +327,12 @@ def test_no_page_outside_the_webhooks_and_login_skips_the_sign_in_check(world):
         for route in routes()
         if not route.is_admin and getattr(route.pattern.callback, "login_required", True) is False
     }
-    assert public == PUBLIC | {"transcription:assemblyai-webhook"}
+    assert public == PUBLIC | {"transcription:assemblyai-webhook"} | SHARE_LINK_ROUTES
 
 
 def test_a_second_user_gets_404_for_the_first_users_objects_and_never_sees_them(world, mocked_http):
     for route in routes():
-        if route.is_admin or route.name in PUBLIC_WEBHOOKS | {"login"}:
+        if route.is_admin or route.name in PUBLIC_WEBHOOKS | {"login"} | SHARE_LINK_ROUTES:
             continue
         url = fill(route, world)
         response = get(client_for(world.b), url)
@@ -314,9 +350,9 @@ def test_a_lead_gets_every_page_of_the_first_users_objects(world):
             continue
         url = fill(route, world)
         response = get(client_for(world.lead), url)
-        expected = 302 if route.name in ACTIONS else 200
+        expected = OK.get(route.name, 200)
         assert response.status_code == expected, f"{url} answered {response.status_code} to a lead"
-        if owns_object(route) and "html" in response["Content-Type"] and route.name not in ACTIONS:
+        if owns_object(route) and "html" in response["Content-Type"] and response.status_code != 302:
             assert leaked(response, url), f"{url}: a lead's page shows nothing of A's beyond the URL"
 
 
@@ -325,8 +361,9 @@ def test_the_owner_gets_every_page_of_their_objects(world):
         if route.is_admin or route.name in PUBLIC_WEBHOOKS | {"login", "logout"}:
             continue
         url = fill(route, world)
-        expected = 302 if route.name in ACTIONS else 200
-        assert get(client_for(world.a), url).status_code == expected, f"{url} refused A her own"
+        assert get(client_for(world.a), url).status_code == OK.get(route.name, 200), (
+            f"{url} refused A her own"
+        )
 
 
 # -- the admin -----------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ("caller", "transcription", "audio", "djtranscribe")
+APPS = ("caller", "transcription", "audio", "audit", "sharing", "djtranscribe")
 MAX_LINES = 400
 ROOT_URLCONF = "djtranscribe.urls"
 # Presentation code another app may not import (pages and admin are each app's own).
@@ -135,6 +135,13 @@ def test_imports_run_caller_to_transcription_to_audio_never_back():
     assert _imports_of("audio", {"caller", "transcription"}) == set()
     lib = {(name, target) for name, target in _imports_of("djtranscribe", set(APPS) - {"djtranscribe"})}
     assert {(name, target) for name, target in lib if name.startswith("djtranscribe.lib")} == set()
+
+
+def test_the_audit_trail_sits_at_the_bottom_and_sharing_at_the_top():
+    # audit names objects by plain strings, so every app can use it and it needs none of them.
+    assert _imports_of("audit", {"caller", "transcription", "audio", "sharing"}) == set()
+    for app in ("caller", "transcription", "audio", "audit"):
+        assert _imports_of(app, {"sharing"}) == set(), f"{app} imports sharing"
 
 
 def test_no_app_module_is_longer_than_the_limit():

@@ -12,6 +12,8 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
+from audit.admin_mixins import AuditedAdmin
+
 from . import admin_actions
 from .models import Transcript, WebhookDelivery
 from .presentation import short
@@ -42,7 +44,7 @@ TRANSCRIPT_EDITABLE = ("audio_url", "recording_sid", "call_sid", "speech_models"
 
 
 @admin.register(Transcript)
-class TranscriptAdmin(admin.ModelAdmin):
+class TranscriptAdmin(AuditedAdmin, admin.ModelAdmin):
     list_display = (
         "__str__",
         "status",

@@ -8,16 +8,19 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.db.models.functions import Substr
-from django.http import HttpResponse, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from . import exports
+from audit.models import AuditAction
+from audit.services import audit_record
+
+from . import downloads, exports
 from .models import AudioSource, Transcript, TranscriptStatus
 from .presentation import status_payload
 from .search import MAX_QUERY, Search, clip
 from .selectors import get_transcript_for, transcripts_visible_to
-from .sources import Source, describe, describe_many, public_audio_url
+from .sources import Source, describe, describe_many
 from .templatetags.transcript_tags import shade
 
 EXPORT_LABELS = {"txt": "Text", "json": "JSON", "srt": "SRT subtitles", "vtt": "WebVTT subtitles"}
@@ -122,6 +125,7 @@ def transcript_list(request):
 def transcript_detail(request, pk):
     """One transcript: words shaded by confidence, synced to the audio, searchable; the job's details."""
     transcript = get_transcript_for(request.user, pk=pk)
+    audit_record(request=request, action=AuditAction.VIEWED, obj_kind="transcript", obj_id=pk)
     low = settings.TRANSCRIPTION_LOW_CONFIDENCE
     paragraphs = exports.paragraphs(transcript.words)
     doubtful = sum(1 for p in paragraphs for w in p.words if shade(w.get("confidence"), low) == "lo")
@@ -146,63 +150,9 @@ def transcript_status(request, pk):
     return JsonResponse(status_payload(transcript), headers={"Cache-Control": "no-store"})
 
 
-def _export_data(transcript: Transcript) -> dict:
-    # No webhook token, upload URL or credential-guarded audio URL: exports get passed around.
-    audio_url = public_audio_url(transcript)
-    return {
-        "id": transcript.pk,
-        "job_id": transcript.job_id,
-        "status": transcript.status,
-        "call_sid": transcript.call_sid,
-        "recording_sid": transcript.recording_sid,
-        "audio_url": audio_url,
-        "language_code": transcript.language_code,
-        "speech_model_used": transcript.speech_model_used,
-        "audio_duration": transcript.audio_duration,
-        "confidence": transcript.confidence,
-        "text": transcript.text,
-        "words": transcript.words,
-        "utterances": transcript.utterances,
-        "created_at": transcript.created_at,
-        "completed_at": transcript.completed_at,
-    }
-
-
-def _plain(message: str, status: int) -> HttpResponse:
-    return HttpResponse(message + "\n", status=status, content_type="text/plain; charset=utf-8")
-
-
 @login_required
 @require_GET
 def transcript_export(request, pk, kind):
     """The transcript as a TXT, JSON, SRT or WebVTT download, named after the date and the number."""
     transcript = get_transcript_for(request.user, pk=pk)
-    if transcript.status != TranscriptStatus.COMPLETED:
-        return _plain(
-            f"Transcript {transcript.pk} is {transcript.get_status_display().lower()}: "
-            "exports are ready once it is completed.",
-            409,
-        )
-    if kind in ("srt", "vtt") and not exports.timed_words(transcript.words):
-        return _plain(
-            f"Transcript {transcript.pk} has no word timings to build subtitles from: "
-            "download the TXT or JSON export instead.",
-            409,
-        )
-    if kind == "txt":
-        body = exports.to_txt(text=transcript.text, words=transcript.words)
-    elif kind == "json":
-        body = exports.to_json(_export_data(transcript))
-    elif kind == "srt":
-        body = exports.to_srt(transcript.words)
-    else:
-        body = exports.to_vtt(transcript.words)
-    name = exports.filename(
-        kind=kind,
-        date=transcript.completed_at or transcript.created_at,
-        label=describe(transcript).label,
-        fallback=transcript.job_id or str(transcript.pk),
-    )
-    response = HttpResponse(body, content_type=exports.FORMATS[kind])
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return downloads.export_response(request, transcript, kind)

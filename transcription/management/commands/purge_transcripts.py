@@ -2,6 +2,8 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
+from audit.models import AuditAction
+from audit.services import audit_record
 from transcription.assemblyai_client import AssemblyAIClient, AssemblyAIError
 from transcription.retention import (
     TranscriptKept,
@@ -47,7 +49,15 @@ class Command(BaseCommand):
         kept: list[str] = []
         for transcript in transcripts.iterator():
             try:
+                label, pk = str(transcript), transcript.pk  # delete() clears the pk
                 remote += transcript_delete(transcript, remote=not local_only, client=client)
+                audit_record(
+                    action=AuditAction.DELETED,
+                    obj_kind="transcript",
+                    obj_id=pk,
+                    label=label,
+                    detail="purge_transcripts",
+                )
                 deleted += 1
             except TranscriptKept as exc:
                 kept.append(str(exc))

@@ -1,0 +1,80 @@
+"""A transcript's downloads (TXT, JSON, SRT, WebVTT) as HTTP responses, audited.
+
+One code path for the signed-in export view and for share links: the access check is the caller's.
+"""
+
+from django.http import HttpResponse
+
+from audit.models import AuditAction
+from audit.services import audit_record
+
+from . import exports
+from .models import Transcript, TranscriptStatus
+from .sources import describe, public_audio_url
+
+
+def export_data(transcript: Transcript) -> dict:
+    """The JSON export's fields: no webhook token, upload URL or credential-guarded audio URL."""
+    audio_url = public_audio_url(transcript)
+    return {
+        "id": transcript.pk,
+        "job_id": transcript.job_id,
+        "status": transcript.status,
+        "call_sid": transcript.call_sid,
+        "recording_sid": transcript.recording_sid,
+        "audio_url": audio_url,
+        "language_code": transcript.language_code,
+        "speech_model_used": transcript.speech_model_used,
+        "audio_duration": transcript.audio_duration,
+        "confidence": transcript.confidence,
+        "text": transcript.text,
+        "words": transcript.words,
+        "utterances": transcript.utterances,
+        "created_at": transcript.created_at,
+        "completed_at": transcript.completed_at,
+    }
+
+
+def _plain(message: str, status: int) -> HttpResponse:
+    return HttpResponse(message + "\n", status=status, content_type="text/plain; charset=utf-8")
+
+
+def export_response(request, transcript: Transcript, kind: str, *, via: str = "") -> HttpResponse:
+    """The download of `transcript` as `kind` (409 while it cannot be built); a served one is audited."""
+    if transcript.status != TranscriptStatus.COMPLETED:
+        return _plain(
+            f"Transcript {transcript.pk} is {transcript.get_status_display().lower()}: "
+            "exports are ready once it is completed.",
+            409,
+        )
+    if kind in ("srt", "vtt") and not exports.timed_words(transcript.words):
+        return _plain(
+            f"Transcript {transcript.pk} has no word timings to build subtitles from: "
+            "download the TXT or JSON export instead.",
+            409,
+        )
+    if kind == "txt":
+        body = exports.to_txt(text=transcript.text, words=transcript.words)
+    elif kind == "json":
+        body = exports.to_json(export_data(transcript))
+    elif kind == "srt":
+        body = exports.to_srt(transcript.words)
+    else:
+        body = exports.to_vtt(transcript.words)
+    name = exports.filename(
+        kind=kind,
+        date=transcript.completed_at or transcript.created_at,
+        label=describe(transcript).label,
+        fallback=transcript.job_id or str(transcript.pk),
+    )
+    response = HttpResponse(body, content_type=exports.FORMATS[kind])
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    detail = f"{kind}{f' via {via}' if via else ''}"
+    audit_record(
+        request=request,
+        action=AuditAction.EXPORTED,
+        obj_kind="transcript",
+        obj_id=transcript.pk,
+        detail=detail,
+    )
+    return response
