@@ -39,7 +39,10 @@ if not DEBUG and SECRET_KEY == DEVELOPMENT_SECRET_KEY:
 # The public root of this app, as Twilio and AssemblyAI reach it (the tutorial's
 # ngrok URL). Callback URLs and webhook signatures are built from it, never
 # from the request's Host header.
-BASE_URL = (env_str("BASE_URL") or "http://127.0.0.1:8000").rstrip("/")
+# Unset: where `make run` serves (it passes its HOST and PORT), else runserver's default.
+BASE_URL = (
+    env_str("BASE_URL") or env_str("DJTRANSCRIBE_DEFAULT_BASE_URL") or "http://127.0.0.1:8000"
+).rstrip("/")
 _base = urlsplit(BASE_URL)
 TWIML_INSTRUCTIONS_URL = f"{BASE_URL}/record/"
 

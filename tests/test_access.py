@@ -52,7 +52,7 @@ OK = {"share-create": 201, "share-revoke": 302}
 # Routes filled with A's sample call (its archived audio) rather than her call's transcript.
 SAMPLE_ROUTES = {"transcription:audio"}
 # POST-only actions that change something, then redirect those allowed to a page.
-OK.update({"transcription:load-samples": 302, "transcription:delete-sample": 302})
+OK.update({"transcription:load-samples": 302, "transcription:delete-sample": 302, "transcription:retry": 302})
 
 
 @dataclass

@@ -2,7 +2,7 @@
 
 from django.urls import path, re_path
 
-from . import media, sample_pages, transcribe_pages, views, webhooks
+from . import media, retry_pages, sample_pages, transcribe_pages, views, webhooks
 
 app_name = "transcription"
 
@@ -10,6 +10,7 @@ urlpatterns = [
     path("", views.transcript_list, name="list"),
     path("<int:pk>/", views.transcript_detail, name="detail"),
     path("webhook/<str:token>/", webhooks.assemblyai_webhook, name="assemblyai-webhook"),
+    path("<int:pk>/retry/", retry_pages.transcript_retry, name="retry"),
     path("new/", transcribe_pages.transcribe_new, name="new"),
     path("<int:pk>/audio/", media.transcript_audio, name="audio"),
     path("samples/load/", sample_pages.load_samples, name="load-samples"),

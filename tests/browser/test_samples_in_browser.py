@@ -62,3 +62,18 @@ def test_a_sample_is_deleted_in_one_click(logged_in, screenshot):
     page.wait_for_url("**/transcription/")
     assert Transcript.objects.filter(is_sample=True).count() == 1
     assert page.locator(".sample-badge").count() == 1  # the conversation stays listed
+
+
+def test_a_transcript_whose_audio_cannot_play_stops_offering_to_play_words(logged_in, staff_user, screenshot):
+    from transcription.sample_calls import sample_load
+
+    transcript = sample_load(owner=staff_user, sample=samples.TUTORIAL)
+    transcript.audio.file.storage.delete(transcript.audio.file.name)  # the archive lost its file
+    page = logged_in
+    page.goto(transcript.get_absolute_url())
+    page.wait_for_selector(".player-error")
+    assert "cannot be played" in page.locator("#play-hint").inner_text()
+    assert "Click a word" not in page.content()
+    page.locator("#transcript .w").first.click()
+    assert page.evaluate("document.getElementById('player').paused")
+    assert page.locator("#transcript .w.now").count() == 0
