@@ -79,7 +79,7 @@ def test_searching_the_list_opens_the_transcript_with_the_words_highlighted(
     screenshot("transcripts-search-phone")
     page.set_viewport_size({"width": 1280, "height": 720})
 
-    results.get_by_role("link", name="Call to +14155550199").click()
+    results.get_by_role("link", name="Call to (415) 555-0199").click()  # the |phone filter
     page.wait_for_url(re.compile(rf"/transcription/{transcripts.pk}/\?q=REFUND%20tuesday$"))
     assert page.get_by_label("Search the transcript").input_value() == "REFUND tuesday"
     # The words are not side by side, so each is found on its own.
