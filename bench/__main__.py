@@ -3,7 +3,7 @@
     python -m bench [--quick]
 
 Each part runs in its own process with a time limit (bench/web.py, pipeline.py, scale.py,
-memory.py) and leaves its raw figures in bench/out/<part>.json; this runner only reads them.
+memory.py, search.py) and leaves its raw figures in bench/out/<part>.json; this runner only reads them.
 --quick makes every part small (a smoke run, seconds instead of minutes; not for RESULTS.md).
 """
 
@@ -26,6 +26,7 @@ PARTS = {
     "pipeline": ("bench.pipeline", 240, ["--recordings", "50", "--timeout", "30"]),
     "scale": ("bench.scale", 420, ["--rows", "3000", "--small", "300"]),
     "memory": ("bench.memory", 300, ["--megabytes", "20"]),
+    "search": ("bench.search", 420, ["--levels", "300,3000", "--runs", "3"]),
 }
 
 
@@ -190,6 +191,13 @@ def rows_for(results: dict) -> list[tuple[str, str, str, str]]:
                     else "",
                 )
             )
+    search = results["search"]
+    if "failed" in search:
+        rows.append(("5 transcript search", search["failed"], "", "FAILED"))
+    else:
+        from bench.search import table_rows
+
+        rows += table_rows(search)
     return rows
 
 

@@ -4,7 +4,10 @@ A call's page lists its recordings and links to its transcripts (by call SID:
 the transcription app knows nothing of calls, but this app may know of it).
 """
 
+from django import forms
 from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
@@ -12,7 +15,9 @@ from audit.admin_mixins import AuditedAdmin
 from transcription.presentation import short
 from transcription.selectors import transcripts_visible_to
 
-from .models import Call, Recording
+from .dial_policy import check_destination
+from .models import Call, CallerProfile, ConsentRecord, Recording
+from .phone import InvalidNumber, parse_number
 from .selectors import calls_visible_to, recordings_visible_to
 
 CALL_FIELDS = (
@@ -21,6 +26,9 @@ CALL_FIELDS = (
     "from_number",
     "status",
     "duration",
+    "direction",
+    "other_party",
+    "caller_name",
     "dialed_by",
     "owner",
     "created_at",
@@ -85,15 +93,52 @@ class RecordingInline(admin.TabularInline):
         return obj.media_url
 
 
+class ConsentInline(admin.TabularInline):
+    """Per party: the notice played, when, and what they answered (written by the TwiML callbacks)."""
+
+    model = ConsentRecord
+    fields = ("party", "notice", "mode", "played_at", "consented", "digits", "answered_at")
+    readonly_fields = fields
+    extra = 0
+    max_num = 0
+    can_delete = False
+
+
+class CallerProfileForm(forms.ModelForm):
+    class Meta:
+        model = CallerProfile
+        fields = ("phone_number",)
+
+    def clean_phone_number(self):
+        """Stored as E.164 when it parses and the dial policy allows it (Twilio will ring it)."""
+        raw = self.cleaned_data["phone_number"]
+        if not raw.strip():
+            return ""
+        try:
+            number = parse_number(raw)
+            check_destination(number)
+        except InvalidNumber as exc:
+            raise forms.ValidationError(str(exc)) from None
+        return number.e164
+
+
+class CallerProfileInline(admin.StackedInline):
+    model = CallerProfile
+    form = CallerProfileForm
+    can_delete = False
+    extra = 1
+    max_num = 1
+
+
 @admin.register(Call)
 class CallAdmin(AuditedAdmin, ViewerMixin, admin.ModelAdmin):
-    list_display = ("sid", "to", "from_number", "status", "duration", "dialed_by", "created_at")
-    list_filter = ("status", "created_at")
-    search_fields = ("sid", "to", "from_number", "dialed_by__username", "recordings__sid")
+    list_display = ("sid", "to", "from_number", "direction", "status", "duration", "dialed_by", "created_at")
+    list_filter = ("status", "direction", "created_at")
+    search_fields = ("sid", "to", "from_number", "other_party", "dialed_by__username", "recordings__sid")
     list_select_related = ("dialed_by",)
     readonly_fields = (*CALL_FIELDS, "transcripts")
     fields = readonly_fields
-    inlines = (RecordingInline,)
+    inlines = (ConsentInline, RecordingInline)
 
     def get_queryset(self, request):
         return calls_visible_to(request.user, super().get_queryset(request))
@@ -141,3 +186,14 @@ class RecordingAdmin(AuditedAdmin, ViewerMixin, admin.ModelAdmin):
     @admin.display(description="transcripts")
     def transcripts(self, obj):
         return transcripts_link(obj, recording_sid=obj.sid)
+
+
+# The user's own phone number, edited on the user's admin page; checked like the profile page.
+User = get_user_model()
+if admin.site.is_registered(User):
+    admin.site.unregister(User)
+
+
+@admin.register(User)
+class UserWithPhoneAdmin(UserAdmin):
+    inlines = (*UserAdmin.inlines, CallerProfileInline)

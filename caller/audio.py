@@ -19,18 +19,22 @@ from transcription.pipeline.create import transcripts_audio_failed, transcripts_
 from transcription.queue import retry_delay
 
 from . import twilio_client
-from .models import Recording
+from .models import CallDirection, Recording
 from .queue import queue_recording_archive
 
 
 def recording_description(recording: Recording) -> dict[str, str]:
     """What transcript pages show of a recording: caller's media proxy as the player, the call."""
     call = recording.call
+    # The person talked to: the number called, the other party of a connect-me call, or the caller.
+    inbound = call is not None and call.direction == CallDirection.INBOUND
     return {
         "owner_id": recording.owner_id,
         "player_url": reverse("recording-media", args=[recording.sid]),
-        "label": call.to if call else "",
-        "title": f"Call to {call.to}" if call else "",
+        "label": call.counterpart if call else "",
+        "title": (f"Call from {call.counterpart}" if inbound else f"Call to {call.counterpart}")
+        if call
+        else "",
         "page_url": call.get_absolute_url() if call else "",
     }
 

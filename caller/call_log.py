@@ -19,7 +19,7 @@ from transcription.models import TranscriptStatus
 from transcription.selectors import transcripts_visible_to
 
 from . import selectors
-from .models import CallStatus, Recording
+from .models import CallDirection, CallStatus, Recording
 from .pages import _call_rows, transcripts_by_call
 
 PER_PAGE = 25
@@ -35,6 +35,7 @@ class CallFilter:
     """What the call log was asked for, checked; `problems` says what was dropped and why."""
 
     q: str = ""
+    direction: str = ""
     status: str = ""
     transcript: str = ""
     since: date | None = None
@@ -48,6 +49,10 @@ class CallFilter:
         if len(q) > MAX_QUERY:
             problems.append(f"That search is {len(q)} characters long: search for at most {MAX_QUERY}.")
             q = ""
+        direction = params.get("direction", "")
+        if direction and direction not in CallDirection.values:
+            problems.append(f"There is no call direction {direction!r}.")
+            direction = ""
         status = params.get("status", "")
         if status and status not in CallStatus.values:
             problems.append(f"There is no call status {status!r}.")
@@ -64,15 +69,21 @@ class CallFilter:
             except ValueError:
                 problems.append(f"{label} date {raw!r} is not a date like 2026-12-01.")
                 dates[name] = None
-        return cls(q=q, status=status, transcript=transcript, problems=tuple(problems), **dates)
+        return cls(
+            q=q, direction=direction, status=status, transcript=transcript, problems=tuple(problems), **dates
+        )
 
     def apply(self, user, calls: QuerySet) -> QuerySet:
         if self.q:
             digits = "".join(ch for ch in self.q if ch.isdigit())
-            match = Q(dialed_by__username__icontains=self.q)
+            match = Q(dialed_by__username__icontains=self.q) | Q(caller_name__icontains=self.q)
             if digits:
-                match |= Q(to__contains=digits) | Q(from_number__contains=digits)
+                match |= (
+                    Q(to__contains=digits) | Q(from_number__contains=digits) | Q(other_party__contains=digits)
+                )
             calls = calls.filter(match)
+        if self.direction:
+            calls = calls.filter(direction=self.direction)
         if self.status:
             calls = calls.filter(status=self.status)
         zone = timezone.get_current_timezone()
@@ -116,6 +127,7 @@ def call_list(request):
         "page": page,
         "filter": wanted,
         "statuses": CallStatus.choices,
+        "directions": CallDirection.choices,
         "transcript_choices": TRANSCRIPT_CHOICES,
         "csv_query": request.GET.urlencode(),
     }
@@ -134,7 +146,18 @@ class _Echo:
 
 
 def _csv_rows(user, calls: QuerySet):
-    yield ["When (UTC)", "To", "From", "Status", "Duration (s)", "Placed by", "Transcripts", "Call SID"]
+    yield [
+        "When (UTC)",
+        "Direction",
+        "Other party",
+        "To",
+        "From",
+        "Status",
+        "Duration (s)",
+        "Placed by",
+        "Transcripts",
+        "Call SID",
+    ]
     batch = []
     for call in calls.iterator(chunk_size=500):
         batch.append(call)
@@ -149,6 +172,8 @@ def _csv_batch(user, calls):
     for call in calls:
         yield [
             call.created_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S"),
+            call.get_direction_display(),
+            display_number(call.counterpart) + (f" ({call.caller_name})" if call.caller_name else ""),
             display_number(call.to),
             display_number(call.from_number),
             call.get_status_display(),

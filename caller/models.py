@@ -57,14 +57,28 @@ RECORDING_STATUS_RANK = {
 }
 
 
+class CallDirection(models.TextChoices):
+    # outbound-api is Twilio's own value; outbound-connect is this app's: Twilio called the user
+    # first (the parent leg), then <Dial> reached the other party.
+    OUTBOUND_API = "outbound-api", "Outbound"
+    OUTBOUND_CONNECT = "outbound-connect", "Outbound, connecting the user"
+    INBOUND = "inbound", "Inbound"
+
+
 class Call(models.Model):
-    """An outbound call this app asked Twilio to place."""
+    """A call through Twilio: placed by this app (to one party, or connecting the user) or received."""
 
     sid = models.CharField("call SID", max_length=34, unique=True)
     to = models.CharField("to", max_length=32, db_index=True)
     from_number = models.CharField("from", max_length=32)
     status = models.CharField(max_length=16, choices=CallStatus.choices, default=CallStatus.QUEUED)
     duration = models.PositiveIntegerField("duration (s)", null=True, blank=True)
+    direction = models.CharField(
+        max_length=16, choices=CallDirection.choices, default=CallDirection.OUTBOUND_API, db_index=True
+    )
+    # The person at the other end: the number dialed for the user, or the inbound caller's number.
+    other_party = models.CharField("other party", max_length=32, blank=True)
+    caller_name = models.CharField("caller name", max_length=64, blank=True)  # Twilio's CNAM, when sent
     dialed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="calls"
     )
@@ -85,10 +99,15 @@ class Call(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.to} ({self.sid})"
+        return f"{self.counterpart} ({self.sid})"
 
     def get_absolute_url(self) -> str:
         return reverse("call-detail", args=[self.sid])
+
+    @property
+    def counterpart(self) -> str:
+        """The number of the person the user talked to (for a plain call, the number called)."""
+        return self.other_party or self.to
 
 
 class Recording(models.Model):
@@ -133,3 +152,50 @@ class Recording(models.Model):
         """The recording's media URL at Twilio (the tutorial's URL, without `.json`)."""
         account = self.account_sid or settings.TWILIO_ACCOUNT_SID
         return f"https://api.twilio.com/2010-04-01/Accounts/{account}/Recordings/{self.sid}"
+
+
+class CallerProfile(models.Model):
+    """A user's own phone number: where "call them and connect me" and inbound calls ring them."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="caller_profile"
+    )
+    phone_number = models.CharField(
+        "phone number", max_length=32, blank=True, help_text="E.164, e.g. +14155551234"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.user} {self.phone_number}".strip()
+
+
+class ConsentParty(models.TextChoices):
+    CALLER = "caller", "Caller"  # the inbound caller
+    CALLEE = "callee", "Callee"  # the party <Dial> reached
+    USER = "user", "User"  # the user Twilio called first (connect me)
+
+
+class ConsentMode(models.TextChoices):
+    NOTICE = "notice", "Notice played"
+    KEYPRESS = "keypress", "Press 1 to agree"
+
+
+class ConsentRecord(models.Model):
+    """What recording notice one party of a call heard, when, and (keypress mode) what they answered."""
+
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="consents")
+    party = models.CharField(max_length=8, choices=ConsentParty.choices)
+    notice = models.TextField()
+    mode = models.CharField(max_length=8, choices=ConsentMode.choices)
+    played_at = models.DateTimeField()
+    # None: a notice alone asks for no answer (or the answer has not come yet).
+    consented = models.BooleanField(null=True, blank=True)
+    digits = models.CharField(max_length=8, blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["played_at", "pk"]
+        constraints = [models.UniqueConstraint(fields=["call", "party"], name="one_consent_per_party")]
+
+    def __str__(self) -> str:
+        return f"{self.call_id} {self.party}: {self.get_mode_display()}"

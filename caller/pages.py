@@ -23,7 +23,7 @@ from transcription.models import Transcript
 from transcription.presentation import status_payload
 from transcription.selectors import transcripts_visible_to
 
-from . import dial_errors, selectors, services
+from . import conversation, dial_errors, selectors, services
 from .media import player_url
 from .models import CALL_STATUS_RANK, Call, CallStatus, Recording
 from .phone import InvalidNumber, parse_number
@@ -100,20 +100,37 @@ def _call_rows(user, calls: list[Call]) -> list[dict]:
 
 
 def _place_call(request, form: DialForm) -> int | None:
-    """Place the call from a valid form; on failure put the message on the form and answer a status."""
+    """Place the call from a valid form; on failure put the message on the form and answer a status.
+
+    The second button ("Call them and connect me", how=connect) has Twilio call the user first.
+    """
     number = form.cleaned_data["number"]
+    connect = request.POST.get("how") == "connect"
     try:
-        call = services.call_place(number=number.e164, user=request.user)
+        if connect:
+            call = conversation.call_connect(number=number.e164, user=request.user)
+        else:
+            call = services.call_place(number=number.e164, user=request.user)
     except dial_errors.DIAL_ERRORS as exc:
         # A bad or refused number belongs to the field; a settings or Twilio failure to the form.
         if dial_errors.is_twilio_failure(exc):
             logger.warning("Dialing %s failed: %s", number.e164, exc)
-        form.add_error("number" if isinstance(exc, InvalidNumber) else None, str(exc))
+        on_field = isinstance(exc, InvalidNumber) and not isinstance(exc, conversation.NoOwnNumber)
+        form.add_error("number" if on_field else None, str(exc))
         return dial_errors.http_status(exc)
     audit_record(
-        request=request, action=AuditAction.CALL_PLACED, obj_kind="call", obj_id=call.sid, label=call.to
+        request=request,
+        action=AuditAction.CALL_PLACED,
+        obj_kind="call",
+        obj_id=call.sid,
+        label=call.counterpart,
     )
-    messages.success(request, f"Dialing {number.international}. Call SID: {call.sid}")
+    if connect:
+        messages.success(
+            request, f"Calling you on {call.to}, then {number.international}. Call SID: {call.sid}"
+        )
+    else:
+        messages.success(request, f"Dialing {number.international}. Call SID: {call.sid}")
     return None
 
 
@@ -158,6 +175,7 @@ def home(request):
         "missing_twilio": missing_settings(),
         "missing_assemblyai": assemblyai_client.missing_settings(),
         "base_url": settings.BASE_URL,
+        "own_number": conversation.profile_number(request.user),
     }
     return render(request, "caller/home.html", context, status=status)
 
@@ -206,6 +224,7 @@ def call_detail(request, call_sid):
     shown = {row["transcript"].pk for row in rows if row["transcript"]}
     context = {
         "call": call,
+        "consents": list(call.consents.all()),
         "recordings": rows,
         "other_transcripts": [t for t in transcripts if t.pk not in shown],
     }

@@ -52,12 +52,20 @@ def call_place(*, number: str, user=None) -> Call:
     parsed = parse_number(number)
     twilio_client.require_settings(*DIAL_SETTINGS)
     dial_policy.check_destination(parsed)
-    call = _call_reserve(number=parsed, user=user)
+    return call_start(to=parsed, user=user, twiml_url=lambda call: absolute_url("record-twiml"))
+
+
+def call_start(*, to, user, twiml_url, **fields) -> Call:
+    """Reserve the call's row, ask Twilio to call `to` (a checked Number), store Twilio's SID.
+
+    `twiml_url(call)` is the URL Twilio fetches when `to` answers; `fields` go on the row.
+    """
+    call = _call_reserve(number=to, user=user, **fields)
     try:
         placed = twilio_client.place_call(
-            to=parsed.e164,
+            to=to.e164,
             from_number=settings.TWILIO_PHONE_NUMBER,
-            url=absolute_url("record-twiml"),
+            url=twiml_url(call),
             status_callback=absolute_url("call-status"),
             status_callback_event=["initiated", "ringing", "answered", "completed"],
             time_limit=settings.DIAL_TIME_LIMIT,
@@ -82,7 +90,7 @@ def call_place(*, number: str, user=None) -> Call:
 RESERVED_SID_PREFIX = "reserved-"
 
 
-def _call_reserve(*, number, user) -> Call:
+def _call_reserve(*, number, user, **fields) -> Call:
     """Count the user's calls and store this one as a row, as one step no concurrent dial can split.
 
     PostgreSQL: the user's row is locked (select_for_update) while counting and inserting.
@@ -100,6 +108,7 @@ def _call_reserve(*, number, user) -> Call:
             status=CallStatus.QUEUED,
             dialed_by=dialer,
             owner=dialer,
+            **fields,
         )
 
 
@@ -141,7 +150,11 @@ def recording_store(
 ) -> tuple[Recording, bool]:
     """Create or update a Recording by its SID; the status only moves forward. Returns (row, created)."""
     # The fields the recording's audio asset is described with too (recording_description): one query.
-    call = Call.objects.filter(sid=call_sid).only("pk", "sid", "to", "owner_id").first()
+    call = (
+        Call.objects.filter(sid=call_sid)
+        .only("pk", "sid", "to", "other_party", "direction", "owner_id")
+        .first()
+    )
     defaults = {
         "call_sid": call_sid,
         "call": call,

@@ -296,3 +296,82 @@ def iter_media(url: str) -> Iterator[bytes]:
         raise _translate(exc, "download the recording") from None
     finally:
         response.close()
+
+
+def start_call_recording(call_sid: str, *, status_callback: str) -> str:
+    """Record an answered call, both legs on their own channel (keypress consent: once all agreed).
+
+    Returns the recording's SID. Not retried: a second request would start a second recording.
+    """
+    try:
+        recording = (
+            get_client()
+            .calls(call_sid)
+            .recordings.create(
+                recording_channels="dual",
+                recording_status_callback=status_callback,
+                recording_status_callback_method="POST",
+                recording_status_callback_event=["completed", "absent"],
+            )
+        )
+    except (TwilioException, requests.RequestException) as exc:
+        raise _translate(exc, f"start recording call {call_sid}") from None
+    return recording.sid
+
+
+@dataclass(frozen=True)
+class IncomingNumber:
+    sid: str
+    phone_number: str
+    voice_url: str
+    voice_method: str
+    status_callback: str
+
+
+def _incoming_number(number: Any, phone_number: str = "") -> IncomingNumber:
+    return IncomingNumber(
+        sid=number.sid,
+        phone_number=number.phone_number or phone_number,
+        voice_url=number.voice_url or "",
+        voice_method=number.voice_method or "",
+        status_callback=number.status_callback or "",
+    )
+
+
+def find_incoming_number(phone_number: str) -> IncomingNumber:
+    """The account's own number `phone_number` (IncomingPhoneNumbers). Raises TwilioError when absent."""
+    try:
+        found = get_client().incoming_phone_numbers.list(phone_number=phone_number, limit=2)
+    except (TwilioException, requests.RequestException) as exc:
+        # A failed list() page is the base TwilioException, its response as the second argument.
+        response = exc.args[1] if len(getattr(exc, "args", ())) > 1 else None
+        if getattr(response, "status_code", None) == 401:
+            raise TwilioError(
+                f"Twilio refused to look up {phone_number}. {ERROR_HINTS[20003]}", status=401
+            ) from None
+        raise _translate(exc, f"look up the number {phone_number}") from None
+    if not found:
+        raise TwilioError(
+            f"{phone_number} is not a number of this Twilio account: set TWILIO_PHONE_NUMBER to one of "
+            "the numbers under Phone Numbers > Active numbers in the Twilio console.",
+            status=404,
+        )
+    return _incoming_number(found[0], phone_number)
+
+
+def set_voice_url(number_sid: str, *, voice_url: str, status_callback: str) -> IncomingNumber:
+    """Point a number's "A call comes in" webhook at `voice_url` and its call status callback (POST)."""
+    try:
+        number = (
+            get_client()
+            .incoming_phone_numbers(number_sid)
+            .update(
+                voice_url=voice_url,
+                voice_method="POST",
+                status_callback=status_callback,
+                status_callback_method="POST",
+            )
+        )
+    except (TwilioException, requests.RequestException) as exc:
+        raise _translate(exc, f"update the number {number_sid}") from None
+    return _incoming_number(number)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import call_log, media, pages, views
+from . import call_log, media, pages, profile, views, voice
 
 urlpatterns = [
     path("", pages.home, name="home"),
@@ -17,4 +17,12 @@ urlpatterns = [
     path("recordings/<str:recording_sid>/media/", media.recording_media, name="recording-media"),
     path("twilio/call-status/", views.call_status, name="call-status"),
     path("twilio/recording-status/", views.recording_status, name="recording-status"),
+    path("profile/", profile.profile, name="profile"),
+    # Two-party and inbound calls (caller/voice.py): signed Twilio webhooks, like the ones above.
+    path("twilio/voice/", voice.inbound_voice, name="inbound-voice"),
+    path("twilio/calls/<int:call_id>/connect/", voice.connect_twiml, name="connect-twiml"),
+    path("twilio/calls/<int:call_id>/consent/", voice.parent_consent, name="parent-consent"),
+    path("twilio/calls/<int:call_id>/whisper/", voice.whisper, name="whisper"),
+    path("twilio/calls/<int:call_id>/whisper/consent/", voice.whisper_consent, name="whisper-consent"),
+    path("twilio/calls/<int:call_id>/dial-done/", voice.dial_action, name="dial-action"),
 ]

@@ -19,7 +19,7 @@ from audit.services import audit_record
 from djtranscribe.lib.db_unavailable import unavailable_when_database_is
 from djtranscribe.lib.ids import CALL_SID_RE
 
-from . import dial_errors, selectors, services, webhook_input
+from . import conversation, dial_errors, selectors, services, webhook_input
 from .dial_policy import DialRefused, check_destination
 from .phone import InvalidNumber, parse_number
 from .security import twilio_webhook, twiml_response
@@ -53,15 +53,25 @@ def dial(request, phone_number):
             check_destination(number)
         except DialRefused as exc:
             return _dial_failed(request, number, exc)
-        return render(request, "caller/dial.html", {"number": number})
+        context = {"number": number, "own_number": conversation.profile_number(request.user)}
+        return render(request, "caller/dial.html", context)
+    # The second button, "Call them and connect me", has Twilio call the user first.
+    connect = request.POST.get("how") == "connect"
     try:
-        call = services.call_place(number=number.e164, user=request.user)
+        if connect:
+            call = conversation.call_connect(number=number.e164, user=request.user)
+        else:
+            call = services.call_place(number=number.e164, user=request.user)
     except dial_errors.DIAL_ERRORS as exc:
         return _dial_failed(request, number, exc)
     audit_record(
-        request=request, action=AuditAction.CALL_PLACED, obj_kind="call", obj_id=call.sid, label=call.to
+        request=request,
+        action=AuditAction.CALL_PLACED,
+        obj_kind="call",
+        obj_id=call.sid,
+        label=call.counterpart,
     )
-    return render(request, "caller/dialed.html", {"number": number, "call": call})
+    return render(request, "caller/dialed.html", {"number": number, "call": call, "connect": connect})
 
 
 def _dial_failed(request, number, exc: Exception):
@@ -72,7 +82,8 @@ def _dial_failed(request, number, exc: Exception):
     if isinstance(exc, MissingSettings):
         context["missing"] = exc.names
     elif isinstance(exc, InvalidNumber):
-        context = {"raw": number.e164, "error": str(exc), "refused": isinstance(exc, DialRefused)}
+        refused = isinstance(exc, DialRefused | conversation.NoOwnNumber)  # the digits are fine
+        context = {"raw": number.e164, "error": str(exc), "refused": refused}
     response = render(request, "caller/dial.html", context, status=dial_errors.http_status(exc))
     for name, value in dial_errors.http_headers(exc).items():
         response[name] = value

@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "transcription",
     "audio",
     "sharing",
+    "search",
 ]
 
 MIDDLEWARE = [
@@ -244,6 +245,28 @@ DIAL_ALLOWED_COUNTRIES = [code.upper() for code in env_list("DIAL_ALLOWED_COUNTR
 DIAL_RATE_LIMIT = env_str("DIAL_RATE_LIMIT") or "10/hour"  # calls per user: N/second|minute|hour|day, or off
 DIAL_TIME_LIMIT = env_int("DIAL_TIME_LIMIT", 3600)  # seconds a call may last (Twilio's time_limit)
 DIAL_RING_TIMEOUT = env_int("DIAL_RING_TIMEOUT", 30)  # seconds to let it ring (Twilio's timeout)
+
+# The recording notice, spoken to every party before anything of theirs is recorded (connect-me
+# and inbound calls; the tutorial's own greeting already says it).
+RECORDING_NOTICE = env_str("RECORDING_NOTICE") or "This call is recorded and transcribed."
+RECORDING_NOTICE_LANGUAGE = env_str("RECORDING_NOTICE_LANGUAGE") or "en-US"  # <Say language>
+# notice: the notice is played; keypress: each party must also press 1 to be recorded.
+CONSENT_MODE = (env_str("CONSENT_MODE") or "notice").lower()
+# When a party does not press 1: continue (the call goes on unrecorded) or hangup.
+CONSENT_DECLINED = (env_str("CONSENT_DECLINED") or "continue").lower()
+for _name, _value, _choices in (
+    ("CONSENT_MODE", CONSENT_MODE, ("notice", "keypress")),
+    ("CONSENT_DECLINED", CONSENT_DECLINED, ("continue", "hangup")),
+):
+    if _value not in _choices:
+        raise ImproperlyConfigured(
+            f"{_name}={_value!r} cannot be read: {_name} accepts {' or '.join(_choices)}."
+        )
+
+# Inbound calls (POST /twilio/voice/): who rings (a username, whose profile number rings, or a
+# number); empty: every caller leaves a message.
+INBOUND_FORWARD_TO = env_str("INBOUND_FORWARD_TO")
+INBOUND_RING_SECONDS = env_int("INBOUND_RING_SECONDS", 20, minimum=5)
 
 # AssemblyAI.
 ASSEMBLYAI_KEY = env_str("ASSEMBLYAI_KEY")

@@ -99,3 +99,10 @@ def make_delivery(transcript=None, *, job_id=None, received_ago=None, **fields):
         job_id = (transcript.job_id or "") if transcript is not None else ""
     delivery = WebhookDelivery.objects.create(transcript=transcript, job_id=job_id, **fields)
     return _backdate(delivery, "received_at", received_ago)
+
+
+def make_profile(user, phone_number="+14155552671"):
+    """A user's own phone number (stored as given: no dial policy here)."""
+    from caller.models import CallerProfile
+
+    return CallerProfile.objects.create(user=user, phone_number=phone_number)

@@ -13,7 +13,17 @@ os.environ["DJTRANSCRIBE_READ_DOTENV"] = "0"
 _KEEP = {"DATABASE_URL"}
 for _name in list(os.environ):
     if _name.startswith(
-        ("TWILIO_", "ASSEMBLYAI_", "TRANSCRIPTION_", "DIAL_", "SECURE_", "DATA_UPLOAD_")
+        (
+            "TWILIO_",
+            "ASSEMBLYAI_",
+            "TRANSCRIPTION_",
+            "DIAL_",
+            "SECURE_",
+            "DATA_UPLOAD_",
+            "INBOUND_",
+            "CONSENT_",
+            "RECORDING_NOTICE",
+        )
     ) or _name in {
         "SECRET_KEY",
         "DEBUG",

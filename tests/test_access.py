@@ -42,7 +42,20 @@ MARKERS = (CALL_SID, RECORDING_SID, NUMBER, SECRET_WORD, JOB_ID)
 
 # Pages anybody may request: login, and the endpoints Twilio and AssemblyAI call (they prove who
 # they are by a signature or a secret header, checked below). Adding one here is a decision.
-PUBLIC = {"login", "record-twiml", "record-action", "call-status", "recording-status"}
+PUBLIC = {
+    "login",
+    "record-twiml",
+    "record-action",
+    "call-status",
+    "recording-status",
+    # Two-party and inbound calls (caller/voice.py).
+    "inbound-voice",
+    "connect-twiml",
+    "parent-consent",
+    "whisper",
+    "whisper-consent",
+    "dial-action",
+}
 PUBLIC_WEBHOOKS = PUBLIC - {"login"} | {"transcription:assemblyai-webhook"}
 # What a share link opens without signing in: holding a live link is the permission (test_sharing.py).
 SHARE_LINK_ROUTES = {"share", "share-audio", "share-export"}
@@ -190,6 +203,7 @@ def _admin_object(w: World, route: Route):
 # Parameter kinds, by name: how to make a value. Those marked True name one of A's objects.
 PARAMS = {
     "call_sid": (True, lambda w, route: w.call.sid),
+    "call_id": (True, lambda w, route: w.call.pk),
     "recording_sid": (True, lambda w, route: w.recording.sid),
     "pk": (
         True,

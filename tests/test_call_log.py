@@ -112,14 +112,14 @@ def test_the_csv_has_the_current_filter_and_only_the_users_calls(client, alice):
     rows = csv_rows(client, "?status=completed")
     assert rows[0][0] == "When (UTC)"
     assert [row[-1] for row in rows[1:]] == [sid(1)]
-    assert rows[1][4:6] == ["9", "alice"]
+    assert rows[1][6:8] == ["9", "alice"]
 
 
 def test_the_csv_makes_formula_looking_cells_inert(client, alice):
     evil = make_user("=HYPERLINK(1)")
     make_call(sid(1), owner=alice, dialed_by=evil)
     row = csv_rows(client)[1]
-    assert row[5] == "'=HYPERLINK(1)"
+    assert row[7] == "'=HYPERLINK(1)"
 
 
 @pytest.mark.parametrize(
@@ -158,3 +158,17 @@ def test_what_is_not_a_number_is_shown_as_it_is():
 def test_the_call_page_shows_the_number_for_people(client, alice):
     call = make_call(sid(1), owner=alice, to="+442071838750")
     assert "Call to +44 20 7183 8750" in client.get(call.get_absolute_url()).content.decode()
+
+
+def test_it_filters_by_direction(client, alice):
+    make_call(sid(1), owner=alice)
+    make_call(sid(2), owner=alice, direction="inbound", other_party="+14155550123", caller_name="ACME CORP")
+    assert shown(client, "?direction=inbound") == [sid(2)]
+    assert shown(client, "?direction=outbound-api") == [sid(1)]
+
+
+def test_it_finds_an_inbound_call_by_the_callers_name_or_number(client, alice):
+    make_call(sid(1), owner=alice)
+    make_call(sid(2), owner=alice, direction="inbound", other_party="+14155550123", caller_name="ACME CORP")
+    assert shown(client, "?q=acme") == [sid(2)]
+    assert shown(client, "?q=0123") == [sid(2)]

@@ -14,11 +14,12 @@ from django.views.decorators.http import require_GET
 
 from audit.models import AuditAction
 from audit.services import audit_record
+from search.engine import MAX_QUERY, Search
+from search.highlight import clip
 
 from . import downloads, exports
 from .models import AudioSource, Transcript, TranscriptStatus
 from .presentation import status_payload
-from .search import MAX_QUERY, Search, clip
 from .selectors import get_transcript_for, transcripts_visible_to
 from .sources import Source, describe, describe_many
 from .templatetags.transcript_tags import shade
@@ -91,10 +92,16 @@ def transcript_list(request):
     else:
         shown = shown.only(*LIST_FIELDS).annotate(preview=Substr("text", 1, PREVIEW_CHARS + 1))
     total = counts.get(status, 0) if status else sum(counts.values())
-    page = CountedPaginator(shown.order_by("-created_at", "-pk"), PER_PAGE, total).get_page(
-        request.GET.get("page")
-    )
+    ordered = shown.order_by(*search.order_by)
+    if search:
+        # Rank ids only, then read the page's 25 rows: sorting whole rows reads every hit's text.
+        ordered = ordered.values_list("pk", flat=True)
+    page = CountedPaginator(ordered, PER_PAGE, total).get_page(request.GET.get("page"))
     transcripts = list(page.object_list)
+    if search:
+        by_pk = Transcript.objects.only(*LIST_FIELDS, "text").in_bulk(transcripts)
+        transcripts = [by_pk[pk] for pk in transcripts if pk in by_pk]
+    moments = search.fragments(transcripts) if search else {}
     rows = [
         {
             "transcript": t,
@@ -102,6 +109,7 @@ def transcript_list(request):
             "name": source_name(t, source),
             "snippet": search.snippet(t.text) if search else clip(t.preview, PREVIEW_CHARS),
             "hits": search.hits(t.text) if search else 0,
+            "moment": moments.get(t.pk, ""),
         }
         for t, source in zip(transcripts, describe_many(transcripts), strict=True)
     ]
@@ -111,7 +119,7 @@ def transcript_list(request):
     context = {
         "rows": rows,
         "page": page,
-        "q": " ".join(search.terms),
+        "q": search.text,
         "search": search,
         "status": status,
         "chips": chips,

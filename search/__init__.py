@@ -1,0 +1,1 @@
+"""Full-text search of transcripts: the query syntax, the index per database, snippets and moments."""
