@@ -138,3 +138,13 @@ def test_the_command_defaults_to_the_first_superuser():
     admin = make_user("root", superuser=True)
     call_command("load_sample", "--only", "tutorial", stdout=StringIO())
     assert list(Transcript.objects.values_list("owner", flat=True)) == [admin.pk]
+
+
+def test_playing_a_samples_audio_is_audited_once_per_playback(client, alice):
+    from audit.models import AuditAction, AuditEvent
+
+    transcript = sample_load(owner=alice, sample=samples.TUTORIAL)
+    client.get(f"/transcription/{transcript.pk}/audio/", HTTP_RANGE="bytes=0-")
+    client.get(f"/transcription/{transcript.pk}/audio/", HTTP_RANGE="bytes=5000-")
+    played = AuditEvent.objects.filter(action=AuditAction.PLAYED, obj_kind="transcript")
+    assert list(played.values_list("obj_id", flat=True)) == [str(transcript.pk)]

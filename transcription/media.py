@@ -6,6 +6,8 @@ from django.views.decorators.http import require_GET
 
 from audio.models import AudioAsset, OriginKind
 from audio.serve import asset_response, plain
+from audit.models import AuditAction
+from audit.services import audit_record
 
 from .selectors import get_transcript_for
 
@@ -30,6 +32,11 @@ def transcript_audio(request, pk):
         return plain(f"Transcript {transcript.pk} has no audio archived by this app.", 404)
     asset = transcript.audio
     suffix = asset.file.name.rsplit(".", 1)[-1] if "." in asset.file.name else "audio"
-    return asset_response(
+    response = asset_response(
         request, asset, name=f"audio of transcript {transcript.pk}", filename=f"transcript-{pk}.{suffix}"
     )
+    wanted = request.headers.get("Range", "")
+    # One row per playback, as for recordings: seeking (a later byte range) is not a new play.
+    if response.status_code in (200, 206) and (not wanted or wanted.startswith("bytes=0-")):
+        audit_record(request=request, action=AuditAction.PLAYED, obj_kind="transcript", obj_id=transcript.pk)
+    return response
