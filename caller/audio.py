@@ -61,6 +61,16 @@ def archived_asset(recording_sid: str) -> AudioAsset | None:
     )
 
 
+def media_download_url(recording: Recording) -> str:
+    """The URL to download the recording from: two-channel ones ask for both channels.
+
+    Twilio serves a dual-channel recording mixed down to mono unless `RequestedChannels=2` is asked.
+    """
+    if recording.channels is not None and recording.channels >= 2:
+        return f"{recording.media_url}?RequestedChannels=2"
+    return recording.media_url
+
+
 def _chunks(response: requests.Response):
     try:
         yield from response.iter_content(chunk_size=twilio_client.MEDIA_CHUNK_SIZE)
@@ -78,7 +88,7 @@ def recording_archive(recording: Recording, asset: AudioAsset | None = None) -> 
     asset = asset or recording_asset(recording)
     if asset.is_archived:
         return asset
-    response = twilio_client.open_media(recording.media_url)
+    response = twilio_client.open_media(media_download_url(recording))
     try:
         content_type = response.headers.get("Content-Type", "audio/wav")
         asset_archive(

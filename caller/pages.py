@@ -21,6 +21,7 @@ from audit.services import audit_record
 from transcription import assemblyai_client
 from transcription.models import Transcript
 from transcription.presentation import status_payload
+from transcription.reading import talk_summary
 from transcription.selectors import transcripts_visible_to
 
 from . import conversation, dial_errors, selectors, services
@@ -218,7 +219,12 @@ def call_detail(request, call_sid):
     )
     by_recording = {t.recording_sid: t for t in transcripts if t.recording_sid}
     rows = [
-        {"recording": r, "player_url": player_url(r.sid), "transcript": by_recording.get(r.sid)}
+        {
+            "recording": r,
+            "player_url": player_url(r.sid),
+            "transcript": by_recording.get(r.sid),
+            "talk": talk_summary(by_recording[r.sid]) if r.sid in by_recording else {},
+        }
         for r in recordings
     ]
     shown = {row["transcript"].pk for row in rows if row["transcript"]}

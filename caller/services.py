@@ -20,8 +20,9 @@ from transcription.pipeline.create import transcript_request
 from transcription.queue import retry_delay
 
 from . import dial_policy, twilio_client
-from .audio import archived_asset, recording_asset
+from .audio import archived_asset, media_download_url, recording_asset
 from .models import CALL_STATUS_RANK, RECORDING_STATUS_RANK, Call, CallStatus, Recording, RecordingStatus
+from .participants import recording_participants
 from .phone import parse_number
 from .queue import queue_recording_archive, queue_recording_delete
 
@@ -243,11 +244,12 @@ def recording_transcribe(recording: Recording) -> bool:
     """
     asset = recording_asset(recording)
     _, created = transcript_request(
-        audio_url=recording.media_url,
+        audio_url=media_download_url(recording),
         recording_sid=recording.sid,
         call_sid=recording.call_sid,
         audio=asset,
         owner=recording.owner_id,
+        participants=recording_participants(recording),
     )
     if not asset.is_archived:
         queue_recording_archive(recording.sid)

@@ -283,6 +283,8 @@ HTTP_ALLOW_PRIVATE_URLS = env_bool("HTTP_ALLOW_PRIVATE_URLS", False)
 # Transcription pipeline.
 TRANSCRIPTION_SPEECH_MODELS = env_list("TRANSCRIPTION_SPEECH_MODELS", "universal-3-pro,universal-2")
 TRANSCRIPTION_KEYTERMS = env_list("TRANSCRIPTION_KEYTERMS")
+# Diarization (speaker_labels) of mono recordings; two-channel ones are sent as multichannel instead.
+TRANSCRIPTION_SPEAKER_LABELS = env_bool("TRANSCRIPTION_SPEAKER_LABELS", False)
 TRANSCRIPTION_AUDIO_SOURCE = env_str("TRANSCRIPTION_AUDIO_SOURCE") or "upload"  # upload | url
 TRANSCRIPTION_WEBHOOKS = env_str("TRANSCRIPTION_WEBHOOKS") or "auto"  # auto | on | off
 TRANSCRIPTION_RETRY_DELAY = env_duration("TRANSCRIPTION_RETRY_DELAY", 10.0)

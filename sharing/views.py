@@ -18,9 +18,9 @@ from djtranscribe.lib.ids import RECORDING_SID_RE
 from transcription import exports
 from transcription.downloads import export_response
 from transcription.models import TranscriptStatus
+from transcription.reading import transcript_body
 from transcription.selectors import get_transcript_for
 from transcription.sources import describe
-from transcription.templatetags.transcript_tags import shade
 
 from . import services
 from .forms import ShareForm
@@ -98,16 +98,12 @@ def shared_transcript(request, token):
         obj_id=transcript.pk,
         detail=f"share {link.pk}",
     )
-    low = settings.TRANSCRIPTION_LOW_CONFIDENCE
-    paragraphs = exports.paragraphs(transcript.words)
     context = {
         "transcript": transcript,
         "link": link,
         "token": token,
-        "paragraphs": paragraphs,
-        "low_confidence": low,
-        "low_confidence_pct": round(low * 100),
-        "doubtful": sum(1 for p in paragraphs for w in p.words if shade(w.get("confidence"), low) == "lo"),
+        # The same named turns (or paragraphs) and talk statistics as the transcript page.
+        **transcript_body(transcript, low=settings.TRANSCRIPTION_LOW_CONFIDENCE),
         "exports": {
             kind: name
             for kind, name in EXPORTS.items()

@@ -170,6 +170,9 @@ def test_saving_the_transcript_page_cannot_change_what_assemblyai_reported(admin
             "job_id": "forged",
             "status": "error",
             "text": "forged",
+            # The participants inline's management form (no participants).
+            "participants-TOTAL_FORMS": "0",
+            "participants-INITIAL_FORMS": "0",
         },
     )
     transcript.refresh_from_db()

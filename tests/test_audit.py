@@ -203,6 +203,9 @@ def test_editing_a_transcript_in_the_admin_records_it(admin_client_logged):
             "recording_sid": "",
             "call_sid": "",
             "speech_models": "[]",
+            # The participants inline's management form (no participants).
+            "participants-TOTAL_FORMS": "0",
+            "participants-INITIAL_FORMS": "0",
         },
     )
     assert response.status_code == 302, response.content[:2000]

@@ -117,9 +117,11 @@ def test_txt_is_the_text_when_nobody_is_labelled():
     assert exports.to_txt(text="Hello there.", words=spoken("Hello", "there.")) == "Hello there.\n"
 
 
-def test_txt_gives_one_paragraph_per_speaker_turn():
+def test_txt_gives_one_line_per_speaker_turn_with_its_time():
     words = spoken("Hi", "Bob.", speaker="A") + spoken("Hello.", start=600, speaker="B")
-    assert exports.to_txt(text="ignored", words=words) == "Speaker A: Hi Bob.\n\nSpeaker B: Hello.\n"
+    assert (
+        exports.to_txt(text="ignored", words=words) == "Speaker A (0:00): Hi Bob.\nSpeaker B (0:00): Hello.\n"
+    )
 
 
 def test_paragraphs_break_on_a_pause_of_two_seconds():

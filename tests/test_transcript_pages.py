@@ -209,9 +209,9 @@ def test_the_vtt_download_is_webvtt(staff_client):
     assert response.content.decode().startswith("WEBVTT\n\n00:00:00.000 --> 00:00:00.900\n<v Speaker A>")
 
 
-def test_the_txt_download_has_one_paragraph_per_speaker(staff_client):
+def test_the_txt_download_has_one_line_per_speaker_turn(staff_client):
     response = staff_client.get(f"/transcription/{completed().pk}/export.txt")
-    assert response.content.decode() == "Speaker A: Hello Bob.\n\nSpeaker B: Hi <there>\n"
+    assert response.content.decode() == "Speaker A (0:00): Hello Bob.\nSpeaker B (0:01): Hi <there>\n"
 
 
 def test_the_json_download_keeps_words_but_no_secrets_or_twilio_urls(staff_client):
@@ -220,7 +220,9 @@ def test_the_json_download_keeps_words_but_no_secrets_or_twilio_urls(staff_clien
     )
     response = staff_client.get(f"/transcription/{transcript.pk}/export.json")
     data = json.loads(response.content)
-    assert data["words"] == WORDS
+    assert [{key: w[key] for key in WORDS[0]} for w in data["words"]] == [
+        {key: w[key] for key in WORDS[0]} for w in WORDS
+    ]
     assert data["job_id"] == "5551722-job"
     assert data["audio_url"] == ""
     body = response.content.decode()

@@ -15,7 +15,7 @@ from django.utils.html import format_html, format_html_join
 from audit.admin_mixins import AuditedAdmin
 
 from . import admin_actions
-from .models import Transcript, WebhookDelivery
+from .models import Participant, Transcript, WebhookDelivery
 from .presentation import short
 from .retention import TranscriptKept, transcript_delete
 from .selectors import deliveries_visible_to, transcripts_visible_to
@@ -43,8 +43,16 @@ def _render_word(word: dict, threshold: float) -> str:
 TRANSCRIPT_EDITABLE = ("audio_url", "recording_sid", "call_sid", "speech_models")
 
 
+class ParticipantInline(admin.TabularInline):
+    """The names of the transcript's channels or speakers (a missing one shows its default)."""
+
+    model = Participant
+    extra = 0
+
+
 @admin.register(Transcript)
 class TranscriptAdmin(AuditedAdmin, admin.ModelAdmin):
+    inlines = [ParticipantInline]
     list_display = (
         "__str__",
         "status",

@@ -10,12 +10,16 @@ from audit.services import audit_record
 
 from . import exports
 from .models import Transcript, TranscriptStatus
+from .participants import participant_names
+from .reading import named_stats, words_with_participants
 from .sources import describe, public_audio_url
 
 
 def export_data(transcript: Transcript) -> dict:
     """The JSON export's fields: no webhook token, upload URL or credential-guarded audio URL."""
     audio_url = public_audio_url(transcript)
+    words = exports.timed_words(transcript.words)
+    names = participant_names(transcript, words)
     return {
         "id": transcript.pk,
         "job_id": transcript.job_id,
@@ -28,7 +32,9 @@ def export_data(transcript: Transcript) -> dict:
         "audio_duration": transcript.audio_duration,
         "confidence": transcript.confidence,
         "text": transcript.text,
-        "words": transcript.words,
+        "participants": [{"key": key, "name": name} for key, name in names.items() if key],
+        "talk_stats": named_stats(transcript, words, names) or None,
+        "words": words_with_participants(transcript, names),
         "utterances": transcript.utterances,
         "created_at": transcript.created_at,
         "completed_at": transcript.completed_at,
@@ -53,14 +59,15 @@ def export_response(request, transcript: Transcript, kind: str, *, via: str = ""
             "download the TXT or JSON export instead.",
             409,
         )
+    names = participant_names(transcript)
     if kind == "txt":
-        body = exports.to_txt(text=transcript.text, words=transcript.words)
+        body = exports.to_txt(text=transcript.text, words=transcript.words, names=names)
     elif kind == "json":
         body = exports.to_json(export_data(transcript))
     elif kind == "srt":
-        body = exports.to_srt(transcript.words)
+        body = exports.to_srt(transcript.words, names)
     else:
-        body = exports.to_vtt(transcript.words)
+        body = exports.to_vtt(transcript.words, names)
     name = exports.filename(
         kind=kind,
         date=transcript.completed_at or transcript.created_at,

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.serializers.json import DjangoJSONEncoder
+
+from .conversation.names import default_name
+from .conversation.turns import build_turns, default_participant
 
 # Caption sizes from common subtitle guidelines: two lines of at most 42
 # characters, on screen at most 6 s; a long pause or a new speaker starts a new one.
@@ -32,13 +35,14 @@ FORMATS = {
 }
 
 
-def label_of(word: dict[str, Any]) -> str:
-    """Who spoke a word: "Speaker A", "Channel 1", or "" when the job did not tell."""
-    if word.get("speaker") not in (None, ""):
-        return f"Speaker {word['speaker']}"
-    if word.get("channel") not in (None, ""):
-        return f"Channel {word['channel']}"
-    return ""
+Names = Mapping[str, str]
+
+
+def label_of(word: dict[str, Any], names: Names | None = None) -> str:
+    """Who spoke a word: its participant's name ("Ada"), else "Channel 1" or "Speaker A"; "" when
+    the job did not tell. A multichannel word's channel wins over its speaker."""
+    key = default_participant(word)
+    return (names or {}).get(key) or default_name(key)
 
 
 def _ms(value: Any) -> int | None:
@@ -81,11 +85,13 @@ class Segment:
         return " ".join(word["text"] for word in self.words)
 
 
-def paragraphs(words: Iterable[Any], gap_ms: int = PARAGRAPH_GAP_MS) -> list[Segment]:
+def paragraphs(
+    words: Iterable[Any], gap_ms: int = PARAGRAPH_GAP_MS, names: Names | None = None
+) -> list[Segment]:
     """Split words where the speaker changes or after a long pause."""
     result: list[Segment] = []
     for word in timed_words(words):
-        label = label_of(word)
+        label = label_of(word, names)
         last = result[-1] if result else None
         if last is None or last.label != label or word["start"] - last.end >= gap_ms:
             result.append(Segment(label=label))
@@ -99,12 +105,17 @@ def captions(
     max_chars: int = CAPTION_CHARS,
     max_ms: int = CAPTION_MS,
     gap_ms: int = CAPTION_GAP_MS,
+    names: Names | None = None,
 ) -> list[Segment]:
-    """Group words into captions that are short enough to read: see the limits above."""
+    """Group words into captions that are short enough to read: see the limits above.
+
+    Words are taken in time order (two channels interleave), so a caption is one person's words.
+    """
     result: list[Segment] = []
     current: Segment | None = None
-    for word in timed_words(words):
-        label = label_of(word)
+    timed = timed_words(words)
+    for word in sorted(timed, key=lambda w: (w["start"], w["end"])):
+        label = label_of(word, names)
         if current is not None and (
             current.label != label
             or word["start"] - current.end >= gap_ms
@@ -160,8 +171,9 @@ def _with_speaker_changes(cues: list[Segment]) -> list[tuple[Segment, str]]:
     return shown
 
 
-def to_srt(words: Iterable[Any]) -> str:
-    cues = captions(words)
+def to_srt(words: Iterable[Any], names: Names | None = None) -> str:
+    """SubRip captions; a speaker's name starts the caption where the speaker changes."""
+    cues = captions(words, names=names)
     blocks = []
     for number, ((cue, label), (start, end)) in enumerate(
         zip(_with_speaker_changes(cues), _cue_times(cues), strict=True), start=1
@@ -176,8 +188,9 @@ def _vtt_escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def to_vtt(words: Iterable[Any]) -> str:
-    cues = captions(words)
+def to_vtt(words: Iterable[Any], names: Names | None = None) -> str:
+    """WebVTT captions, each in a `<v Name>` voice span when the speaker is known."""
+    cues = captions(words, names=names)
     blocks = ["WEBVTT\n"]
     for cue, (start, end) in zip(cues, _cue_times(cues), strict=True):
         lines = "\n".join(_vtt_escape(line) for line in split_lines(cue.text))
@@ -187,18 +200,23 @@ def to_vtt(words: Iterable[Any]) -> str:
     return "\n".join(blocks)
 
 
-def to_txt(*, text: str, words: Iterable[Any]) -> str:
-    """The text; with speakers or channels, one paragraph per turn, each with its label."""
-    turns: list[Segment] = []
-    for paragraph in paragraphs(words):
-        if turns and turns[-1].label == paragraph.label:
-            turns[-1].words.extend(paragraph.words)
-        else:
-            turns.append(paragraph)
-    if any(turn.label for turn in turns):
-        return "\n\n".join(f"{turn.label}: {turn.text}" if turn.label else turn.text for turn in turns) + "\n"
-    body = text.strip() or " ".join(turn.text for turn in turns)
-    return body + "\n" if body else ""
+def _clock(ms: int) -> str:
+    minutes, seconds = divmod(max(0, ms) // 1000, 60)
+    return f"{minutes}:{seconds:02d}" if minutes < 60 else f"{minutes // 60}:{minutes % 60:02d}:{seconds:02d}"
+
+
+def to_txt(*, text: str, words: Iterable[Any], names: Names | None = None) -> str:
+    """The text; with speakers or channels, one `Name (m:ss): text` line per turn, in time order."""
+    timed = timed_words(words)
+    turns = build_turns(timed)
+    if not any(turn.participant for turn in turns):
+        body = text.strip() or " ".join(turn.text(timed) for turn in turns)
+        return body + "\n" if body else ""
+    lines = []
+    for turn in turns:
+        label = (names or {}).get(turn.participant) or default_name(turn.participant)
+        lines.append(f"{label} ({_clock(turn.start)}): {turn.text(timed)}" if label else turn.text(timed))
+    return "\n".join(lines) + "\n"
 
 
 def to_json(data: dict[str, Any]) -> str:

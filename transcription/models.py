@@ -135,3 +135,25 @@ class WebhookDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.job_id or '-'} {self.status} at {self.received_at:%Y-%m-%d %H:%M:%S}"
+
+
+class Participant(models.Model):
+    """A display name for one voice of a transcript: a channel ("1", "2") or a diarized speaker ("A").
+
+    Rows, not JSON on the transcript: a rename is a one-row write (no read-modify-write of the
+    transcript with its words), the key is unique per transcript, and the admin can list them.
+    A voice without a row shows under its default name ("Channel 1", "Speaker A").
+    """
+
+    transcript = models.ForeignKey(Transcript, on_delete=models.CASCADE, related_name="participants")
+    key = models.CharField(max_length=8)
+    name = models.CharField(max_length=80)
+
+    class Meta:
+        ordering = ["transcript", "key"]
+        constraints = [
+            models.UniqueConstraint(fields=["transcript", "key"], name="participant_unique_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.name}"

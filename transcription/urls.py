@@ -16,5 +16,6 @@ urlpatterns = [
     path("samples/load/", sample_pages.load_samples, name="load-samples"),
     path("samples/<int:sample_pk>/delete/", sample_pages.delete_sample, name="delete-sample"),
     path("<int:pk>/status/", views.transcript_status, name="status"),
+    path("<int:pk>/participants/", views.transcript_participants, name="participants"),
     re_path(r"^(?P<pk>[0-9]+)/export\.(?P<kind>txt|json|srt|vtt)$", views.transcript_export, name="export"),
 ]

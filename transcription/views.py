@@ -4,27 +4,31 @@ from pathlib import PurePosixPath
 from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.db.models.functions import Substr
-from django.http import JsonResponse
+from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from audit.models import AuditAction
 from audit.services import audit_record
 from search.engine import MAX_QUERY, Search
 from search.highlight import clip
 
-from . import downloads, exports
+from . import downloads
 from .models import AudioSource, Transcript, TranscriptStatus
+from .participants import RenameError, may_rename, participants_rename
 from .presentation import status_payload
+from .reading import transcript_body
 from .selectors import get_transcript_for, transcripts_visible_to
 from .sources import Source, describe, describe_many
-from .templatetags.transcript_tags import shade
 
 EXPORT_LABELS = {"txt": "Text", "json": "JSON", "srt": "SRT subtitles", "vtt": "WebVTT subtitles"}
+# The rename form's fields: `name-1`, `name-A`... one per participant key.
+NAME_FIELD = "name-"
 PER_PAGE = 25
 PREVIEW_CHARS = 200
 # What the list shows of each transcript: never the big `words`/`utterances` JSON.
@@ -131,23 +135,41 @@ def transcript_list(request):
 
 @login_required
 def transcript_detail(request, pk):
-    """One transcript: words shaded by confidence, synced to the audio, searchable; the job's details."""
+    """One transcript: a conversation of named turns (or paragraphs), synced to the audio, searchable."""
     transcript = get_transcript_for(request.user, pk=pk)
     audit_record(request=request, action=AuditAction.VIEWED, obj_kind="transcript", obj_id=pk)
-    low = settings.TRANSCRIPTION_LOW_CONFIDENCE
-    paragraphs = exports.paragraphs(transcript.words)
-    doubtful = sum(1 for p in paragraphs for w in p.words if shade(w.get("confidence"), low) == "lo")
     context = {
         "transcript": transcript,
         "source": describe(transcript),
-        "paragraphs": paragraphs,
-        "low_confidence": low,
-        "low_confidence_pct": round(low * 100),
-        "doubtful": doubtful,
         "exports": EXPORT_LABELS if transcript.status == TranscriptStatus.COMPLETED else {},
         "status": status_payload(transcript),
+        "may_rename": may_rename(request.user, transcript),
+        **transcript_body(transcript, low=settings.TRANSCRIPTION_LOW_CONFIDENCE),
     }
     return render(request, "transcription/detail.html", context)
+
+
+@login_required
+@require_POST
+def transcript_participants(request, pk):
+    """Rename the transcript's participants (its owner or a lead), then back to its page."""
+    transcript = get_transcript_for(request.user, pk=pk)
+    if not may_rename(request.user, transcript):
+        raise Http404("No such transcript.")
+    names = {
+        key[len(NAME_FIELD) :]: value for key, value in request.POST.items() if key.startswith(NAME_FIELD)
+    }
+    try:
+        renamed = participants_rename(transcript=transcript, names=names)
+    except RenameError as exc:
+        messages.error(request, f"The names were not changed: {exc}")
+    else:
+        detail = "participants: " + ", ".join(f"{key}={name}" for key, name in renamed.items())
+        audit_record(
+            request=request, action=AuditAction.EDITED, obj_kind="transcript", obj_id=pk, detail=detail
+        )
+        messages.success(request, "Participants renamed.")
+    return HttpResponseRedirect(transcript.get_absolute_url() + "#participants", status=303)
 
 
 @login_required

@@ -1,4 +1,4 @@
-"""Recreate the SQLite index triggers after transcription.0005_sample: adding a NOT NULL column
+"""Recreate the SQLite index triggers after transcription.0006_sample: adding a NOT NULL column
 makes Django remake transcription_transcript on SQLite, which drops the triggers on it (the
 post_migrate hook in search/apps.py is not sent for an app without a models module)."""
 
@@ -12,5 +12,5 @@ def ensure(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("search", "0001_index"), ("transcription", "0005_sample")]
+    dependencies = [("search", "0001_index"), ("transcription", "0006_sample")]
     operations = [migrations.RunPython(ensure, migrations.RunPython.noop, elidable=False)]

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from audio.models import AudioAsset
 
 from ..models import AudioSource, Transcript, TranscriptStatus
+from ..participants import participants_set
 from ..queue import queue_submit
 from .apply import transcript_fail
 
@@ -54,11 +57,13 @@ def transcript_request(
     call_sid: str = "",
     audio: AudioAsset | None = None,
     owner=None,
+    participants: Mapping[str, str] | None = None,
 ) -> tuple[Transcript, bool]:
     """Create the one transcript of a recording and queue its submission on commit.
 
     The submission waits when it uploads audio not archived yet (transcripts_audio_ready queues it).
     Idempotent by `recording_sid`: a repeated request answers the existing row. Returns (row, created).
+    `participants` names the voices the maker knows, e.g. {"1": "Ada", "2": "+1 415-555-1234"}.
     """
     # No lookup first: a recording usually gets here once, and the unique recording_sid turns
     # a repeat (or a concurrent delivery of the same callback) into the lookup below.
@@ -72,6 +77,8 @@ def transcript_request(
                 audio=audio,
                 owner=owner,
             )
+            if participants:
+                participants_set(transcript=transcript, names=participants)
     except IntegrityError:
         if not recording_sid:
             raise

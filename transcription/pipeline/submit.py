@@ -40,6 +40,20 @@ def webhook_url_for(transcript: Transcript) -> str:
     return settings.BASE_URL + reverse("transcription:assemblyai-webhook", args=[transcript.webhook_token])
 
 
+def channel_options(transcript: Transcript) -> dict[str, bool]:
+    """How AssemblyAI should tell the voices apart, from the audio's channels.
+
+    Two channels (a <Dial> conversation): `multichannel`, one participant per channel. Mono: never
+    multichannel; `speaker_labels` (diarization) when TRANSCRIPTION_SPEAKER_LABELS is on.
+    """
+    channels = transcript.audio.channels if transcript.audio_id else None
+    if channels is not None and channels >= 2:
+        return {"multichannel": True}
+    if settings.TRANSCRIPTION_SPEAKER_LABELS:
+        return {"speaker_labels": True}
+    return {}
+
+
 def _send(
     *,
     transcript: Transcript,
@@ -56,6 +70,7 @@ def _send(
         transcript.upload_url or transcript.audio_url,
         speech_models=transcript.speech_models or None,
         keyterms=settings.TRANSCRIPTION_KEYTERMS or None,
+        **channel_options(transcript),
         **webhook_auth.submit_options(webhook_url=webhook_url, token=transcript.webhook_token),
     )
     with transaction.atomic():

@@ -31,6 +31,10 @@
   var words = Array.prototype.slice.call(box.querySelectorAll(".w"));
   var starts = words.map(function (w) { return +w.dataset.s; });
   var ends = words.map(function (w) { return +w.dataset.e; });
+  // A conversation's turns overlap in time, so page order is not time order: search by start.
+  var order = words.map(function (_, i) { return i; });
+  order.sort(function (a, b) { return starts[a] - starts[b] || a - b; });
+  var sortedStarts = order.map(function (i) { return starts[i]; });
   var audio = document.getElementById("player");
   var follow = document.getElementById("follow");
 
@@ -52,13 +56,15 @@
   // The spoken word: the last word that started at or before the playhead.
   var current = -1;
   function indexAt(ms) {
-    var lo = 0, hi = starts.length - 1, found = -1;
+    var lo = 0, hi = sortedStarts.length - 1, found = -1;
     while (lo <= hi) {
       var mid = (lo + hi) >> 1;
-      if (starts[mid] <= ms) { found = mid; lo = mid + 1; } else { hi = mid - 1; }
+      if (sortedStarts[mid] <= ms) { found = mid; lo = mid + 1; } else { hi = mid - 1; }
     }
+    if (found < 0) { return -1; }
+    var i = order[found];
     // In a pause after a word, nothing is being spoken.
-    return found >= 0 && ms <= ends[found] + 300 ? found : -1;
+    return ms <= ends[i] + 300 ? i : -1;
   }
   function highlight() {
     if (!audio) { return; }

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('transcription', '0004_transcript_audio_assets'),
+        ('transcription', '0005_participants'),
     ]
 
     operations = [

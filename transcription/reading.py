@@ -1,0 +1,107 @@
+"""A transcript as people read it: a conversation of named turns, or paragraphs for one voice.
+
+Shared by the transcript page, share links and the exports; pure presentation over the stored
+words and the participants' names (no HTTP here).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .conversation.names import default_name
+from .conversation.talk_stats import talk_stats
+from .conversation.turns import build_turns, default_participant
+from .exports import Segment, paragraphs, timed_words
+from .models import Transcript
+from .participants import participant_names
+from .templatetags.transcript_tags import shade
+
+
+@dataclass
+class TurnView:
+    """One turn on the page: its words, who spoke (labelled once per run), and any overlap."""
+
+    participant: str
+    name: str
+    label: str  # "" when the turn before was the same person's
+    start: int
+    voice: int  # 1, 2...: the participant's place, for its colour
+    words: list[dict[str, Any]] = field(default_factory=list)
+    overlaps_with: list[str] = field(default_factory=list)
+
+
+def is_conversation(words: list[dict[str, Any]]) -> bool:
+    """Whether the words tell voices apart (channels or speakers): then the page shows turns."""
+    return any(default_participant(word) for word in words)
+
+
+def conversation_turns(words: list[dict[str, Any]], names: dict[str, str]) -> list[TurnView]:
+    """The turns of timed `words`, in time order, named; consecutive turns of one person labelled once."""
+    voices = {key: place for place, key in enumerate(names, start=1)}
+    views, previous = [], None
+    for turn in build_turns(words):
+        name = names.get(turn.participant) or default_name(turn.participant)
+        views.append(
+            TurnView(
+                participant=turn.participant,
+                name=name,
+                label="" if turn.participant == previous else name,
+                start=turn.start,
+                voice=voices.get(turn.participant, 0),
+                words=turn.words(words),
+                overlaps_with=sorted(names.get(p) or default_name(p) for p in turn.overlaps_with),
+            )
+        )
+        previous = turn.participant
+    return views
+
+
+def named_stats(transcript: Transcript, words: list[dict[str, Any]], names: dict[str, str]) -> dict:
+    """Talk statistics (seconds and shares) with each participant's name; {} without voices."""
+    if not is_conversation(words):
+        return {}
+    duration = round(transcript.audio_duration * 1000) if transcript.audio_duration else None
+    stats = talk_stats(words, duration).as_dict()
+    for row in stats["participants"]:
+        row["name"] = names.get(row["participant"]) or default_name(row["participant"])
+    return stats
+
+
+def transcript_body(transcript: Transcript, *, low: float) -> dict[str, Any]:
+    """What the transcript's body template needs: turns (a conversation) or paragraphs, and counts."""
+    words = timed_words(transcript.words)
+    names = participant_names(transcript, words)
+    turns = conversation_turns(words, names) if is_conversation(words) else []
+    paras: list[Segment] = [] if turns else paragraphs(words)
+    blocks = [t.words for t in turns] or [p.words for p in paras]
+    return {
+        "turns": turns,
+        "paragraphs": paras,
+        "participants": [
+            {"key": key, "name": name, "default": default_name(key)} for key, name in names.items() if key
+        ],
+        "stats": named_stats(transcript, words, names),
+        "doubtful": sum(1 for b in blocks for w in b if shade(w.get("confidence"), low) == "lo"),
+        "low_confidence": low,
+        "low_confidence_pct": round(low * 100),
+    }
+
+
+def words_with_participants(transcript: Transcript, names: dict[str, str]) -> list[dict[str, Any]]:
+    """The stored words, each with its `participant` key and `participant_name` (for the JSON export)."""
+    result = []
+    for word in transcript.words or []:
+        if isinstance(word, dict):
+            key = default_participant(word)
+            word = {**word, "participant": key, "participant_name": names.get(key) or default_name(key)}
+        result.append(word)
+    return result
+
+
+def talk_summary(transcript: Transcript) -> dict:
+    """The talk statistics of a completed conversation ({} otherwise), for pages that list transcripts."""
+    if transcript.status != "completed":
+        return {}
+    words = timed_words(transcript.words)
+    return named_stats(transcript, words, participant_names(transcript, words))
