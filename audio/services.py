@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 from collections.abc import Iterable, Iterator
 from typing import IO
 
@@ -13,6 +14,8 @@ from django.utils import timezone
 from .models import AudioAsset
 
 READ_CHUNK_SIZE = 64 * 1024
+
+logger = logging.getLogger(__name__)
 
 
 class AudioUnavailable(Exception):
@@ -117,3 +120,19 @@ def asset_open(asset: AudioAsset) -> IO[bytes]:
         raise AudioUnavailable(
             f"The archived audio of {asset} cannot be read: {exc}", retryable=True
         ) from None
+
+
+def asset_discard(asset: AudioAsset) -> None:
+    """Delete an asset and, once the transaction commits, its archived file (the voice goes with it)."""
+    storage, name = asset.file.storage, asset.file.name
+    asset.delete()
+    if name:
+        # On commit: a rolled-back deletion must not have lost the file.
+        transaction.on_commit(lambda: _delete_file(storage, name))
+
+
+def _delete_file(storage, name: str) -> None:
+    try:
+        storage.delete(name)
+    except OSError as exc:
+        logger.warning("The archived audio %s was not deleted: %s", name, exc)

@@ -189,13 +189,13 @@ def measure(client, path: str) -> dict:
     }
 
 
-def main() -> dict:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--rows", type=int, default=int(os.environ.get("BENCH_ROWS", 100_000)))
-    parser.add_argument("--small", type=int, default=1000)
-    args = parser.parse_args()
+def fresh_database(name: str):
+    """A new SQLite file under bench/out, migrated, Django set up on it: (its path, a superuser,
+    a client logged in as them).
 
-    db = common.OUT_DIR / "scale.sqlite3"
+    Bench-only: the models keep the generated timestamps (spread over a year) instead of "now".
+    """
+    db = common.OUT_DIR / name
     for suffix in ("", "-wal", "-shm"):
         db.with_name(db.name + suffix).unlink(missing_ok=True)
     os.environ.update(BENCH_DB=str(db), DJANGO_SETTINGS_MODULE="bench.settings")
@@ -210,17 +210,27 @@ def main() -> dict:
     from transcription.models import Transcript
 
     call_command("migrate", verbosity=0)
-    # Bench-only: keep the generated timestamps (spread over a year) instead of "now".
     for model in (Call, Recording, Transcript):
-        for name in ("created_at", "updated_at"):
-            field = model._meta.get_field(name)
+        for field_name in ("created_at", "updated_at"):
+            field = model._meta.get_field(field_name)
             field.auto_now = field.auto_now_add = False
-
     user = get_user_model().objects.create_superuser("bench", "bench@example.com", "bench-password")
-    rng = random.Random(6)
-    pool = [fake_transcript(rng) for _ in range(POOL_SIZE)]
     client = Client(HTTP_HOST="127.0.0.1")
     client.force_login(user)
+    return db, user, client
+
+
+def main() -> dict:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=int(os.environ.get("BENCH_ROWS", 100_000)))
+    parser.add_argument("--small", type=int, default=1000)
+    args = parser.parse_args()
+
+    db, user, client = fresh_database("scale.sqlite3")
+    from transcription.models import Transcript
+
+    rng = random.Random(6)
+    pool = [fake_transcript(rng) for _ in range(POOL_SIZE)]
 
     results: dict = {"target_ms": TARGET_MS, "runs_per_page": RUNS, "levels": {}}
     done = 0

@@ -18,7 +18,6 @@ Writes bench/out/search.json.
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import statistics
 import time
@@ -102,34 +101,17 @@ def main() -> dict:
     args = parser.parse_args()
     levels = [int(n) for n in args.levels.split(",")] + ([1_000_000] if args.million else [])
 
-    db = common.OUT_DIR / "search.sqlite3"
-    for suffix in ("", "-wal", "-shm"):
-        db.with_name(db.name + suffix).unlink(missing_ok=True)
-    os.environ.update(BENCH_DB=str(db), DJANGO_SETTINGS_MODULE="bench.settings")
-    import django
+    from bench.scale import POOL_SIZE, fake_transcript, fill, fresh_database
 
-    django.setup()
-    from django.contrib.auth import get_user_model
-    from django.core.management import call_command
+    db, user, client = fresh_database("search.sqlite3")
     from django.db import connection
-    from django.test import Client
 
-    from bench.scale import POOL_SIZE, fake_transcript, fill
-    from caller.models import Call, Recording
     from search.engine import Search
     from transcription.models import Transcript
 
-    call_command("migrate", verbosity=0)
-    for model in (Call, Recording, Transcript):
-        for name in ("created_at", "updated_at"):
-            field = model._meta.get_field(name)
-            field.auto_now = field.auto_now_add = False
-    user = get_user_model().objects.create_superuser("bench", "bench@example.com", "bench-password")
     rng = random.Random(6)
     pool = [fake_transcript(rng) for _ in range(POOL_SIZE)]
     queries = {"rare word": rare_word(pool), "common word": COMMON_WORD, "phrase": PHRASE}
-    client = Client(HTTP_HOST="127.0.0.1")
-    client.force_login(user)
 
     results: dict = {
         "target_p95_ms": TARGET_P95_MS,

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from audio.models import AudioAsset, OriginKind
 from audio.services import asset_archive, asset_for_origin
+from transcription.models import Transcript
 from transcription.pipeline.create import transcripts_audio_failed, transcripts_audio_ready
 from transcription.queue import retry_delay
 
@@ -104,6 +105,14 @@ def recording_archive(recording: Recording, asset: AudioAsset | None = None) -> 
     return asset
 
 
+def _transcript_deleted(recording: Recording) -> bool:
+    # Its transcript was deleted (and its archive with it): downloading the voice again would undo that.
+    return (
+        recording.transcript_deleted_at is not None
+        and not Transcript.objects.filter(recording_sid=recording.sid).exists()
+    )
+
+
 def recording_archive_attempt(*, recording_sid: str, attempt: int = 0) -> str:
     """Archive a completed recording, as the task makes it; then its transcript may be submitted.
 
@@ -111,7 +120,7 @@ def recording_archive_attempt(*, recording_sid: str, attempt: int = 0) -> str:
     `error`. Answers archived, retrying, error or skipped.
     """
     recording = Recording.objects.filter(sid=recording_sid).first()
-    if recording is None:
+    if recording is None or _transcript_deleted(recording):
         return "skipped"
     asset = recording_asset(recording)
     try:

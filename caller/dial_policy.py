@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import logging
 import math
-import re
 from datetime import timedelta
 
 import phonenumbers
 from django.conf import settings
-from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
+
+from djtranscribe.lib.env import parse_rate
 
 from .models import Call
 from .phone import InvalidNumber, Number
@@ -40,8 +40,6 @@ REFUSED_TYPE_NAMES = {
     phonenumbers.PhoneNumberType.PAGER: "a pager number",
     phonenumbers.PhoneNumberType.VOICEMAIL: "a voicemail access number",
 }
-RATE_UNITS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
-RATE_RE = re.compile(r"^\s*(\d+)\s*/\s*(\d*)\s*(second|minute|hour|day|s|m|h|d)s?\s*$", re.IGNORECASE)
 
 
 class DialRefused(InvalidNumber):
@@ -99,20 +97,6 @@ def check_destination(number: Number) -> None:
             f"{number.e164} is {kind}: such numbers can cost far more than a normal call "
             "and are never dialed from this app."
         )
-
-
-def parse_rate(text: str) -> tuple[int, int] | None:
-    """'10/hour' → (10, 3600); 'off' or '' → None. Raises ImproperlyConfigured naming DIAL_RATE_LIMIT."""
-    if text.strip().lower() in {"", "off", "none", "0"}:
-        return None
-    match = RATE_RE.match(text)
-    if not match:
-        raise ImproperlyConfigured(
-            f"DIAL_RATE_LIMIT={text!r} is not a rate: write calls/period, e.g. 10/hour, 50/day or off."
-        )
-    count, multiple, unit = int(match[1]), int(match[2] or 1), match[3].lower()
-    seconds = multiple * next(value for name, value in RATE_UNITS.items() if name.startswith(unit))
-    return (count, seconds) if count > 0 else None
 
 
 def check_rate(user) -> None:

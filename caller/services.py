@@ -89,6 +89,9 @@ def call_start(*, to, user, twiml_url, **fields) -> Call:
 
 # A reserved call's SID until Twilio gives the real one (a real SID is "CA" + 32 hex digits).
 RESERVED_SID_PREFIX = "reserved-"
+# Far longer than asking Twilio can take (its timeouts are seconds): a reservation this old was
+# left by a process that died while asking.
+RESERVATION_ABANDONED = timedelta(minutes=10)
 
 
 def _call_reserve(*, number, user, **fields) -> Call:
@@ -119,6 +122,23 @@ def _reservation_release(call: Call, exc) -> None:
         Call.objects.filter(pk=call.pk).delete()
     else:
         Call.objects.filter(pk=call.pk).update(status=CallStatus.FAILED, updated_at=timezone.now())
+
+
+def reservations_expire(*, since: datetime | None = None, now: datetime) -> list[str]:
+    """End as failed the reservations whose process died while asking Twilio (else "queued" forever).
+
+    Whether Twilio placed the call is unknown: it still counts towards the rate limit, as failed calls do.
+    """
+    abandoned = Call.objects.filter(
+        sid__startswith=RESERVED_SID_PREFIX,
+        status=CallStatus.QUEUED,
+        created_at__lte=now - RESERVATION_ABANDONED,
+    )
+    pks = list(abandoned.values_list("pk", flat=True))
+    if pks:
+        Call.objects.filter(pk__in=pks).update(status=CallStatus.FAILED, updated_at=now)
+        logger.warning("Ended %d abandoned call reservation(s) as failed: calls %s", len(pks), pks)
+    return []  # the report's lines are missed audio; these are not
 
 
 def call_status_received(*, call_sid: str, status: str, duration: str | None = None) -> Call | None:
@@ -191,21 +211,22 @@ def recording_store(
 def recordings_for_call(call_sid: str) -> list[Recording]:
     """List a call's recordings at Twilio and store them. Raises TwilioError."""
     infos = twilio_client.list_recordings(call_sid)
-    recordings = []
-    for info in infos:
-        recording, _ = recording_store(
-            sid=info.sid,
-            call_sid=info.call_sid or call_sid,
-            status=info.status or "completed",
-            account_sid=info.account_sid,
-            duration=info.duration,
-            channels=info.channels,
-            source=info.source,
-            error_code=info.error_code,
-            started_at=info.start_time,
-        )
-        recordings.append(recording)
-    return recordings
+    return [recording_store_info(info, call_sid=call_sid)[0] for info in infos]
+
+
+def recording_store_info(info: twilio_client.RecordingInfo, *, call_sid: str = "") -> tuple[Recording, bool]:
+    """recording_store() for a recording as Twilio's REST API describes it. Returns (row, created)."""
+    return recording_store(
+        sid=info.sid,
+        call_sid=info.call_sid or call_sid,
+        status=info.status or "completed",
+        account_sid=info.account_sid,
+        duration=info.duration,
+        channels=info.channels,
+        source=info.source,
+        error_code=info.error_code,
+        started_at=info.start_time,
+    )
 
 
 def recording_problem(*, status: str, error_code: str = "") -> str:
@@ -231,7 +252,8 @@ def recording_received(*, sid: str, call_sid: str, status: str, error_code: str 
             error=recording_problem(status=status, error_code=error_code),
             **fields,
         )
-        if recording.status == RecordingStatus.COMPLETED:
+        # A recording whose transcript someone deleted stays untranscribed (a repeated callback too).
+        if recording.status == RecordingStatus.COMPLETED and recording.transcript_deleted_at is None:
             recording_transcribe(recording)
     return recording
 
@@ -267,7 +289,7 @@ def recordings_reconcile(
 
     Completed recordings already stored (e.g. listed by get-recording-url) need no Twilio request;
     recent answered calls with no recording stored are listed at Twilio, one request per call.
-    Registered with transcription's sync_transcripts.
+    caller's sync_transcripts runs it.
     """
     found = []
     transcribed = Transcript.objects.exclude(recording_sid="").values("recording_sid")

@@ -2,7 +2,7 @@
 
 from gunicorn.glogging import Logger as GunicornLogger
 
-from djtranscribe.log_tokens import mask_tokens
+from djtranscribe.lib.redaction import mask_tokens
 
 
 class Logger(GunicornLogger):

@@ -14,7 +14,16 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from dotenv import load_dotenv
 
-from djtranscribe.lib.env import env_bool, env_duration, env_float, env_int, env_list, env_str
+from djtranscribe.lib.env import (
+    env_bool,
+    env_choice,
+    env_duration,
+    env_float,
+    env_int,
+    env_list,
+    env_rate,
+    env_str,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -233,7 +242,7 @@ LOGIN_REDIRECT_URL = "/"
 TWILIO_ACCOUNT_SID = env_str("TWILIO_ACCOUNT_SID")
 TWILIO_AUTH_TOKEN = env_str("TWILIO_AUTH_TOKEN")
 TWILIO_PHONE_NUMBER = env_str("TWILIO_PHONE_NUMBER")
-TWILIO_TIMEOUT = env_duration("TWILIO_TIMEOUT", 15.0)
+TWILIO_TIMEOUT = env_duration("TWILIO_TIMEOUT", 15.0, positive=True)
 # Check X-Twilio-Signature on every Twilio webhook (on in DEBUG too).
 TWILIO_VALIDATE_SIGNATURES = env_bool("TWILIO_VALIDATE_SIGNATURES", True)
 # Delete each recording at Twilio once its transcript is completed and stored (never after an error).
@@ -242,9 +251,9 @@ TWILIO_DELETE_RECORDINGS = env_bool("TWILIO_DELETE_RECORDINGS", False)
 # Dialing safely: toll fraud is the real threat of a public dial button.
 # Region codes (US, GB, ...) that may be called; empty: the region of TWILIO_PHONE_NUMBER; * for any.
 DIAL_ALLOWED_COUNTRIES = [code.upper() for code in env_list("DIAL_ALLOWED_COUNTRIES")]
-DIAL_RATE_LIMIT = env_str("DIAL_RATE_LIMIT") or "10/hour"  # calls per user: N/second|minute|hour|day, or off
-DIAL_TIME_LIMIT = env_int("DIAL_TIME_LIMIT", 3600)  # seconds a call may last (Twilio's time_limit)
-DIAL_RING_TIMEOUT = env_int("DIAL_RING_TIMEOUT", 30)  # seconds to let it ring (Twilio's timeout)
+DIAL_RATE_LIMIT = env_rate("DIAL_RATE_LIMIT", "10/hour")  # calls per user: N/second|minute|hour|day, or off
+DIAL_TIME_LIMIT = env_int("DIAL_TIME_LIMIT", 3600, minimum=1)  # seconds a call may last (Twilio's time_limit)
+DIAL_RING_TIMEOUT = env_int("DIAL_RING_TIMEOUT", 30, minimum=1)  # seconds to let it ring (Twilio's timeout)
 
 # The recording notice, spoken to every party before anything of theirs is recorded (connect-me
 # and inbound calls; the tutorial's own greeting already says it).
@@ -272,7 +281,7 @@ INBOUND_RING_SECONDS = env_int("INBOUND_RING_SECONDS", 20, minimum=5)
 ASSEMBLYAI_KEY = env_str("ASSEMBLYAI_KEY")
 ASSEMBLYAI_BASE_URL = (env_str("ASSEMBLYAI_BASE_URL") or "https://api.assemblyai.com").rstrip("/")
 ASSEMBLYAI_WEBHOOK_SECRET = env_str("ASSEMBLYAI_WEBHOOK_SECRET")
-ASSEMBLYAI_TIMEOUT = env_duration("ASSEMBLYAI_TIMEOUT", 30.0)
+ASSEMBLYAI_TIMEOUT = env_duration("ASSEMBLYAI_TIMEOUT", 30.0, positive=True)
 # The largest file "Transcribe a file or a link" accepts, in megabytes.
 UPLOAD_MAX_MB = env_int("UPLOAD_MAX_MB", 500, minimum=1)
 
@@ -285,10 +294,13 @@ TRANSCRIPTION_SPEECH_MODELS = env_list("TRANSCRIPTION_SPEECH_MODELS", "universal
 TRANSCRIPTION_KEYTERMS = env_list("TRANSCRIPTION_KEYTERMS")
 # Diarization (speaker_labels) of mono recordings; two-channel ones are sent as multichannel instead.
 TRANSCRIPTION_SPEAKER_LABELS = env_bool("TRANSCRIPTION_SPEAKER_LABELS", False)
-TRANSCRIPTION_AUDIO_SOURCE = env_str("TRANSCRIPTION_AUDIO_SOURCE") or "upload"  # upload | url
-TRANSCRIPTION_WEBHOOKS = env_str("TRANSCRIPTION_WEBHOOKS") or "auto"  # auto | on | off
+TRANSCRIPTION_AUDIO_SOURCE = env_choice("TRANSCRIPTION_AUDIO_SOURCE", "upload", ("upload", "url"))
+# auto: on when AssemblyAI can reach BASE_URL over https.
+TRANSCRIPTION_WEBHOOKS = env_choice(
+    "TRANSCRIPTION_WEBHOOKS", "auto", ("auto", "on", "off", "true", "false", "1", "0", "yes", "no")
+)
 TRANSCRIPTION_RETRY_DELAY = env_duration("TRANSCRIPTION_RETRY_DELAY", 10.0)
-TRANSCRIPTION_MAX_ATTEMPTS = env_int("TRANSCRIPTION_MAX_ATTEMPTS", 8)
+TRANSCRIPTION_MAX_ATTEMPTS = env_int("TRANSCRIPTION_MAX_ATTEMPTS", 8, minimum=1)
 TRANSCRIPTION_POLL_INTERVAL = env_duration("TRANSCRIPTION_POLL_INTERVAL", 5.0)
 # Words below this confidence are marked as doubtful in the admin and pages.
 TRANSCRIPTION_LOW_CONFIDENCE = env_float("TRANSCRIPTION_LOW_CONFIDENCE", 0.6)
@@ -307,21 +319,20 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "filters": {
         "redact_secrets": {"()": "djtranscribe.lib.redaction.RedactSecrets"},
-        "mask_webhook_tokens": {"()": "djtranscribe.log_tokens.MaskWebhookTokens"},
     },
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",
             "formatter": "plain",
-            "filters": ["redact_secrets", "mask_webhook_tokens"],
+            "filters": ["redact_secrets"],
         }
     },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL") or "INFO"},
     "loggers": {
         "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
-        # The request loggers mask webhook tokens themselves, so every handler gets masked lines.
-        "django.request": {"filters": ["mask_webhook_tokens"]},
-        "django.server": {"filters": ["mask_webhook_tokens"]},
+        # The request loggers clean their records themselves, so every handler gets masked lines.
+        "django.request": {"filters": ["redact_secrets"]},
+        "django.server": {"filters": ["redact_secrets"]},
         # twilio-python logs every request at INFO; keep only its warnings.
         "twilio.http_client": {"level": "WARNING"},
     },

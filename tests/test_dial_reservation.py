@@ -2,6 +2,7 @@
 and one mapping from dial errors to HTTP statuses for both dial forms."""
 
 import json
+from io import StringIO
 
 import pytest
 import requests
@@ -122,3 +123,34 @@ def test_both_forms_answer_503_naming_missing_settings(staff_client, settings, m
     settings.TWILIO_AUTH_TOKEN = ""
     assert staff_client.post("/dial/14155551234/").status_code == 503
     assert staff_client.post("/", {"number": "+14155551234"}).status_code == 503
+
+
+# -- a reservation left behind by a crash while Twilio was asked --------------------------
+
+
+def reserved_call(minutes_ago: int):
+    from datetime import timedelta
+
+    from tests.factories import make_call
+
+    return make_call(
+        services.RESERVED_SID_PREFIX + "0" * 25, status="queued", created_ago=timedelta(minutes=minutes_ago)
+    )
+
+
+def test_sync_transcripts_ends_a_reservation_abandoned_by_a_crash_as_failed():
+    from django.core.management import call_command
+
+    call = reserved_call(minutes_ago=30)
+    call_command("sync_transcripts", stdout=StringIO())
+    call.refresh_from_db()
+    assert call.status == "failed"
+
+
+def test_sync_transcripts_leaves_a_reservation_that_may_still_be_waiting_for_twilio():
+    from django.core.management import call_command
+
+    call = reserved_call(minutes_ago=1)
+    call_command("sync_transcripts", stdout=StringIO())
+    call.refresh_from_db()
+    assert call.status == "queued"

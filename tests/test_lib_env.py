@@ -106,3 +106,24 @@ def test_env_list_splits_on_commas_and_drops_blank_items(monkeypatch):
 def test_env_str_strips_the_value(monkeypatch):
     monkeypatch.setenv("DJT_TEXT", "  hello ")
     assert env_str("DJT_TEXT") == "hello"
+
+
+def test_env_choice_reads_a_named_choice_in_any_case(monkeypatch):
+    from djtranscribe.lib.env import env_choice
+
+    monkeypatch.setenv("DJT_MODE", " URL ")
+    assert env_choice("DJT_MODE", "upload", ("upload", "url")) == "url"
+
+
+def test_env_choice_refuses_anything_else_naming_the_choices(monkeypatch):
+    from djtranscribe.lib.env import env_choice
+
+    monkeypatch.setenv("DJT_MODE", "uplaod")
+    with pytest.raises(ImproperlyConfigured, match=r"DJT_MODE='uplaod'.*accepts upload or url"):
+        env_choice("DJT_MODE", "upload", ("upload", "url"))
+
+
+def test_env_duration_with_positive_refuses_zero(monkeypatch):
+    monkeypatch.setenv("DJT_TIMEOUT", "0s")
+    with pytest.raises(ImproperlyConfigured, match="more than 0"):
+        env_duration("DJT_TIMEOUT", 30.0, positive=True)

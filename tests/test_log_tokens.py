@@ -11,7 +11,7 @@ import pytest
 from gunicorn.config import Config
 
 from djtranscribe.gunicorn_logging import Logger as GunicornLogger
-from djtranscribe.log_tokens import mask_tokens
+from djtranscribe.lib.redaction import RedactSecrets, mask_tokens
 from tests.fakes import url_for
 
 pytestmark = pytest.mark.django_db
@@ -85,3 +85,13 @@ def test_gunicorn_picks_the_masking_logger_from_the_project_config():
         timeout=60,
     )
     assert "djtranscribe.gunicorn_logging" in result.stdout, result.stderr
+
+
+def test_a_traceback_that_carries_a_webhook_path_is_logged_with_the_token_masked():
+    try:
+        raise ValueError("AssemblyAI refused webhook_url https://x.example/transcription/webhook/tok-123456789/")
+    except ValueError:
+        record = logging.LogRecord("x", logging.ERROR, __file__, 1, "failed", None, sys.exc_info())
+    RedactSecrets().filter(record)
+    assert "tok-123456789" not in record.exc_text
+    assert "/transcription/webhook/[token]/" in record.exc_text

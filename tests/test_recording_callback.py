@@ -155,3 +155,19 @@ def test_a_callback_missing_fields_gets_400_and_stores_nothing(twilio_post, task
     assert response.status_code == 400
     assert b"RecordingSid" in response.content
     assert Recording.objects.count() == 0
+
+
+def test_a_repeated_callback_after_the_transcript_was_deleted_does_not_transcribe_the_recording_again(
+    twilio_post, task_queue
+):
+    from transcription.retention import transcript_delete
+
+    with task_queue.capture(execute=True):
+        twilio_post(PATH, recording_callback())
+        transcript_delete(Transcript.objects.get(recording_sid=RECORDING_SID))
+    queued = len(task_queue.pending)
+    with task_queue.capture(execute=True):
+        response = twilio_post(PATH, recording_callback())
+    assert response.status_code == 204
+    assert not Transcript.objects.filter(recording_sid=RECORDING_SID).exists()
+    assert len(task_queue.pending) == queued  # nor is its audio downloaded again

@@ -192,7 +192,7 @@ def test_lists_are_read_comma_separated(project):
 
 def variables_settings_reads() -> set[str]:
     source = SETTINGS.read_text()
-    names = set(re.findall(r'env_(?:str|bool|int|float|duration|list)\(\s*"([A-Z0-9_]+)"', source))
+    names = set(re.findall(r'env_[a-z]+\(\s*"([A-Z0-9_]+)"', source))
     return names | set(re.findall(r'os\.environ\.get\(\s*"([A-Z0-9_]+)"', source))
 
 
@@ -221,3 +221,21 @@ def test_the_env_example_as_a_dotenv_gives_the_defaults(project):
     assert s["ASSEMBLYAI_BASE_URL"] == "https://api.assemblyai.com"
     assert s["TRANSCRIPTION_SPEECH_MODELS"] == ["universal-3-pro", "universal-2"]
     assert s["NAME"] == str(project / "db.sqlite3")
+
+
+def test_a_typo_in_a_setting_with_named_choices_stops_the_app_under_any_server(project):
+    # The system check names it too, but gunicorn runs no system checks: "uplaod" would mean upload.
+    error = refusal(project, DJTRANSCRIBE_READ_DOTENV="0", TRANSCRIPTION_AUDIO_SOURCE="uplaod")
+    assert "TRANSCRIPTION_AUDIO_SOURCE='uplaod'" in error and "upload or url" in error
+
+
+@pytest.mark.parametrize(
+    "name, value", [("TRANSCRIPTION_MAX_ATTEMPTS", "0"), ("DIAL_RING_TIMEOUT", "-5"), ("TWILIO_TIMEOUT", "0")]
+)
+def test_a_count_or_timeout_that_cannot_work_stops_the_app(project, name, value):
+    assert f"{name}={value!r}" in refusal(project, DJTRANSCRIBE_READ_DOTENV="0", **{name: value})
+
+
+def test_a_dial_rate_limit_that_is_not_a_rate_stops_the_app_instead_of_failing_the_first_dial(project):
+    error = refusal(project, DJTRANSCRIBE_READ_DOTENV="0", DIAL_RATE_LIMIT="ten a day")
+    assert "DIAL_RATE_LIMIT='ten a day'" in error and "10/hour" in error

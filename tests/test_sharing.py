@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from audit.models import AuditEvent
 from caller.audio import recording_asset
-from djtranscribe.log_tokens import MaskWebhookTokens, mask_tokens
+from djtranscribe.lib.redaction import RedactSecrets, mask_tokens
 from sharing.models import ShareLink
 from sharing.services import token_hash
 from tests.factories import make_call, make_recording, make_transcript, make_user
@@ -266,7 +266,7 @@ def test_share_tokens_are_masked_in_log_lines(owner_client, transcript):
     record = logging.LogRecord(
         "django.server", logging.INFO, "", 0, '"GET /s/%s/ HTTP/1.1" 200', (token,), None
     )
-    MaskWebhookTokens().filter(record)
+    RedactSecrets().filter(record)
     assert record.getMessage() == '"GET /s/[token]/ HTTP/1.1" 200'
 
 

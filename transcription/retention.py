@@ -8,6 +8,8 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from audio.services import asset_discard
+
 from .assemblyai_client import AssemblyAIClient, AssemblyAIError
 from .models import Transcript, WebhookDelivery
 
@@ -29,8 +31,9 @@ def transcript_delete(
 ) -> bool:
     """Delete a transcript and its webhook deliveries; first at AssemblyAI when `remote` and it has a job.
 
-    Returns True when it was deleted at AssemblyAI too. Raises TranscriptKept (row untouched) when
-    AssemblyAI could not confirm the deletion: the row is what lets a later run try again.
+    Its archived audio goes too when no other transcript uses it. Returns True when it was deleted
+    at AssemblyAI too. Raises TranscriptKept (row untouched) when AssemblyAI could not confirm the
+    deletion: the row is what lets a later run try again.
     """
     deleted_remotely = False
     if remote and transcript.job_id:
@@ -49,7 +52,10 @@ def transcript_delete(
         if transcript.job_id:
             deliveries |= Q(job_id=transcript.job_id)
         WebhookDelivery.objects.filter(deliveries).delete()
+        asset = transcript.audio if transcript.audio_id is not None else None
         transcript.delete()
+        if asset is not None and not asset.transcripts.exists():
+            asset_discard(asset)
     return deleted_remotely
 
 

@@ -17,6 +17,8 @@ FALSE = frozenset({"0", "false", "no", "off"})
 DURATION_UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0}
 DURATION_RE = re.compile(r"(\d+(?:\.\d+)?|\.\d+)\s*(ms|s|m|h|d)?\Z", re.IGNORECASE)
 INT_RE = re.compile(r"[+-]?\d+\Z")
+RATE_UNITS = {"second": 1, "minute": 60, "hour": 3600, "day": 86400}
+RATE_RE = re.compile(r"\s*(\d+)\s*/\s*(\d*)\s*(second|minute|hour|day|s|m|h|d)s?\s*\Z", re.IGNORECASE)
 
 
 def _raw(name: str) -> str | None:
@@ -69,17 +71,32 @@ def env_float(name: str, default: float) -> float:
     return number
 
 
-def env_duration(name: str, default: float) -> float:
-    """Seconds: a plain number of seconds, or a number with a unit (ms, s, m, h, d), e.g. 1.5s or 5m."""
+def env_duration(name: str, default: float, *, positive: bool = False) -> float:
+    """Seconds: a plain number of seconds, or a number with a unit (ms, s, m, h, d), e.g. 1.5s or 5m.
+
+    `positive` refuses zero (e.g. a timeout of 0 would fail every request at once).
+    """
     value = _raw(name)
     if value is None:
         return default
     match = DURATION_RE.match(value)
-    if not match:
+    seconds = float(match.group(1)) * DURATION_UNITS[(match.group(2) or "s").lower()] if match else None
+    if seconds is None or (positive and seconds <= 0):
+        more = " of more than 0" if positive else ""
         raise _refuse(
-            name, value, f"a duration: seconds (e.g. {default:g}) or a number with ms, s, m, h or d"
+            name, value, f"a duration{more}: seconds (e.g. {default:g}) or a number with ms, s, m, h or d"
         )
-    return float(match.group(1)) * DURATION_UNITS[(match.group(2) or "s").lower()]
+    return seconds
+
+
+def env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
+    """One of `choices` (any case, answered in lower case)."""
+    value = _raw(name)
+    if value is None:
+        return default
+    if value.lower() not in choices:
+        raise _refuse(name, value, " or ".join([", ".join(choices[:-1]), choices[-1]]))
+    return value.lower()
 
 
 def env_list(name: str, default: str = "") -> list[str]:
@@ -88,3 +105,24 @@ def env_list(name: str, default: str = "") -> list[str]:
     if value is None or not value.strip():
         value = default
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def parse_rate(text: str, name: str = "DIAL_RATE_LIMIT") -> tuple[int, int] | None:
+    """'10/hour' → (10, 3600); 'off' or '' → None. Raises ImproperlyConfigured naming the setting."""
+    if text.strip().lower() in {"", "off", "none", "0"}:
+        return None
+    match = RATE_RE.match(text)
+    if not match:
+        raise ImproperlyConfigured(
+            f"{name}={text!r} is not a rate: write calls/period, e.g. 10/hour, 50/day or off."
+        )
+    count, multiple, unit = int(match[1]), int(match[2] or 1), match[3].lower()
+    seconds = multiple * next(value for unit_name, value in RATE_UNITS.items() if unit_name.startswith(unit))
+    return (count, seconds) if count > 0 else None
+
+
+def env_rate(name: str, default: str) -> str:
+    """A rate such as 10/hour (or off), checked now and kept as written (parse_rate reads it)."""
+    value = env_str(name, default)
+    parse_rate(value, name)
+    return value

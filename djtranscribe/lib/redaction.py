@@ -1,13 +1,22 @@
-"""Secret values blanked out of text: log lines (tracebacks included) and vendor error messages.
+"""Secrets blanked out of text: log lines (tracebacks included), access logs and vendor error messages.
 
-The one place that knows which settings are secrets. The app never logs or shows a secret on
-purpose; this is for the library, exception or vendor answer that one day echoes one back.
+The one place that knows which settings are secrets, and what a token in a path looks like
+(AssemblyAI webhooks, share links). The app never logs or shows a secret on purpose; this is for the
+library, exception or vendor answer that one day echoes one back, and for request logs, which name
+every path.
 """
 
 import base64
 import logging
+import re
 
 REDACTED = "[redacted]"
+MASK = "[token]"
+# Any ".../webhook/<segment>" (whatever the mount point): the token in AssemblyAI's webhook URL
+# names one transcript, and a log reader must not be able to replay it.
+_WEBHOOK_PATH = re.compile(r"(/webhook/)[^/?#\s\"']+")
+# A share link's token (sharing/urls.py: /s/<token>/) is the whole key to a transcript.
+_SHARE_PATH = re.compile(r"(/s/)[^/?#\s\"']+")
 SECRET_SETTINGS = ("TWILIO_AUTH_TOKEN", "ASSEMBLYAI_KEY", "ASSEMBLYAI_WEBHOOK_SECRET", "SECRET_KEY")
 
 
@@ -37,24 +46,34 @@ def redact(text: str, values: list[str] | None = None, *, also: tuple[str | None
     return text
 
 
+def mask_tokens(text: str) -> str:
+    """`text` with the token segment of every webhook path and share link replaced by [token]."""
+    return _SHARE_PATH.sub(r"\g<1>" + MASK, _WEBHOOK_PATH.sub(r"\g<1>" + MASK, text))
+
+
+def _clean(text: str, values: list[str]) -> str:
+    return mask_tokens(redact(text, values) if values else text)
+
+
 class RedactSecrets(logging.Filter):
-    """Rewrite a record's message and traceback with secrets replaced by [redacted]."""
+    """Rewrite a record's message and traceback with secrets as [redacted] and webhook tokens as [token].
+
+    On the console handler and on django.request/django.server themselves (they do not propagate).
+    """
 
     def filter(self, record: logging.LogRecord) -> bool:
         values = secret_values()
-        if not values:
-            return True
         try:
             message = record.getMessage()
         except Exception:  # noqa: BLE001 (a bad format string is logging's problem, not ours)
             return True
-        cleaned = redact(message, values)
+        cleaned = _clean(message, values)
         if cleaned != message:
             record.msg, record.args = cleaned, None
         if record.exc_info and not record.exc_text:
             record.exc_text = logging.Formatter().formatException(record.exc_info)
         if record.exc_text:
-            record.exc_text = redact(record.exc_text, values)
+            record.exc_text = _clean(record.exc_text, values)
         if record.stack_info:
-            record.stack_info = redact(record.stack_info, values)
+            record.stack_info = _clean(record.stack_info, values)
         return True

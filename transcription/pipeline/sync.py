@@ -45,9 +45,10 @@ def transcripts_sync(
 ) -> SyncReport:
     """Drive every unfinished transcript towards a final state; safe to run at any frequency.
 
-        Submits pending rows that are due (their task was lost, or their worker died mid-attempt),
-        polls jobs whose webhook is overdue, and first asks `reconcilers` (functions of `since` and `now`
-    answering report lines; caller's sync_transcripts passes the one for Twilio recordings) for missed audio.
+    Submits pending rows that are due (their task was lost, or their worker died mid-attempt),
+    polls jobs whose webhook is overdue, and first runs `reconcilers` (functions of `since` and `now`
+    answering report lines; caller's sync_transcripts passes its own: abandoned call reservations,
+    missed Twilio recordings).
     """
     now = now or timezone.now()
     report = SyncReport()

@@ -12,7 +12,7 @@ from transcription.pipeline.create import configured_audio_source
 
 from ... import twilio_client
 from ...audio import recording_archive, recording_asset
-from ...services import recording_store
+from ...services import recording_store_info
 
 
 class Command(transcribe.Command):
@@ -21,18 +21,7 @@ class Command(transcribe.Command):
         if not RECORDING_SID_RE.match(source):
             return super().submit_other(client, source)
         try:
-            info = twilio_client.fetch_recording(source)
-            recording, _ = recording_store(
-                sid=info.sid,
-                call_sid=info.call_sid,
-                status=info.status or "completed",
-                account_sid=info.account_sid,
-                duration=info.duration,
-                channels=info.channels,
-                source=info.source,
-                error_code=info.error_code,
-                started_at=info.start_time,
-            )
+            recording, _ = recording_store_info(twilio_client.fetch_recording(source))
             asset = recording_asset(recording)
             direct.refuse_duplicate(recording.sid)
             if configured_audio_source() == AudioSource.UPLOAD:
