@@ -33,6 +33,8 @@ migrate: install
 # Local development: DEBUG on unless DEBUG itself is set (environment or .env). Servers started any
 # other way (gunicorn, manage.py) run with DEBUG off.
 run worker migrate: export DJTRANSCRIBE_DEBUG_DEFAULT = true
+# Without BASE_URL set, the app's own address follows PORT (make run PORT=8011).
+run worker migrate: export DJTRANSCRIBE_DEFAULT_BASE_URL = http://$(HOST):$(PORT)
 run: migrate
 	@$(PY) manage.py collectstatic --noinput -v0
 	@$(PY) manage.py first_run_setup

@@ -19,6 +19,7 @@ class OriginKind(models.TextChoices):
     TWILIO_RECORDING = "twilio_recording", "Twilio recording"
     UPLOAD = "upload", "Uploaded file"
     URL = "url", "URL"
+    SAMPLE = "sample", "Sample audio"
 
 
 class Redaction(models.TextChoices):

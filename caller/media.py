@@ -9,10 +9,11 @@ import re
 
 import requests
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, HttpResponse, StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
+from audio.serve import asset_response
 from audit.models import AuditAction
 from audit.services import audit_record
 from djtranscribe.lib.ids import RECORDING_SID_RE
@@ -24,7 +25,6 @@ logger = logging.getLogger(__name__)
 
 # One or more byte ranges, as browsers send them; anything else is dropped, not forwarded.
 RANGE_RE = re.compile(r"^bytes=\d*-\d*(,\s*\d*-\d*)*$")
-ONE_RANGE_RE = re.compile(r"^bytes=(\d*)-(\d*)\Z")
 PASSED_BACK = ("Content-Type", "Content-Length", "Content-Range", "Accept-Ranges", "Last-Modified", "ETag")
 
 
@@ -104,72 +104,9 @@ def _recording_response(request, recording_sid: str, url: str) -> HttpResponse:
     return response
 
 
-class _Window:
-    """Reads at most `length` bytes of an open file, from where it stands."""
-
-    def __init__(self, file, length: int):
-        self.file, self.left = file, length
-
-    def read(self, n: int = -1) -> bytes:
-        n = self.left if n < 0 else min(n, self.left)
-        data = self.file.read(n)
-        self.left -= len(data)
-        return data
-
-    def close(self):
-        self.file.close()
-
-
-def _byte_range(header: str, size: int) -> tuple[int, int] | None | bool:
-    """(first, last) of one satisfiable range; None to send it all (none, or several); False: 416."""
-    match = ONE_RANGE_RE.match(header)
-    if match is None:
-        return None
-    first, last = match.groups()
-    if first == "" and last == "":
-        return None
-    if first == "":  # the last N bytes
-        length = int(last)
-        if length == 0:
-            return False
-        return max(size - length, 0), size - 1
-    start = int(first)
-    end = min(int(last), size - 1) if last else size - 1
-    if start >= size or end < start:
-        return False
-    return start, end
-
-
 def _from_archive(request, sid: str, asset) -> HttpResponse:
-    """Serve the archived recording; one byte range gets 206 + Content-Range, an impossible one 416."""
-    size = asset.size
-    wanted = request.headers.get("Range", "")
-    span = _byte_range(wanted, size) if wanted else None
-    if span is False:
-        response = _plain(f"Range {wanted!r} is outside the recording ({size} bytes).", 416)
-        response["Content-Range"] = f"bytes */{size}"
-        return response
-    try:
-        stored = asset.file.storage.open(asset.file.name, "rb")
-    except OSError as exc:
-        logger.warning("Archived recording %s could not be read: %s", sid, type(exc).__name__)
-        return _plain(f"The archived recording {sid} cannot be read.", 502)
-    if span is None:
-        response = FileResponse(stored, content_type=asset.content_type or "audio/wav")
-        response["Content-Length"] = str(size)
-    else:
-        first, last = span
-        stored.seek(first)
-        response = FileResponse(
-            _Window(stored, last - first + 1), status=206, content_type=asset.content_type or "audio/wav"
-        )
-        response["Content-Range"] = f"bytes {first}-{last}/{size}"
-        response["Content-Length"] = str(last - first + 1)
-    response["Accept-Ranges"] = "bytes"
-    response["ETag"] = f'"{asset.sha256}"'
-    response["Content-Disposition"] = f'inline; filename="recording-{sid}.wav"'
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
+    """Serve the archived recording (audio.serve: byte ranges, 416 for an impossible one)."""
+    return asset_response(request, asset, name=f"recording {sid}", filename=f"recording-{sid}.wav")
 
 
 def player_url(recording_sid: str) -> str:

@@ -2,10 +2,12 @@
 
 from django.urls import path
 
-from . import media, pages, profile, views, voice
+from . import call_log, media, pages, profile, views, voice
 
 urlpatterns = [
     path("", pages.home, name="home"),
+    path("calls/", call_log.call_list, name="call-list"),
+    path("calls/export.csv", call_log.call_list_csv, name="call-list-csv"),
     path("calls/status/", pages.calls_status, name="calls-status"),
     path("dial/<str:phone_number>/", views.dial, name="dial"),
     path("record/", views.record_twiml, name="record-twiml"),

@@ -48,7 +48,10 @@ if not DEBUG and SECRET_KEY == DEVELOPMENT_SECRET_KEY:
 # The public root of this app, as Twilio and AssemblyAI reach it (the tutorial's
 # ngrok URL). Callback URLs and webhook signatures are built from it, never
 # from the request's Host header.
-BASE_URL = (env_str("BASE_URL") or "http://127.0.0.1:8000").rstrip("/")
+# Unset: where `make run` serves (it passes its HOST and PORT), else runserver's default.
+BASE_URL = (
+    env_str("BASE_URL") or env_str("DJTRANSCRIBE_DEFAULT_BASE_URL") or "http://127.0.0.1:8000"
+).rstrip("/")
 _base = urlsplit(BASE_URL)
 TWIML_INSTRUCTIONS_URL = f"{BASE_URL}/record/"
 
@@ -279,6 +282,8 @@ ASSEMBLYAI_KEY = env_str("ASSEMBLYAI_KEY")
 ASSEMBLYAI_BASE_URL = (env_str("ASSEMBLYAI_BASE_URL") or "https://api.assemblyai.com").rstrip("/")
 ASSEMBLYAI_WEBHOOK_SECRET = env_str("ASSEMBLYAI_WEBHOOK_SECRET")
 ASSEMBLYAI_TIMEOUT = env_duration("ASSEMBLYAI_TIMEOUT", 30.0, positive=True)
+# The largest file "Transcribe a file or a link" accepts, in megabytes.
+UPLOAD_MAX_MB = env_int("UPLOAD_MAX_MB", 500, minimum=1)
 
 # URLs a user gives the app (outbound webhooks) may not reach loopback or private addresses unless
 # this is on (self-hosting on one network); metadata and link-local addresses stay refused.

@@ -20,12 +20,14 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from django.urls.resolvers import RegexPattern, RoutePattern
 from django.utils import timezone
 
+import samples
 from caller.audio import recording_asset
 from caller.models import Call, Recording
 from djtranscribe import access
 from sharing.models import ShareLink
 from sharing.services import token_hash
 from transcription.models import Transcript, TranscriptStatus, WebhookDelivery
+from transcription.sample_calls import sample_load
 
 pytestmark = pytest.mark.django_db
 
@@ -60,6 +62,10 @@ SHARE_LINK_ROUTES = {"share", "share-audio", "share-export"}
 # Forms that need a choice to succeed, and what their success answers.
 POST_DATA = {"share-create": {"lifetime": "1d", "include_audio": "on"}}
 OK = {"share-create": 201, "share-revoke": 302, "transcription:participants": 303}
+# Routes filled with A's sample call (its archived audio) rather than her call's transcript.
+SAMPLE_ROUTES = {"transcription:audio"}
+# POST-only actions that change something, then redirect those allowed to a page.
+OK.update({"transcription:load-samples": 302, "transcription:delete-sample": 302, "transcription:retry": 302})
 
 
 @dataclass
@@ -74,6 +80,7 @@ class World:
     leads: Group
     share: ShareLink
     share_token: str
+    sample: Transcript
 
 
 @pytest.fixture
@@ -124,7 +131,8 @@ def world(django_user_model, mocked_http):
         expires_at=timezone.now() + timedelta(days=1),
         include_audio=True,
     )
-    return World(a, b, lead, call, recording, transcript, delivery, leads, share, share_token)
+    sample = sample_load(owner=a, sample=samples.TUTORIAL)
+    return World(a, b, lead, call, recording, transcript, delivery, leads, share, share_token, sample)
 
 
 # -- walking the URLconf -------------------------------------------------------------------------
@@ -198,7 +206,15 @@ PARAMS = {
     "call_sid": (True, lambda w, route: w.call.sid),
     "call_id": (True, lambda w, route: w.call.pk),
     "recording_sid": (True, lambda w, route: w.recording.sid),
-    "pk": (True, lambda w, route: w.share.pk if route.name == "share-revoke" else w.transcript.pk),
+    "pk": (
+        True,
+        lambda w, route: (
+            w.share.pk
+            if route.name == "share-revoke"
+            else (w.sample if route.name in SAMPLE_ROUTES else w.transcript).pk
+        ),
+    ),
+    "sample_pk": (True, lambda w, route: w.sample.pk),
     "token": (
         True,
         lambda w, route: w.share_token if route.name in SHARE_LINK_ROUTES else w.transcript.webhook_token,

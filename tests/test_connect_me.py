@@ -10,6 +10,7 @@ from urllib.parse import parse_qs
 import pytest
 
 from caller.models import Call, CallDirection, ConsentRecord, Recording
+from djtranscribe.lib.numbers import display_number
 from tests.factories import make_call, make_profile, make_user
 from tests.fakes import ACCOUNT, CALLS_URL, recording_callback
 
@@ -355,7 +356,7 @@ def test_the_call_page_shows_per_party_which_notice_was_played_and_when(
     assert "agreed (pressed 1)" in page
     assert "no answer yet" in page
     assert "Outbound, connecting the user" in page
-    assert OTHER in page
+    assert display_number(OTHER) in page  # "(415) 555-1234": the |phone filter
 
 
 def test_the_dial_page_says_to_set_ones_own_number_first(client, mocked_http):

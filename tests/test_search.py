@@ -87,7 +87,7 @@ def test_or_matches_either_term():
 def test_operators_typed_by_a_user_are_plain_words():
     hit = transcript("NOT AND NEAR text")
     transcript("other words")
-    for query in ('NOT AND', "NEAR(text", "text*", "'text'", "text:", "a & b | !c", "text^"):
+    for query in ("NOT AND", "NEAR(text", "text*", "'text'", "text:", "a & b | !c", "text^"):
         assert set(found(query)) <= {hit.pk}, query
     assert found("NEAR") == [hit.pk]
 

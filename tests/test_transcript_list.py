@@ -115,7 +115,7 @@ def test_the_list_names_the_number_called_and_links_the_call(staff_client):
     recording = make_recording(call, sid=RECORDING_SID)
     transcript("hi", recording_sid=RECORDING_SID, audio_url=MEDIA_URL, audio=recording_asset(recording))
     html = staff_client.get("/transcription/").content.decode()
-    assert "Call to +14155551234</a>" in html
+    assert "Call to (415) 555-1234</a>" in html  # national: the home country is TWILIO_PHONE_NUMBER's
     assert f'href="/calls/{call.sid}/"' in html
     assert "api.twilio.com" not in html
 

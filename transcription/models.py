@@ -62,6 +62,8 @@ class Transcript(models.Model):
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="transcripts"
     )
+    # A sample call loaded for a demo (load_sample): labelled "Sample" and deletable in one click.
+    is_sample = models.BooleanField("sample", default=False)
 
     # Result, as AssemblyAI returned it.
     text = models.TextField(blank=True)

@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING
 
 from audio.models import AudioAsset, OriginKind
 
+from .media import own_audio_url
+
 if TYPE_CHECKING:
     from .models import Transcript
 
@@ -35,6 +37,10 @@ def public_audio_url(transcript: Transcript) -> str:
 def describe(transcript: Transcript) -> Source:
     """Its asset's description; else the audio URL when the browser can fetch it."""
     asset = transcript.audio if transcript.audio_id is not None else None
+    own = own_audio_url(transcript)
+    if own:
+        # A sample's or an upload's archive, played through this app.
+        return Source(player_url=own, label=asset.label if transcript.owner_id == asset.owner_id else "")
     if asset is not None and (asset.player_url or asset.page_url or asset.label):
         if transcript.owner_id not in (None, asset.owner_id):
             # Pages get no user here: a transcript given to someone else (transcribe --owner)

@@ -2,7 +2,7 @@
 
 from django.urls import path, re_path
 
-from . import views, webhooks
+from . import media, retry_pages, sample_pages, transcribe_pages, views, webhooks
 
 app_name = "transcription"
 
@@ -10,6 +10,11 @@ urlpatterns = [
     path("", views.transcript_list, name="list"),
     path("<int:pk>/", views.transcript_detail, name="detail"),
     path("webhook/<str:token>/", webhooks.assemblyai_webhook, name="assemblyai-webhook"),
+    path("<int:pk>/retry/", retry_pages.transcript_retry, name="retry"),
+    path("new/", transcribe_pages.transcribe_new, name="new"),
+    path("<int:pk>/audio/", media.transcript_audio, name="audio"),
+    path("samples/load/", sample_pages.load_samples, name="load-samples"),
+    path("samples/<int:sample_pk>/delete/", sample_pages.delete_sample, name="delete-sample"),
     path("<int:pk>/status/", views.transcript_status, name="status"),
     path("<int:pk>/participants/", views.transcript_participants, name="participants"),
     re_path(r"^(?P<pk>[0-9]+)/export\.(?P<kind>txt|json|srt|vtt)$", views.transcript_export, name="export"),

@@ -46,6 +46,7 @@ LIST_FIELDS = (
     "audio",
     "owner",
     "error",
+    "is_sample",
 )
 
 

@@ -80,7 +80,7 @@ def test_searching_the_list_opens_the_transcript_with_the_words_highlighted(
     screenshot("transcripts-search-phone")
     page.set_viewport_size({"width": 1280, "height": 720})
 
-    results.get_by_role("link", name="Call to +14155550199").click()
+    results.get_by_role("link", name="Call to (415) 555-0199").click()  # the |phone filter
     # The link carries the moment "refund" is said (350 ms) for the page to seek to (not yet).
     page.wait_for_url(re.compile(rf"/transcription/{transcripts.pk}/\?q=refund%20tuesday#t=0\.3$"))
     assert page.get_by_label("Search the transcript").input_value() == "refund tuesday"

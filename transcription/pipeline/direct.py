@@ -100,6 +100,22 @@ def transcript_submit_asset(
             audio.close()
 
 
+def transcript_submit_upload(
+    *, asset: AudioAsset, client: AssemblyAIClient | None = None, owner=None
+) -> Transcript:
+    """Store a transcript of an archived upload and stream the archive to AssemblyAI at once.
+
+    Always an upload (whatever TRANSCRIPTION_AUDIO_SOURCE says: the file has no public URL).
+    Raises AudioUnavailable or AssemblyAIError, leaving no transcript behind.
+    """
+    audio = asset_open(asset)
+    try:
+        transcript = transcript_create(audio=asset, audio_source=AudioSource.UPLOAD, owner=owner)
+        return _submit_or_remove(transcript, client, audio)
+    finally:
+        audio.close()
+
+
 def _url_asset(audio_url: str) -> AudioAsset:
     return AudioAsset.objects.create(origin_kind=OriginKind.URL, origin_url=audio_url)
 

@@ -5,6 +5,9 @@
   function explain(audio) {
     if (audio.dataset.explained) { return; }
     audio.dataset.explained = "true";
+    // Words cannot be heard: stop saying they can.
+    var hint = document.getElementById("play-hint");
+    if (hint) { hint.textContent = "The audio cannot be played, so words cannot be heard."; }
     fetch(audio.currentSrc || audio.src, { headers: { Range: "bytes=0-0" }, credentials: "same-origin" })
       .then(function (r) { return r.ok ? "" : r.text(); })
       .catch(function () { return "The server could not be reached."; })

@@ -46,7 +46,7 @@
   // Playback: clicking a word (or a paragraph's time) seeks there and plays.
   box.addEventListener("click", function (e) {
     var target = e.target.closest(".w, .ts");
-    if (!target || !audio) { return; }
+    if (!target || !audio || audio.error) { return; }
     audio.currentTime = (+target.dataset.s) / 1000;
     highlight();
     var playing = audio.play();

@@ -1,0 +1,42 @@
+"""A transcript's own archived audio (a sample, an upload), played by its page through this app."""
+
+from django.contrib.auth.decorators import login_required
+from django.urls import reverse
+from django.views.decorators.http import require_GET
+
+from audio.models import AudioAsset, OriginKind
+from audio.serve import asset_response, plain
+from audit.models import AuditAction
+from audit.services import audit_record
+
+from .selectors import get_transcript_for
+
+# Kinds whose archive this app made itself; a recording's audio goes through caller's media proxy.
+OWN_KINDS = (OriginKind.UPLOAD, OriginKind.SAMPLE)
+
+
+def own_audio_url(transcript) -> str:
+    """The URL that plays the transcript's archived upload or sample; "" when it has none."""
+    asset: AudioAsset | None = transcript.audio if transcript.audio_id is not None else None
+    if asset is None or asset.origin_kind not in OWN_KINDS or not asset.is_archived:
+        return ""
+    return reverse("transcription:audio", args=[transcript.pk])
+
+
+@login_required
+@require_GET
+def transcript_audio(request, pk):
+    """Stream the transcript's archived audio; byte ranges let the player seek."""
+    transcript = get_transcript_for(request.user, pk=pk)
+    if not own_audio_url(transcript):
+        return plain(f"Transcript {transcript.pk} has no audio archived by this app.", 404)
+    asset = transcript.audio
+    suffix = asset.file.name.rsplit(".", 1)[-1] if "." in asset.file.name else "audio"
+    response = asset_response(
+        request, asset, name=f"audio of transcript {transcript.pk}", filename=f"transcript-{pk}.{suffix}"
+    )
+    wanted = request.headers.get("Range", "")
+    # One row per playback, as for recordings: seeking (a later byte range) is not a new play.
+    if response.status_code in (200, 206) and (not wanted or wanted.startswith("bytes=0-")):
+        audit_record(request=request, action=AuditAction.PLAYED, obj_kind="transcript", obj_id=transcript.pk)
+    return response
