@@ -139,6 +139,18 @@ def test_a_lost_trigger_is_recreated_and_the_index_rebuilt():
     assert ensure(connection) is False
 
 
+def test_the_post_migrate_signal_recreates_a_lost_trigger():
+    if connection.vendor != "sqlite":
+        pytest.skip("only SQLite drops triggers when Django remakes a table")
+    from django.core.management.sql import emit_post_migrate_signal
+
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TRIGGER search_transcript_ai")
+    emit_post_migrate_signal(verbosity=0, interactive=False, db=connection.alias)
+    row = transcript("refund")
+    assert found("refund") == [row.pk]
+
+
 def test_migrate_leaves_the_index_complete():
     table = SQLITE_TABLE if connection.vendor == "sqlite" else PG_TABLE
     with connection.cursor() as cursor:
