@@ -61,7 +61,13 @@ def webhook_received(*, token: str, body: Any) -> WebhookDelivery:
     with transaction.atomic():
         transcript = None
         if isinstance(token, str) and TOKEN_RE.match(token):
-            transcript = Transcript.objects.select_for_update().filter(webhook_token=token).first()
+            # Only what is read or written here: a finished row's words/utterances can be megabytes.
+            transcript = (
+                Transcript.objects.select_for_update()
+                .filter(webhook_token=token)
+                .only("pk", "job_id", "status", "webhook_received_at")
+                .first()
+            )
         note, news, orphan = "", False, False
         final = status in (TranscriptStatus.COMPLETED, TranscriptStatus.ERROR)
         if transcript is not None and job_id and final:
