@@ -102,6 +102,11 @@ INSTALLED_APPS = [
     "audio",
     "sharing",
     "search",
+    # The REST API (api/, at the top: imported by no app) and its OpenAPI schema and docs.
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -288,6 +293,49 @@ UPLOAD_MAX_MB = env_int("UPLOAD_MAX_MB", 500, minimum=1)
 # URLs a user gives the app (outbound webhooks) may not reach loopback or private addresses unless
 # this is on (self-hosting on one network); metadata and link-local addresses stay refused.
 HTTP_ALLOW_PRIVATE_URLS = env_bool("HTTP_ALLOW_PRIVATE_URLS", False)
+
+# The REST API (/api/v1/): requests each personal API token may make (N/second|minute|hour|day, or
+# off). Counted per process (Django's local-memory cache), like the rest of DRF's throttling.
+API_THROTTLE_RATE = env_rate("API_THROTTLE_RATE", "120/minute")
+API_PAGE_SIZE = env_int("API_PAGE_SIZE", 25, minimum=1)  # items per page unless ?page_size= (at most 100)
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.BearerTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.TokenRateThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.Pages",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.errors.problem_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "djtranscribe API",
+    "DESCRIPTION": (
+        "Calls, recordings and transcripts of djtranscribe. Authenticate with a personal API token "
+        "(`Authorization: Bearer <token>`, made on the API tokens page or with "
+        "`manage.py create_api_token`); "
+        "a token sees exactly what its user sees. Errors are RFC 9457 problem details."
+    ),
+    "VERSION": "1",
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",  # served by this app (whitenoise), no CDN
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "CallStatusEnum": "caller.models.CallStatus",
+        "RecordingStatusEnum": "caller.models.RecordingStatus",
+        "TranscriptStatusEnum": "transcription.models.TranscriptStatus",
+    },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.schema.add_problem_responses",
+    ],
+}
 
 # Transcription pipeline.
 TRANSCRIPTION_SPEECH_MODELS = env_list("TRANSCRIPTION_SPEECH_MODELS", "universal-3-pro,universal-2")
