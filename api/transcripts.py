@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
@@ -17,6 +18,7 @@ from audit.services import audit_record
 from search.engine import MAX_QUERY, Search
 from transcription import assemblyai_client
 from transcription.assemblyai_client import AssemblyAIError
+from transcription.finding import TranscriptFilter, direction_choices
 from transcription.models import Transcript, TranscriptStatus
 from transcription.pipeline.direct import transcript_submit_upload, transcript_submit_url
 from transcription.retention import TranscriptKept, transcript_delete
@@ -62,6 +64,19 @@ def transcript_pk(value) -> int:
                 description='Full-text search, the app\'s syntax: words, "a phrase", -word, a OR b.',
             ),
             OpenApiParameter("status", str, enum=TranscriptStatus.values),
+            OpenApiParameter(
+                "direction",
+                str,
+                enum=[value for value, _ in direction_choices()] or None,
+                description="The call's direction (transcripts of calls only).",
+            ),
+            OpenApiParameter(
+                "who", str, description="A participant's name, or digits of the number talked to."
+            ),
+            OpenApiParameter(
+                "since", OpenApiTypes.DATE, description="Created from this day on (YYYY-MM-DD)."
+            ),
+            OpenApiParameter("until", OpenApiTypes.DATE, description="Created up to this day, inclusive."),
         ],
     ),
     retrieve=extend_schema(
@@ -91,20 +106,17 @@ class TranscriptViewSet(ApiViewSet):
 
     def list(self, request):
         query = request.query_params.get("q", "")
-        wanted_status = request.query_params.get("status", "")
-        problems = {}
+        # The transcript list's own filters (status, direction, who, since, until), checked alike.
+        wanted = TranscriptFilter.parse(request.query_params)
+        problems = list(wanted.problems)
         if len(query) > MAX_QUERY:
-            problems["q"] = f"That search is {len(query)} characters long: search for at most {MAX_QUERY}."
-        if wanted_status and wanted_status not in TranscriptStatus.values:
-            problems["status"] = (
-                f"There is no status {wanted_status!r}: choose one of {', '.join(TranscriptStatus.values)}."
-            )
+            problems.append(f"That search is {len(query)} characters long: search for at most {MAX_QUERY}.")
         if problems:
             raise ValidationError(problems)
         search = Search.parse(query)
-        found = search.filter(transcripts_visible_to(request.user))
-        if wanted_status:
-            found = found.filter(status=wanted_status)
+        found = wanted.apply(search.filter(transcripts_visible_to(request.user)))
+        if wanted.status:
+            found = found.filter(status=wanted.status)
         found = found.only(*LIST_FIELDS).order_by(*search.order_by)
         page = self.paginate_queryset(found)
         return self.get_paginated_response(TranscriptSerializer(page, many=True).data)
@@ -117,13 +129,12 @@ class TranscriptViewSet(ApiViewSet):
     def create(self, request):
         if missing := assemblyai_client.missing_settings():
             raise Problem(f"Transcribing needs {', '.join(missing)} set on the server.", status=503)
-        upload = request.FILES.get("file") if request.content_type.startswith("multipart/") else None
-        if request.content_type.startswith("multipart/"):
-            TranscribeFileSerializer(data=request.data).is_valid(raise_exception=True)
-        else:
-            TranscribeUrlSerializer(data=request.data).is_valid(raise_exception=True)
+        multipart = request.content_type.startswith("multipart/")
+        wanted = (TranscribeFileSerializer if multipart else TranscribeUrlSerializer)(data=request.data)
+        wanted.is_valid(raise_exception=True)
+        upload = wanted.validated_data.get("file")
         try:
-            transcript = self._submit(request, upload)
+            transcript = self._submit(request, upload, wanted.validated_data.get("audio_url", ""))
         except Refused as exc:
             raise ValidationError({"file" if upload else "audio_url": str(exc)}) from None
         except (AssemblyAIError, AudioUnavailable) as exc:
@@ -140,7 +151,7 @@ class TranscriptViewSet(ApiViewSet):
         )
         return Response(transcript_detail(transcript), status=status.HTTP_201_CREATED)
 
-    def _submit(self, request, upload) -> Transcript:
+    def _submit(self, request, upload, audio_url: str) -> Transcript:
         """The same services as "Transcribe a file or a link": the file is checked and archived first."""
         if upload is not None:
             asset = upload_receive(file=upload, owner=request.user)
@@ -149,7 +160,7 @@ class TranscriptViewSet(ApiViewSet):
             except BaseException:
                 asset_discard(asset)
                 raise
-        url = link_check(request.data["audio_url"])
+        url = link_check(audio_url)
         return transcript_submit_url(audio_url=url, owner=request.user)
 
     def destroy(self, request, pk):
