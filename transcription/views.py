@@ -19,10 +19,12 @@ from search.engine import MAX_QUERY, Search
 from search.highlight import clip
 
 from . import downloads
-from .models import AudioSource, Transcript, TranscriptStatus
+from .models import AudioSource, Review, Transcript, TranscriptStatus
 from .participants import RenameError, may_rename, participants_rename
 from .presentation import status_payload
 from .reading import transcript_body
+from .revising.review import review_of
+from .revising.services import latest_revision, may_edit
 from .selectors import get_transcript_for, transcripts_visible_to
 from .sources import Source, describe, describe_many
 
@@ -30,6 +32,7 @@ EXPORT_LABELS = {"txt": "Text", "json": "JSON", "srt": "SRT subtitles", "vtt": "
 # The rename form's fields: `name-1`, `name-A`... one per participant key.
 NAME_FIELD = "name-"
 PER_PAGE = 25
+REVIEWED_FILTERS = ("", "yes", "no")
 PREVIEW_CHARS = 200
 # What the list shows of each transcript: never the big `words`/`utterances` JSON.
 LIST_FIELDS = (
@@ -80,6 +83,7 @@ def transcript_list(request):
     """The transcripts the user may see, newest first; `?q=` finds words in the text, `?status=` filters."""
     query = request.GET.get("q", "")
     status = request.GET.get("status", "")
+    reviewed = request.GET.get("reviewed", "")
     problem = ""
     if len(query) > MAX_QUERY:
         problem = f"That search is {len(query)} characters long: search for at most {MAX_QUERY}."
@@ -87,8 +91,13 @@ def transcript_list(request):
     if status and status not in TranscriptStatus.values:
         problem = f"There is no status {status!r}: choose one of {', '.join(TranscriptStatus.values)}."
         status = ""
+    if reviewed not in REVIEWED_FILTERS:
+        problem = f"There is no filter reviewed={reviewed!r}: choose yes or no."
+        reviewed = ""
     search = Search.parse(query)
     found = search.filter(transcripts_visible_to(request.user))
+    if reviewed:
+        found = found.filter(review__isnull=reviewed == "no")
     counts = dict(found.order_by().values_list("status").annotate(n=Count("pk")))
     shown = found.filter(status=status) if status else found
     if search:
@@ -105,6 +114,9 @@ def transcript_list(request):
     if search:
         by_pk = Transcript.objects.only(*LIST_FIELDS, "text").in_bulk(transcripts)
         transcripts = [by_pk[pk] for pk in transcripts if pk in by_pk]
+    reviewed_ids = set(
+        Review.objects.filter(transcript__in=transcripts).values_list("transcript_id", flat=True)
+    )
     moments = search.fragments(transcripts) if search else {}
     rows = [
         {
@@ -114,6 +126,7 @@ def transcript_list(request):
             "snippet": search.snippet(t.text) if search else clip(t.preview, PREVIEW_CHARS),
             "hits": search.hits(t.text) if search else 0,
             "moment": moments.get(t.pk, ""),
+            "reviewed": t.pk in reviewed_ids,
         }
         for t, source in zip(transcripts, describe_many(transcripts), strict=True)
     ]
@@ -126,6 +139,8 @@ def transcript_list(request):
         "q": search.text,
         "search": search,
         "status": status,
+        "reviewed": reviewed,
+        "reviewed_chips": [("", "Any"), ("yes", "Reviewed"), ("no", "Not reviewed")],
         "chips": chips,
         "total": total,
         "problem": problem,
@@ -144,6 +159,9 @@ def transcript_detail(request, pk):
         "exports": EXPORT_LABELS if transcript.status == TranscriptStatus.COMPLETED else {},
         "status": status_payload(transcript),
         "may_rename": may_rename(request.user, transcript),
+        "may_edit": may_edit(request.user, transcript),
+        "revision": latest_revision(transcript),
+        "review": review_of(transcript),
         **transcript_body(transcript, low=settings.TRANSCRIPTION_LOW_CONFIDENCE),
     }
     return render(request, "transcription/detail.html", context)
