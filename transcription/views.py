@@ -19,6 +19,7 @@ from search.engine import MAX_QUERY, Search
 from search.highlight import clip
 
 from . import downloads
+from .finding import MAX_WHO, REVIEWED_CHOICES, TranscriptFilter, direction_choices, people_condition
 from .models import AudioSource, Review, Transcript, TranscriptStatus
 from .participants import RenameError, may_rename, participants_rename
 from .presentation import status_payload
@@ -32,8 +33,8 @@ EXPORT_LABELS = {"txt": "Text", "json": "JSON", "srt": "SRT subtitles", "vtt": "
 # The rename form's fields: `name-1`, `name-A`... one per participant key.
 NAME_FIELD = "name-"
 PER_PAGE = 25
-REVIEWED_FILTERS = ("", "yes", "no")
 PREVIEW_CHARS = 200
+PEOPLE_SHOWN = 100
 # What the list shows of each transcript: never the big `words`/`utterances` JSON.
 LIST_FIELDS = (
     "pk",
@@ -80,24 +81,20 @@ def source_name(transcript: Transcript, source: Source) -> str:
 @login_required
 @require_GET
 def transcript_list(request):
-    """The transcripts the user may see, newest first; `?q=` finds words in the text, `?status=` filters."""
+    """The transcripts the user may see, newest first; `?q=` finds words in the text, ranked.
+
+    Filters: `status`, `direction`, `who` (a participant's name or number), `since`/`until` (dates).
+    """
     query = request.GET.get("q", "")
-    status = request.GET.get("status", "")
-    reviewed = request.GET.get("reviewed", "")
-    problem = ""
+    wanted = TranscriptFilter.parse(request.GET)
+    problems = list(wanted.problems)
     if len(query) > MAX_QUERY:
-        problem = f"That search is {len(query)} characters long: search for at most {MAX_QUERY}."
+        problems.insert(0, f"That search is {len(query)} characters long: search for at most {MAX_QUERY}.")
         query = ""
-    if status and status not in TranscriptStatus.values:
-        problem = f"There is no status {status!r}: choose one of {', '.join(TranscriptStatus.values)}."
-        status = ""
-    if reviewed not in REVIEWED_FILTERS:
-        problem = f"There is no filter reviewed={reviewed!r}: choose yes or no."
-        reviewed = ""
+    status = wanted.status
     search = Search.parse(query)
-    found = search.filter(transcripts_visible_to(request.user))
-    if reviewed:
-        found = found.filter(review__isnull=reviewed == "no")
+    visible = wanted.apply(transcripts_visible_to(request.user))
+    found = search.filter(visible)
     counts = dict(found.order_by().values_list("status").annotate(n=Count("pk")))
     shown = found.filter(status=status) if status else found
     if search:
@@ -114,9 +111,8 @@ def transcript_list(request):
     if search:
         by_pk = Transcript.objects.only(*LIST_FIELDS, "text").in_bulk(transcripts)
         transcripts = [by_pk[pk] for pk in transcripts if pk in by_pk]
-    reviewed_ids = set(
-        Review.objects.filter(transcript__in=transcripts).values_list("transcript_id", flat=True)
-    )
+    reviewed = Review.objects.filter(transcript__in=transcripts)
+    reviewed_ids = set(reviewed.values_list("transcript_id", flat=True))
     moments = search.fragments(transcripts) if search else {}
     rows = [
         {
@@ -139,13 +135,28 @@ def transcript_list(request):
         "q": search.text,
         "search": search,
         "status": status,
-        "reviewed": reviewed,
-        "reviewed_chips": [("", "Any"), ("yes", "Reviewed"), ("no", "Not reviewed")],
+        "filters": wanted,
+        "directions": direction_choices(),
+        "reviewed_choices": REVIEWED_CHOICES.items(),
+        "people": _people_matching(request.user, query, wanted),
+        "people_query": query.strip(),
         "chips": chips,
         "total": total,
-        "problem": problem,
+        "problem": " ".join(problems),
     }
-    return render(request, "transcription/list.html", context, status=400 if problem else 200)
+    return render(request, "transcription/list.html", context, status=400 if problems else 200)
+
+
+def _people_matching(user, query: str, wanted: TranscriptFilter) -> int:
+    """How many transcripts have a participant (name or number) like the whole query, up to 100.
+
+    The search box finds words said; a name or a number typed there is offered as the `who` filter.
+    """
+    query = query.strip()
+    if not query or wanted.who or len(query) > MAX_WHO or any(ch in query for ch in '"-') or " OR " in query:
+        return 0
+    people = wanted.apply(transcripts_visible_to(user)).filter(people_condition(query))
+    return people.order_by().values("pk")[:PEOPLE_SHOWN].count()
 
 
 @login_required
