@@ -14,14 +14,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audio.models import AudioAsset, OriginKind
-from audio.services import asset_archive, asset_for_origin
-from transcription.models import Transcript
+from audio.services import AudioUnavailable, asset_archive, asset_for_origin
+from transcription.models import Transcript, TranscriptStatus
 from transcription.pipeline.create import transcripts_audio_failed, transcripts_audio_ready
 from transcription.queue import retry_delay
 
 from . import twilio_client
 from .models import CallDirection, Recording
-from .queue import queue_recording_archive
+from .queue import queue_recording_archive, queue_recording_delete
 
 
 def recording_description(recording: Recording) -> dict[str, str]:
@@ -84,7 +84,8 @@ def _chunks(response: requests.Response):
 def recording_archive(recording: Recording, asset: AudioAsset | None = None) -> AudioAsset:
     """Stream the recording from Twilio into the recordings storage and verify it (memory stays flat).
 
-    Raises TwilioError (with `retryable`) when Twilio does not hand the whole recording over.
+    Raises TwilioError (with `retryable`) when Twilio does not hand the whole recording over, and
+    AudioUnavailable (retryable) when the storage fails.
     """
     asset = asset or recording_asset(recording)
     if asset.is_archived:
@@ -125,7 +126,7 @@ def recording_archive_attempt(*, recording_sid: str, attempt: int = 0) -> str:
     asset = recording_asset(recording)
     try:
         recording_archive(recording, asset)
-    except twilio_client.TwilioError as exc:
+    except (twilio_client.TwilioError, AudioUnavailable) as exc:
         message = str(exc)
         asset.archive_error = message[:255]
         asset.save(update_fields=["archive_error", "updated_at"])
@@ -136,5 +137,17 @@ def recording_archive_attempt(*, recording_sid: str, attempt: int = 0) -> str:
             return "retrying"
         transcripts_audio_failed(asset=asset, message=message)
         return "error"
-    transcripts_audio_ready(asset=asset)
+    recording_archived(recording, asset)
     return "archived"
+
+
+def recording_archived(recording: Recording, asset: AudioAsset) -> None:
+    """What follows a verified archive: waiting transcripts are submitted, and Twilio's copy goes.
+
+    A transcript can complete before the archive (url mode, or an install older than the archive);
+    its deletion was skipped then, so TWILIO_DELETE_RECORDINGS is applied now.
+    """
+    transcripts_audio_ready(asset=asset)
+    completed = Transcript.objects.filter(recording_sid=recording.sid, status=TranscriptStatus.COMPLETED)
+    if settings.TWILIO_DELETE_RECORDINGS and completed.exists():
+        queue_recording_delete(recording.sid)
