@@ -21,7 +21,14 @@ _SHARE_PATH = re.compile(r"(/s/)[^/?#\s\"']+")
 # header echoed into an exception, a command's output captured into a log), and any Bearer credential.
 _API_TOKEN = re.compile(r"\bdjt_[A-Za-z0-9_-]{20,}")
 _BEARER = re.compile(r"(\bBearer\s+)[^\s\"',;]+", re.IGNORECASE)
-SECRET_SETTINGS = ("TWILIO_AUTH_TOKEN", "ASSEMBLYAI_KEY", "ASSEMBLYAI_WEBHOOK_SECRET", "SECRET_KEY")
+SECRET_SETTINGS = (
+    "TWILIO_AUTH_TOKEN",
+    "ASSEMBLYAI_KEY",
+    "ASSEMBLYAI_WEBHOOK_SECRET",
+    "SECRET_KEY",
+    "AWS_SECRET_ACCESS_KEY",  # the recordings bucket's key (audio.storage)
+    "AWS_SESSION_TOKEN",
+)
 
 
 def secret_values() -> list[str]:
