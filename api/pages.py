@@ -14,7 +14,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from .tokens import NAME_LENGTH, TokenRefused, token_create, token_of, token_revoke, tokens_of
 
-NO_STORE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+# A page that may show a new token is never cached. (Not Referrer-Policy: no-referrer, as share pages
+# have: a form posted from such a page sends "Origin: null", which Django's CSRF check refuses.)
+NO_STORE = {"Cache-Control": "no-store"}
 
 
 def _page(request, *, status=200, new_token="", problem="", name=""):

@@ -34,6 +34,7 @@ class TokenRateThrottle(SimpleRateThrottle):
 
     def get_cache_key(self, request, view):
         token = getattr(request, "auth", None)
-        if token is None or not getattr(token, "pk", None):
+        if token is None or not getattr(token, "token_hash", ""):
             return None  # not authenticated by a token: refused before throttling matters
-        return self.cache_format % {"scope": self.scope, "ident": token.pk}
+        # The hash, not the row id: an id may be reused after a deletion, a token's hash never is.
+        return self.cache_format % {"scope": self.scope, "ident": token.token_hash[:32]}
