@@ -132,3 +132,11 @@ def test_a_revised_transcript_is_found_by_its_new_words_only(admin_client):
     row.save(update_fields=["text", "words"])
     assert listed(admin_client, q="voucher") == [row.pk]
     assert listed(admin_client, q="refund") == []
+
+
+def test_a_reference_number_typed_in_the_search_box_is_not_looked_up_as_a_phone_number(admin_client):
+    lead = make_user("lead", superuser=True)
+    talking_with("+14155510164", lead)
+    response = admin_client.get("/transcription/", {"q": "10164"})
+    assert response.context["people"] == 0
+    assert listed(admin_client, who="10164") != []  # the participant filter still finds it

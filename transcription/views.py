@@ -19,7 +19,14 @@ from search.engine import MAX_QUERY, Search
 from search.highlight import clip
 
 from . import downloads
-from .finding import MAX_WHO, REVIEWED_CHOICES, TranscriptFilter, direction_choices, people_condition
+from .finding import (
+    MAX_WHO,
+    PHONE_DIGITS,
+    REVIEWED_CHOICES,
+    TranscriptFilter,
+    direction_choices,
+    people_condition,
+)
 from .models import AudioSource, Review, Transcript, TranscriptStatus
 from .participants import RenameError, may_rename, participants_rename
 from .presentation import status_payload
@@ -155,6 +162,9 @@ def _people_matching(user, query: str, wanted: TranscriptFilter) -> int:
     query = query.strip()
     if not query or wanted.who or len(query) > MAX_WHO or any(ch in query for ch in '"-') or " OR " in query:
         return 0
+    digits = sum(ch.isdigit() for ch in query)
+    if digits and digits < PHONE_DIGITS:
+        return 0  # a reference number or an amount said, not a phone number
     people = wanted.apply(transcripts_visible_to(user)).filter(people_condition(query))
     return people.order_by().values("pk")[:PEOPLE_SHOWN].count()
 
