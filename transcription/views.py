@@ -7,7 +7,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count
 from django.db.models.functions import Substr
 from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
@@ -15,7 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from audit.models import AuditAction
 from audit.services import audit_record
-from search.engine import MAX_QUERY, Search
+from search.engine import COUNT_LIMIT, MAX_QUERY, Search, count_statuses
 from search.highlight import clip
 
 from . import downloads
@@ -102,14 +101,19 @@ def transcript_list(request):
     search = Search.parse(query)
     visible = wanted.apply(transcripts_visible_to(request.user))
     found = search.filter(visible)
-    counts = dict(found.order_by().values_list("status").annotate(n=Count("pk")))
+    counts, many = count_statuses(found, ranked=search.ranked)
     shown = found.filter(status=status) if status else found
     if search:
         shown = shown.only(*LIST_FIELDS, "text")
     else:
         shown = shown.only(*LIST_FIELDS).annotate(preview=Substr("text", 1, PREVIEW_CHARS + 1))
     total = counts.get(status, 0) if status else sum(counts.values())
-    ordered = shown.order_by(*search.order_by)
+    if many and status:
+        # The status's own hits, counted up to the limit like the whole (one more read, bounded).
+        total = len(shown.order_by().values_list("pk", flat=True)[: COUNT_LIMIT + 1])
+        many = total > COUNT_LIMIT
+        total = min(total, COUNT_LIMIT)
+    ordered = shown.order_by(*search.ordering(many=many))
     if search:
         # Rank ids only, then read the page's 25 rows: sorting whole rows reads every hit's text.
         ordered = ordered.values_list("pk", flat=True)
@@ -133,8 +137,9 @@ def transcript_list(request):
         }
         for t, source in zip(transcripts, describe_many(transcripts), strict=True)
     ]
-    chips = [("", "All", sum(counts.values()))] + [
-        (value, label, counts.get(value, 0)) for value, label in TranscriptStatus.choices
+    # Past the limit the counts per status are of the first hits only: the chips show no number.
+    chips = [("", "All", None if many else sum(counts.values()))] + [
+        (value, label, None if many else counts.get(value, 0)) for value, label in TranscriptStatus.choices
     ]
     context = {
         "rows": rows,
@@ -149,6 +154,7 @@ def transcript_list(request):
         "people_query": query.strip(),
         "chips": chips,
         "total": total,
+        "many": many,
         "problem": " ".join(problems),
     }
     return render(request, "transcription/list.html", context, status=400 if problems else 200)
