@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from . import events, services
 from .forms import EndpointForm
-from .models import Attempt, Delivery, Endpoint
+from .models import SUBSCRIBABLE, Attempt, Delivery, Endpoint
 from .selectors import endpoints_of, get_endpoint_for
 
 RECENT_DELIVERIES = 25
@@ -31,7 +31,8 @@ def endpoint_list(request):
 @require_http_methods(["GET", "POST"])
 def endpoint_new(request):
     """GET: the form; POST: create the endpoint (URL checked against internal addresses) and open it."""
-    return _edit(request, Endpoint(owner=request.user), created=True)
+    every_event = [str(event) for event in SUBSCRIBABLE]  # the form starts with every box ticked
+    return _edit(request, Endpoint(owner=request.user, events=every_event), created=True)
 
 
 @login_required

@@ -245,3 +245,8 @@ def test_the_admin_replays_deliveries(admin_client_logged, alice, task_queue, mo
     assert response.status_code == 302
     assert Delivery.objects.get().status == DeliveryStatus.PENDING
     assert [r.task.name for r in task_queue.pending] == ["deliver_event"]
+
+
+def test_the_new_endpoint_form_starts_with_every_event_ticked(alice_client):
+    page = alice_client.get("/webhooks/new/").content.decode()
+    assert page.count("checked") == 5 + 2  # five events, the Standard kind and Active
