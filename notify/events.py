@@ -11,7 +11,7 @@ import logging
 import uuid
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from . import payloads, selectors
 from .models import SUBSCRIBABLE, Delivery, Endpoint, Event, EventType
@@ -29,13 +29,17 @@ def environment_endpoint() -> Endpoint | None:
             Endpoint.objects.filter(pk=existing.pk).update(active=False)
         return None
     if existing is None:
-        return Endpoint.objects.create(
-            from_environment=True,
-            url=url,
-            events=[str(event) for event in SUBSCRIBABLE],
-            description="From OUTBOUND_WEBHOOK_URL",
-            secret="",
-        )
+        try:
+            with transaction.atomic():
+                return Endpoint.objects.create(
+                    from_environment=True,
+                    url=url,
+                    events=[str(event) for event in SUBSCRIBABLE],
+                    description="From OUTBOUND_WEBHOOK_URL",
+                    secret="",
+                )
+        except IntegrityError:  # another event made it first (one environment endpoint: a constraint)
+            existing = Endpoint.objects.get(from_environment=True)
     if existing.url != url:
         # A new URL is a new receiver: a health verdict about the old one does not apply.
         existing.url, existing.active = url, True

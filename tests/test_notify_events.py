@@ -188,3 +188,16 @@ def test_sample_transcripts_send_nothing(task_queue, endpoint, alice):
             data={"status": "completed"},
         )
     assert events_of(endpoint) == []
+
+
+def test_a_correction_saved_in_the_editor_becomes_transcript_revised_with_the_new_text(
+    task_queue, endpoint, alice
+):
+    from transcription.revising.services import transcript_correct
+
+    transcript = make_transcript(completed=True, owner=alice)  # "Ahoy, this"
+    with task_queue.capture(execute=True):
+        saved = transcript_correct(transcript_pk=transcript.pk, user=alice, start=1, end=2, text="that")
+    assert events_of(endpoint) == ["transcript.revised"]
+    data = body(Event.objects.get())["data"]
+    assert (data["text"], data["revision_id"]) == ("Ahoy, that", saved.revision.pk)
