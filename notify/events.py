@@ -55,11 +55,15 @@ def event_record(*, event_type: str, obj_kind: str, obj_id, data: dict) -> Event
     Nothing is stored when no endpoint listens. Deliveries are queued once the transaction commits.
     """
     environment_endpoint()
-    listening = [
-        endpoint
-        for endpoint in selectors.endpoints_listening(event_type)
-        if event_type in endpoint.events and selectors.may_hear_of(endpoint, obj_kind=obj_kind, obj_id=obj_id)
-    ]
+    hears: dict[int | None, bool] = {}  # per owner: one visibility check however many endpoints
+    listening = []
+    for endpoint in selectors.endpoints_listening(event_type):
+        if event_type not in endpoint.events:
+            continue
+        if endpoint.owner_id not in hears:
+            hears[endpoint.owner_id] = selectors.may_hear_of(endpoint, obj_kind=obj_kind, obj_id=obj_id)
+        if hears[endpoint.owner_id]:
+            listening.append(endpoint)
     if not listening:
         return None
     event = Event.objects.create(
@@ -69,8 +73,7 @@ def event_record(*, event_type: str, obj_kind: str, obj_id, data: dict) -> Event
         obj_id=str(obj_id),
         body=payloads.event_body(event_type, data),
     )
-    for endpoint in listening:
-        delivery = Delivery.objects.create(event=event, endpoint=endpoint)
+    for delivery in Delivery.objects.bulk_create([Delivery(event=event, endpoint=e) for e in listening]):
         queue_delivery(delivery.pk)
     return event
 
