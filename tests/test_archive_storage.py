@@ -249,3 +249,21 @@ def test_the_attempt_after_an_interrupted_one_stores_the_recording_under_its_own
     mock_media(mocked_http, AUDIO)
     assert recording_archive_attempt(recording_sid=RECORDING_SID, attempt=1) == "archived"
     assert AudioAsset.objects.get().file.name == f"twilio/{RECORDING_SID}.wav"
+
+
+@override_settings(TWILIO_DELETE_RECORDINGS=True)
+def test_a_recording_archived_after_its_transcript_completed_is_then_deleted_at_twilio(
+    recordings_storage, task_queue, mocked_http
+):
+    from tests.factories import make_transcript
+
+    # url mode: AssemblyAI fetched Twilio's copy itself, and finished before the archive did.
+    mock_media(mocked_http, AUDIO)
+    mocked_http.delete(TWILIO_RECORDING, status=204)
+    a_recording()
+    make_transcript(completed=True, recording_sid=RECORDING_SID, call_sid="CA" + "1" * 32)
+    with task_queue.capture(execute=True):
+        assert recording_archive_attempt(recording_sid=RECORDING_SID) == "archived"
+    task_queue.run_all()
+    assert task_queue.outcomes == ["deleted"]
+    assert Recording.objects.get().status == "deleted"
