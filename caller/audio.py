@@ -13,7 +13,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
-from audio.models import AudioAsset, OriginKind
+from audio.models import AudioAsset, OriginKind, Redaction
 from audio.services import asset_archive, asset_for_origin
 from transcription.models import Transcript
 from transcription.pipeline.create import transcripts_audio_failed, transcripts_audio_ready
@@ -60,6 +60,13 @@ def archived_asset(recording_sid: str) -> AudioAsset | None:
         .exclude(file="")
         .first()
     )
+
+
+def audio_withheld(recording_sid: str) -> bool:
+    """Whether the recording's audio waits for its redacted copy: neither the archive nor Twilio plays it."""
+    return AudioAsset.objects.filter(
+        origin_kind=OriginKind.TWILIO_RECORDING, origin_id=recording_sid, redaction=Redaction.WAITING
+    ).exists()
 
 
 def media_download_url(recording: Recording) -> str:

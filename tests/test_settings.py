@@ -41,7 +41,8 @@ def project(tmp_path):
     shutil.copy(SETTINGS, package / "settings.py")
     (package / "lib").mkdir()
     (package / "lib" / "__init__.py").write_text("")
-    shutil.copy(ROOT / "djtranscribe" / "lib" / "env.py", package / "lib" / "env.py")
+    for module in ("env.py", "pii.py"):  # what settings.py imports
+        shutil.copy(ROOT / "djtranscribe" / "lib" / module, package / "lib" / module)
     return tmp_path
 
 
@@ -192,7 +193,7 @@ def test_lists_are_read_comma_separated(project):
 
 def variables_settings_reads() -> set[str]:
     source = SETTINGS.read_text()
-    names = set(re.findall(r'env_[a-z]+\(\s*"([A-Z0-9_]+)"', source))
+    names = set(re.findall(r'env_[a-z_]+\(\s*"([A-Z0-9_]+)"', source))
     return names | set(re.findall(r'os\.environ\.get\(\s*"([A-Z0-9_]+)"', source))
 
 

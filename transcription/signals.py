@@ -5,3 +5,7 @@ from django.dispatch import Signal
 # Sent with `transcript=` once a transcript is completed and its result saved (inside the
 # saving transaction: receivers that call out should do so on commit).
 transcript_completed = Signal()
+
+# Sent (inside the transaction) once a redacted transcript's redacted audio is archived in place of
+# the original: whoever keeps another copy of the original (caller: Twilio's) may delete it now.
+redacted_audio_archived = Signal()

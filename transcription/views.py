@@ -34,6 +34,7 @@ PREVIEW_CHARS = 200
 # What the list shows of each transcript: never the big `words`/`utterances` JSON.
 LIST_FIELDS = (
     "pk",
+    "redact_pii",
     "status",
     "created_at",
     "completed_at",

@@ -19,6 +19,7 @@ from ..assemblyai_client import AssemblyAIClient, AssemblyAIError
 from ..models import AudioSource, Transcript, TranscriptStatus, new_webhook_token
 from ..queue import queue_fetch, queue_orphan_delete, queue_submit, retry_delay
 from .apply import transcript_apply, transcript_fail
+from .redaction import redaction_options
 
 # How long one submission attempt may hold its row: longer than an upload can take, so a
 # slow attempt is never doubled, short enough that a killed worker's row is picked up soon.
@@ -71,6 +72,7 @@ def _send(
         speech_models=transcript.speech_models or None,
         keyterms=settings.TRANSCRIPTION_KEYTERMS or None,
         **channel_options(transcript),
+        **redaction_options(transcript),
         **webhook_auth.submit_options(webhook_url=webhook_url, token=transcript.webhook_token),
     )
     with transaction.atomic():
