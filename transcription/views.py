@@ -19,6 +19,7 @@ from search.engine import MAX_QUERY, Search
 from search.highlight import clip
 
 from . import downloads
+from .finding import MAX_WHO, TranscriptFilter, direction_choices, people_condition
 from .models import AudioSource, Transcript, TranscriptStatus
 from .participants import RenameError, may_rename, participants_rename
 from .presentation import status_payload
@@ -31,6 +32,7 @@ EXPORT_LABELS = {"txt": "Text", "json": "JSON", "srt": "SRT subtitles", "vtt": "
 NAME_FIELD = "name-"
 PER_PAGE = 25
 PREVIEW_CHARS = 200
+PEOPLE_SHOWN = 100
 # What the list shows of each transcript: never the big `words`/`utterances` JSON.
 LIST_FIELDS = (
     "pk",
@@ -78,18 +80,20 @@ def source_name(transcript: Transcript, source: Source) -> str:
 @login_required
 @require_GET
 def transcript_list(request):
-    """The transcripts the user may see, newest first; `?q=` finds words in the text, `?status=` filters."""
+    """The transcripts the user may see, newest first; `?q=` finds words in the text, ranked.
+
+    Filters: `status`, `direction`, `who` (a participant's name or number), `since`/`until` (dates).
+    """
     query = request.GET.get("q", "")
-    status = request.GET.get("status", "")
-    problem = ""
+    wanted = TranscriptFilter.parse(request.GET)
+    problems = list(wanted.problems)
     if len(query) > MAX_QUERY:
-        problem = f"That search is {len(query)} characters long: search for at most {MAX_QUERY}."
+        problems.insert(0, f"That search is {len(query)} characters long: search for at most {MAX_QUERY}.")
         query = ""
-    if status and status not in TranscriptStatus.values:
-        problem = f"There is no status {status!r}: choose one of {', '.join(TranscriptStatus.values)}."
-        status = ""
+    status = wanted.status
     search = Search.parse(query)
-    found = search.filter(transcripts_visible_to(request.user))
+    visible = wanted.apply(transcripts_visible_to(request.user))
+    found = search.filter(visible)
     counts = dict(found.order_by().values_list("status").annotate(n=Count("pk")))
     shown = found.filter(status=status) if status else found
     if search:
@@ -127,11 +131,27 @@ def transcript_list(request):
         "q": search.text,
         "search": search,
         "status": status,
+        "filters": wanted,
+        "directions": direction_choices(),
+        "people": _people_matching(request.user, query, wanted),
+        "people_query": query.strip(),
         "chips": chips,
         "total": total,
-        "problem": problem,
+        "problem": " ".join(problems),
     }
-    return render(request, "transcription/list.html", context, status=400 if problem else 200)
+    return render(request, "transcription/list.html", context, status=400 if problems else 200)
+
+
+def _people_matching(user, query: str, wanted: TranscriptFilter) -> int:
+    """How many transcripts have a participant (name or number) like the whole query, up to 100.
+
+    The search box finds words said; a name or a number typed there is offered as the `who` filter.
+    """
+    query = query.strip()
+    if not query or wanted.who or len(query) > MAX_WHO or any(ch in query for ch in '"-') or " OR " in query:
+        return 0
+    people = wanted.apply(transcripts_visible_to(user)).filter(people_condition(query))
+    return people.order_by().values("pk")[:PEOPLE_SHOWN].count()
 
 
 @login_required
