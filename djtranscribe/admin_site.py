@@ -5,6 +5,8 @@ Django lets a changelist URL filter on any local field with any lookup (`?webhoo
 regular expression. StrictAdminSite mixes StrictLookupsMixin into every ModelAdmin registered on it,
 ours and third-party ones alike; a hand-made lookup answers 400 with a message saying so.
 
+Every change page whose fields are all read-only shows no Save buttons (NoSaveWithoutInputsMixin).
+
 It also keeps the access model in the admin's own views:
 - they do their own sign-in check (to the admin's login page), so LoginRequiredMiddleware lets
   them through;
@@ -87,15 +89,55 @@ def _sign_in_checked_by_the_admin(patterns) -> None:
             login_not_required(getattr(entry.callback, "__func__", entry.callback))
 
 
+def _form_edits_something(form) -> bool:
+    return bool(form.visible_fields())
+
+
+def _inline_edits_something(inline) -> bool:
+    """An inline edits something when a row has an input, a row may be added, or one deleted."""
+    formset = inline.formset
+    if any(_form_edits_something(form) for form in formset.forms):
+        return True
+    if inline.has_add_permission and formset.max_num > formset.initial_form_count():
+        return True
+    return bool(formset.can_delete and inline.has_delete_permission and formset.initial_form_count())
+
+
+class NoSaveWithoutInputsMixin:
+    """A change page where every field is read-only (a call, a webhook delivery) shows no Save
+    buttons: they would save nothing, and suggest something here can be changed."""
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if change and not add:
+            adminform = context.get("adminform")
+            inlines = context.get("inline_admin_formsets", [])
+            editable = (adminform is not None and _form_edits_something(adminform.form)) or any(
+                _inline_edits_something(inline) for inline in inlines
+            )
+            if not editable:
+                context.update(show_save=False, show_save_and_continue=False, show_save_and_add_another=False)
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+
 class StrictAdminSite(admin.AdminSite):
-    """The default admin site, with StrictLookupsMixin mixed into every ModelAdmin it registers."""
+    """The default admin site, with StrictLookupsMixin and NoSaveWithoutInputsMixin mixed into
+    every ModelAdmin it registers."""
+
+    site_header = "djtranscribe"
+    site_title = "djtranscribe admin"
+    index_title = "Calls, recordings and transcripts"
 
     def register(self, model_or_iterable, admin_class=None, **options):
         admin_class = admin_class or ModelAdmin
-        if not issubclass(admin_class, StrictLookupsMixin):
+        mixins = tuple(
+            mixin
+            for mixin in (StrictLookupsMixin, NoSaveWithoutInputsMixin)
+            if not issubclass(admin_class, mixin)
+        )
+        if mixins:
             admin_class = type(
                 admin_class.__name__,
-                (StrictLookupsMixin, admin_class),
+                (*mixins, admin_class),
                 {"__module__": admin_class.__module__, "__qualname__": admin_class.__qualname__},
             )
         super().register(model_or_iterable, admin_class, **options)

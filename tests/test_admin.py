@@ -155,7 +155,21 @@ def test_the_transcript_page_keeps_vendor_fields_read_only(admin_client_logged, 
     page = transcript_page(admin_client_logged, data["transcript"])
     for vendor_field in ("job_id", "status", "text", "confidence", "error", "upload_url"):
         assert f'name="{vendor_field}"' not in page
+
+
+@pytest.mark.parametrize("status", ["completed", "error"])
+def test_a_finished_transcript_keeps_the_audio_and_models_it_was_made_from_read_only(
+    admin_client_logged, status
+):
+    page = transcript_page(admin_client_logged, a_transcript(status=status))
+    for field in ("audio_url", "recording_sid", "call_sid", "speech_models"):
+        assert f'name="{field}"' not in page
+
+
+def test_an_unfinished_transcripts_audio_can_still_be_corrected(admin_client_logged):
+    page = transcript_page(admin_client_logged, a_transcript(status="pending", text="", words=[]))
     assert 'name="audio_url"' in page
+    assert 'name="_save"' in page
 
 
 def test_saving_the_transcript_page_cannot_change_what_assemblyai_reported(admin_client_logged, data):
@@ -190,6 +204,32 @@ def test_the_transcript_page_never_shows_the_webhook_token(admin_client_logged, 
 
 def test_transcripts_cannot_be_added_by_hand(admin_client_logged):
     assert admin_client_logged.get("/admin/transcription/transcript/add/").status_code == 403
+
+
+# -- read-only pages --------------------------------------------------------------
+
+
+def test_the_admin_says_djtranscribe_in_its_header_and_title(admin_client_logged):
+    page = admin_client_logged.get("/admin/").content.decode()
+    assert '<a href="/admin/">djtranscribe</a>' in page
+    assert "<title>Calls, recordings and transcripts | djtranscribe admin</title>" in page
+    assert "Django administration" not in page
+
+
+@pytest.mark.parametrize("kind", ["call", "recording", "delivery"])
+def test_a_page_with_nothing_to_edit_offers_no_save_button(admin_client_logged, data, kind):
+    obj = data[kind]
+    page = admin_client_logged.get(
+        f"/admin/{obj._meta.app_label}/{obj._meta.model_name}/{obj.pk}/change/"
+    ).content.decode()
+    assert 'name="_save"' not in page
+    assert 'name="_continue"' not in page
+
+
+def test_a_finished_transcript_keeps_save_for_naming_its_participants(admin_client_logged, data):
+    page = transcript_page(admin_client_logged, data["transcript"])
+    assert 'name="participants-TOTAL_FORMS"' in page
+    assert 'name="_save"' in page
 
 
 # -- the call page ---------------------------------------------------------------

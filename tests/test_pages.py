@@ -252,3 +252,15 @@ def test_a_wrong_password_is_refused_on_the_login_page(client, staff_user):
     assert response.status_code == 200
     assert b"Please enter a correct username and password" in response.content
     assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.parametrize("path", ["/", "/calls/", "/transcription/", "/transcription/new/", "/profile/"])
+def test_every_page_starts_with_a_skip_link_to_its_content(staff_client, path):
+    html = staff_client.get(path).content.decode()
+    body = html[html.index("<body>") :]
+    assert body.split("<a ", 1)[1].startswith('class="skip-link" href="#main">Skip to content</a>')
+    assert '<main id="main" tabindex="-1">' in html
+
+
+def test_the_login_page_has_the_skip_link_too(client):
+    assert 'class="skip-link" href="#main"' in client.get("/login/").content.decode()

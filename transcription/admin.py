@@ -113,6 +113,13 @@ class TranscriptAdmin(AuditedAdmin, admin.ModelAdmin):
         name for _, options in fieldsets for name in options["fields"] if name not in TRANSCRIPT_EDITABLE
     )
 
+    def get_readonly_fields(self, request, obj=None):
+        """On a finished transcript (completed or error) the audio and models it was made from are
+        read-only too: the row must keep saying what produced its result (retry or transcribe anew)."""
+        if obj is not None and obj.is_final:
+            return (*self.readonly_fields, *TRANSCRIPT_EDITABLE)
+        return self.readonly_fields
+
     def get_queryset(self, request):
         queryset = transcripts_visible_to(request.user, super().get_queryset(request))
         if is_changelist(request):

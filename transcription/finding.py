@@ -20,6 +20,8 @@ from django.utils import timezone
 from .models import Participant, TranscriptStatus
 
 MAX_WHO = 64
+# The reviewed filter: a person marked the transcript checked ("yes"), or not yet ("no").
+REVIEWED_CHOICES = {"": "Any", "yes": "Reviewed", "no": "Not reviewed"}
 MIN_DIGITS = 3  # fewer digits typed are part of a name ("R2"), not a number
 
 _directions: list[tuple[str, str]] = []
@@ -58,6 +60,7 @@ class TranscriptFilter:
     who: str = ""
     since: date | None = None
     until: date | None = None
+    reviewed: str = ""  # "yes", "no" or "" (either)
     problems: tuple[str, ...] = ()
 
     @classmethod
@@ -90,12 +93,18 @@ class TranscriptFilter:
         if dates["since"] and dates["until"] and dates["since"] > dates["until"]:
             problems.append("The From date is after the To date: swap them to see that range.")
             dates = {"since": None, "until": None}
-        return cls(status=status, direction=direction, who=who, problems=tuple(problems), **dates)
+        reviewed = params.get("reviewed", "")
+        if reviewed not in REVIEWED_CHOICES:
+            problems.append(f"There is no filter reviewed={reviewed!r}: choose yes or no.")
+            reviewed = ""
+        return cls(
+            status=status, direction=direction, who=who, reviewed=reviewed, problems=tuple(problems), **dates
+        )
 
     @property
     def narrowing(self) -> bool:
         """Whether anything but the status narrows the list (the status chips count without status)."""
-        return bool(self.direction or self.who or self.since or self.until)
+        return bool(self.direction or self.who or self.since or self.until or self.reviewed)
 
     def apply(self, transcripts: QuerySet) -> QuerySet:
         """`transcripts` narrowed by everything but the status (the chips count each status)."""
@@ -103,6 +112,8 @@ class TranscriptFilter:
             transcripts = transcripts.filter(_direction_condition(self.direction))
         if self.who:
             transcripts = transcripts.filter(people_condition(self.who))
+        if self.reviewed:
+            transcripts = transcripts.filter(review__isnull=self.reviewed == "no")
         zone = timezone.get_current_timezone()
         if self.since:
             transcripts = transcripts.filter(created_at__gte=datetime.combine(self.since, time.min, zone))
@@ -119,5 +130,6 @@ class TranscriptFilter:
             "who": self.who,
             "since": self.since.isoformat() if self.since else "",
             "until": self.until.isoformat() if self.until else "",
+            "reviewed": self.reviewed,
         }
         return {key: value for key, value in values.items() if value}

@@ -19,11 +19,13 @@ from search.engine import MAX_QUERY, Search
 from search.highlight import clip
 
 from . import downloads
-from .finding import MAX_WHO, TranscriptFilter, direction_choices, people_condition
-from .models import AudioSource, Transcript, TranscriptStatus
+from .finding import MAX_WHO, REVIEWED_CHOICES, TranscriptFilter, direction_choices, people_condition
+from .models import AudioSource, Review, Transcript, TranscriptStatus
 from .participants import RenameError, may_rename, participants_rename
 from .presentation import status_payload
 from .reading import transcript_body
+from .revising.review import review_of
+from .revising.services import latest_revision, may_edit
 from .selectors import get_transcript_for, transcripts_visible_to
 from .sources import Source, describe, describe_many
 
@@ -110,6 +112,8 @@ def transcript_list(request):
     if search:
         by_pk = Transcript.objects.only(*LIST_FIELDS, "text").in_bulk(transcripts)
         transcripts = [by_pk[pk] for pk in transcripts if pk in by_pk]
+    reviewed = Review.objects.filter(transcript__in=transcripts)
+    reviewed_ids = set(reviewed.values_list("transcript_id", flat=True))
     moments = search.fragments(transcripts) if search else {}
     rows = [
         {
@@ -119,6 +123,7 @@ def transcript_list(request):
             "snippet": search.snippet(t.text) if search else clip(t.preview, PREVIEW_CHARS),
             "hits": search.hits(t.text) if search else 0,
             "moment": moments.get(t.pk, ""),
+            "reviewed": t.pk in reviewed_ids,
         }
         for t, source in zip(transcripts, describe_many(transcripts), strict=True)
     ]
@@ -133,6 +138,7 @@ def transcript_list(request):
         "status": status,
         "filters": wanted,
         "directions": direction_choices(),
+        "reviewed_choices": REVIEWED_CHOICES.items(),
         "people": _people_matching(request.user, query, wanted),
         "people_query": query.strip(),
         "chips": chips,
@@ -165,6 +171,9 @@ def transcript_detail(request, pk):
         "exports": EXPORT_LABELS if transcript.status == TranscriptStatus.COMPLETED else {},
         "status": status_payload(transcript),
         "may_rename": may_rename(request.user, transcript),
+        "may_edit": may_edit(request.user, transcript),
+        "revision": latest_revision(transcript),
+        "review": review_of(transcript),
         **transcript_body(transcript, low=settings.TRANSCRIPTION_LOW_CONFIDENCE),
     }
     return render(request, "transcription/detail.html", context)

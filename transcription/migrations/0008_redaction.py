@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('audio', '0005_redaction_waiting'),
-        ('transcription', '0006_sample'),
+        ('transcription', '0007_revisions'),
     ]
 
     operations = [
