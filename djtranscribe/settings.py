@@ -25,6 +25,8 @@ from djtranscribe.lib.env import (
     env_optional_int,
     env_rate,
     env_str,
+    env_url,
+    env_webhook_secret,
 )
 from djtranscribe.lib.pii import ASSEMBLYAI_PII_POLICIES, DEFAULT_PII_POLICIES
 from djtranscribe.lib.storage_url import recordings_storage
@@ -106,6 +108,7 @@ INSTALLED_APPS = [
     "audio",
     "sharing",
     "search",
+    "notify",
 ]
 
 MIDDLEWARE = [
@@ -296,6 +299,18 @@ UPLOAD_MAX_MB = env_int("UPLOAD_MAX_MB", 500, minimum=1)
 # URLs a user gives the app (outbound webhooks) may not reach loopback or private addresses unless
 # this is on (self-hosting on one network); metadata and link-local addresses stay refused.
 HTTP_ALLOW_PRIVATE_URLS = env_bool("HTTP_ALLOW_PRIVATE_URLS", False)
+
+# Outbound webhooks (notify/): beside the endpoints users manage, one may come from here; it gets
+# every event, signed with this secret (whsec_..., `manage.py webhook_secret` makes one).
+OUTBOUND_WEBHOOK_URL = env_url("OUTBOUND_WEBHOOK_URL")
+OUTBOUND_WEBHOOK_SECRET = env_webhook_secret("OUTBOUND_WEBHOOK_SECRET")
+if OUTBOUND_WEBHOOK_URL and not OUTBOUND_WEBHOOK_SECRET:
+    raise ImproperlyConfigured(
+        "OUTBOUND_WEBHOOK_URL is set but OUTBOUND_WEBHOOK_SECRET is not: deliveries must be signed."
+    )
+# How long one request may take; a receiver failing every delivery this long is disabled.
+OUTBOUND_WEBHOOK_TIMEOUT = env_duration("OUTBOUND_WEBHOOK_TIMEOUT", 10.0, positive=True)
+OUTBOUND_WEBHOOK_DISABLE_AFTER = env_duration("OUTBOUND_WEBHOOK_DISABLE_AFTER", 3 * 86400.0, positive=True)
 
 # Transcription pipeline.
 TRANSCRIPTION_SPEECH_MODELS = env_list("TRANSCRIPTION_SPEECH_MODELS", "universal-3-pro,universal-2")

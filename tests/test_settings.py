@@ -242,3 +242,15 @@ def test_a_count_or_timeout_that_cannot_work_stops_the_app(project, name, value)
 def test_a_dial_rate_limit_that_is_not_a_rate_stops_the_app_instead_of_failing_the_first_dial(project):
     error = refusal(project, DJTRANSCRIBE_READ_DOTENV="0", DIAL_RATE_LIMIT="ten a day")
     assert "DIAL_RATE_LIMIT='ten a day'" in error and "10/hour" in error
+
+
+def test_an_outbound_webhook_url_without_its_secret_stops_the_app(project):
+    error = refusal(
+        project, DJTRANSCRIBE_READ_DOTENV="0", OUTBOUND_WEBHOOK_URL="https://ops.example.com/hook"
+    )
+    assert "OUTBOUND_WEBHOOK_URL is set but OUTBOUND_WEBHOOK_SECRET is not" in error
+
+
+def test_a_malformed_outbound_webhook_secret_stops_the_app_without_showing_it(project):
+    error = refusal(project, DJTRANSCRIBE_READ_DOTENV="0", OUTBOUND_WEBHOOK_SECRET="hunter2hunter2hunter2")
+    assert "OUTBOUND_WEBHOOK_SECRET cannot be read" in error and "hunter2" not in error
