@@ -1,4 +1,4 @@
-"""Part 6: saving a correction on a 3-hour, 30,000-word transcript (issue 12: under 200 ms).
+"""Part 7: saving a correction on a 3-hour, 30,000-word transcript (issue 12: under 200 ms).
 
     python -m bench.editing [--words 30000] [--runs 30]
 
@@ -154,7 +154,7 @@ def table_rows(editing: dict) -> list[tuple[str, str, str, str]]:
     exact = "exact" if editing["revert_restored_exactly"] else "NOT EXACT"
     return [
         (
-            f"6 save a correction, {editing['hours']} h / {editing['words']:,} words",
+            f"7 save a correction, {editing['hours']} h / {editing['words']:,} words",
             f"p50 {save['p50_ms']:.1f} / p95 {save['p95_ms']:.1f} ms = {editing['ratio_p50']:.2f}x "
             f"the row's own read+write ({floor['p50_ms']:.1f} ms); revert of {editing['revisions']} "
             f"revisions {editing['revert_ms']:.0f} ms ({exact})",
@@ -162,7 +162,7 @@ def table_rows(editing: dict) -> list[tuple[str, str, str, str]]:
             "ok" if ok else "MISSED",
         ),
         (
-            "6 transcript page with every word",
+            "7 transcript page with every word",
             f"{editing['page_ms']:.0f} ms, {editing['page_kib']} KiB",
             "",
             "",
