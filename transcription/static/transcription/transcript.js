@@ -163,6 +163,8 @@
     box.addEventListener("transcript:changed", function () {
       doubtful = Array.prototype.slice.call(box.querySelectorAll(".w.lo"));
       d = -1;
+      nextDoubtful.textContent = "Next doubtful word (" + doubtful.length + ")";
+      nextDoubtful.disabled = !doubtful.length;
     });
     nextDoubtful.addEventListener("click", function () {
       if (!doubtful.length) { return; }
