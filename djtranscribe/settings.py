@@ -376,5 +376,9 @@ LOGGING = {
         "django.server": {"filters": ["redact_secrets"]},
         # twilio-python logs every request at INFO; keep only its warnings.
         "twilio.http_client": {"level": "WARNING"},
+        # boto3 (the recordings bucket) logs signing details and every request at DEBUG: never wanted.
+        "botocore": {"level": "WARNING"},
+        "boto3": {"level": "WARNING"},
+        "s3transfer": {"level": "WARNING"},
     },
 }
