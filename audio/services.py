@@ -98,19 +98,24 @@ def asset_archive(
 ) -> AudioAsset:
     """Stream `chunks` into the recordings storage as `name`, then read it back to verify it.
 
-    Memory stays flat whatever the size. The size and SHA-256 are stored; `archived_at` is set only
-    when the stored copy matches them. Errors of the source propagate (nothing is recorded then);
-    a storage that fails (a full disk, a bucket that refuses) raises AudioUnavailable (retryable)
-    with what it said, recorded in `archive_error`.
+    `name` is this asset's own (per recording, or random): whatever is stored under it is an earlier
+    attempt of this asset. Memory stays flat whatever the size. The size and SHA-256 are stored;
+    `archived_at` is set only when the stored copy matches them. Errors of the source propagate
+    (nothing is recorded then, and nothing is left in storage); a storage that fails (a full disk, a
+    bucket that refuses) raises AudioUnavailable (retryable) with what it said, in `archive_error`.
     """
     reader = _Hashing(chunks)
     storage = asset.file.storage
     try:
-        if asset.file:
-            storage.delete(asset.file.name)  # an earlier, unverified attempt
+        for earlier in {asset.file.name, name} - {""}:
+            storage.delete(earlier)  # an unverified or interrupted attempt (no error when absent)
         stored_name = storage.save(name, File(reader, name=name))
     except OSError as exc:
         _archive_failed(asset, f"The archive could not store {name}: {exc}")
+    except BaseException:
+        # The source stopped half way: a folder keeps the part it wrote (a bucket keeps nothing).
+        _delete_file(storage, name)
+        raise
     asset.file.name = stored_name
     asset.size = reader.size
     asset.sha256 = reader.digest.hexdigest()
@@ -137,6 +142,27 @@ def _archive_failed(asset: AudioAsset, message: str) -> NoReturn:
     asset.archive_error = message[:255]
     asset.save(update_fields=["archived_at", "archive_error", "updated_at"])
     raise AudioUnavailable(message, retryable=True)
+
+
+# What says which file an asset holds; asset_swap_files exchanges exactly these.
+FILE_FIELDS = ("file", "size", "sha256", "content_type", "archived_at", "archive_error", "redaction")
+
+
+def asset_swap_files(first: AudioAsset, second: AudioAsset) -> None:
+    """Exchange the stored files (and what describes them) of two assets; no byte is copied.
+
+    For PII redaction: the origin's asset (the one every page and the recording's row find) takes
+    the redacted copy, and the other row takes the original, to be kept or discarded.
+    """
+    with transaction.atomic():
+        for name in FILE_FIELDS:
+            theirs, ours = getattr(second, name), getattr(first, name)
+            if name == "file":
+                theirs, ours = theirs.name, ours.name
+            setattr(first, name, theirs)
+            setattr(second, name, ours)
+        first.save(update_fields=[*FILE_FIELDS, "updated_at"])
+        second.save(update_fields=[*FILE_FIELDS, "updated_at"])
 
 
 def asset_open(asset: AudioAsset) -> IO[bytes]:

@@ -3,7 +3,8 @@
     python -m bench [--quick]
 
 Each part runs in its own process with a time limit (bench/web.py, pipeline.py, scale.py,
-memory.py, search.py) and leaves its raw figures in bench/out/<part>.json; this runner only reads them.
+memory.py, search.py, longcall.py, editing.py) and leaves its raw figures in bench/out/<part>.json;
+this runner only reads them.
 --quick makes every part small (a smoke run, seconds instead of minutes; not for RESULTS.md).
 """
 
@@ -26,8 +27,15 @@ PARTS = {
     "pipeline": ("bench.pipeline", 240, ["--recordings", "50", "--timeout", "30"]),
     "scale": ("bench.scale", 420, ["--rows", "3000", "--small", "300"]),
     "memory": ("bench.memory", 420, ["--megabytes", "20", "--archive-megabytes", "10,20"]),
-    "search": ("bench.search", 420, ["--levels", "300,3000", "--runs", "3"]),
+    "search": ("bench.search", 600, ["--levels", "300,3000", "--runs", "3"]),
+    "longcall": ("bench.longcall", 300, ["--hours", "0.25", "--runs", "2"]),
+    "editing": ("bench.editing", 240, ["--words", "3000", "--runs", "5"]),
 }
+
+
+# Arguments of a full run, where a part has more than its defaults: search also on PostgreSQL (a
+# throwaway server, scripts/with-postgres.sh); its 1,000,000 level is `python -m bench.search --million`.
+FULL_ARGS = {"search": ["--postgres"]}
 
 
 def run_part(name: str, quick: bool) -> dict:
@@ -36,7 +44,7 @@ def run_part(name: str, quick: bool) -> dict:
     (common.OUT_DIR / f"{name}.json").unlink(missing_ok=True)
     try:
         subprocess.run(
-            [sys.executable, "-m", module, *(quick_args if quick else [])],
+            [sys.executable, "-m", module, *(quick_args if quick else FULL_ARGS.get(name, []))],
             cwd=common.ROOT,
             env=common.bench_env(),
             timeout=limit,
@@ -227,6 +235,20 @@ def rows_for(results: dict) -> list[tuple[str, str, str, str]]:
         from bench.search import table_rows
 
         rows += table_rows(search)
+    longcall = results["longcall"]
+    if "failed" in longcall:
+        rows.append(("6 long call", longcall["failed"], "", "FAILED"))
+    else:
+        from bench.longcall import table_rows as longcall_rows
+
+        rows += longcall_rows(longcall)
+    editing = results["editing"]
+    if "failed" in editing:
+        rows.append(("7 save a correction", editing["failed"], "", "FAILED"))
+    else:
+        from bench.editing import table_rows as editing_rows
+
+        rows += editing_rows(editing)
     return rows
 
 

@@ -21,9 +21,14 @@ from djtranscribe.lib.env import (
     env_float,
     env_int,
     env_list,
+    env_multichoice,
+    env_optional_int,
     env_rate,
     env_str,
+    env_url,
+    env_webhook_secret,
 )
+from djtranscribe.lib.pii import ASSEMBLYAI_PII_POLICIES, DEFAULT_PII_POLICIES
 from djtranscribe.lib.storage_url import recordings_storage
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -103,6 +108,7 @@ INSTALLED_APPS = [
     "audio",
     "sharing",
     "search",
+    "notify",
     # The REST API (api/, at the top: imported by no app) and its OpenAPI schema and docs.
     "rest_framework",
     "drf_spectacular",
@@ -299,6 +305,18 @@ UPLOAD_MAX_MB = env_int("UPLOAD_MAX_MB", 500, minimum=1)
 # this is on (self-hosting on one network); metadata and link-local addresses stay refused.
 HTTP_ALLOW_PRIVATE_URLS = env_bool("HTTP_ALLOW_PRIVATE_URLS", False)
 
+# Outbound webhooks (notify/): beside the endpoints users manage, one may come from here; it gets
+# every event, signed with this secret (whsec_..., `manage.py webhook_secret` makes one).
+OUTBOUND_WEBHOOK_URL = env_url("OUTBOUND_WEBHOOK_URL")
+OUTBOUND_WEBHOOK_SECRET = env_webhook_secret("OUTBOUND_WEBHOOK_SECRET")
+if OUTBOUND_WEBHOOK_URL and not OUTBOUND_WEBHOOK_SECRET:
+    raise ImproperlyConfigured(
+        "OUTBOUND_WEBHOOK_URL is set but OUTBOUND_WEBHOOK_SECRET is not: deliveries must be signed."
+    )
+# How long one request may take; a receiver failing every delivery this long is disabled.
+OUTBOUND_WEBHOOK_TIMEOUT = env_duration("OUTBOUND_WEBHOOK_TIMEOUT", 10.0, positive=True)
+OUTBOUND_WEBHOOK_DISABLE_AFTER = env_duration("OUTBOUND_WEBHOOK_DISABLE_AFTER", 3 * 86400.0, positive=True)
+
 # The REST API (/api/v1/): requests each personal API token may make (N/second|minute|hour|day, or
 # off). Counted per process (Django's local-memory cache), like the rest of DRF's throttling.
 API_THROTTLE_RATE = env_rate("API_THROTTLE_RATE", "120/minute")
@@ -358,6 +376,24 @@ TRANSCRIPTION_POLL_INTERVAL = env_duration("TRANSCRIPTION_POLL_INTERVAL", 5.0)
 # Words below this confidence are marked as doubtful in the admin and pages.
 TRANSCRIPTION_LOW_CONFIDENCE = env_float("TRANSCRIPTION_LOW_CONFIDENCE", 0.6)
 
+# PII redaction (README "Redacting PII"): AssemblyAI redacts the text and makes a beeped copy of the
+# audio, which the worker archives in place of the original. Off by default; a person can still mark
+# one call or upload "sensitive" to redact just that one.
+TRANSCRIPTION_REDACT_PII = env_bool("TRANSCRIPTION_REDACT_PII", False)
+TRANSCRIPTION_REDACT_PII_POLICIES = env_multichoice(
+    "TRANSCRIPTION_REDACT_PII_POLICIES", DEFAULT_PII_POLICIES, ASSEMBLYAI_PII_POLICIES
+)
+TRANSCRIPTION_REDACT_PII_SUB = env_choice(
+    "TRANSCRIPTION_REDACT_PII_SUB", "entity_name", ("entity_name", "hash")
+)
+# Keep the unredacted original in the archive once the redacted copy is there (playable only with the
+# audio.play_unredacted permission); off: the original is deleted from the archive.
+KEEP_UNREDACTED_AUDIO = env_bool("KEEP_UNREDACTED_AUDIO", False)
+
+# Retention (README "Retention"): applied daily by the worker. Empty: keep.
+RETENTION_AUDIO_DAYS = env_optional_int("RETENTION_AUDIO_DAYS", minimum=1)
+RETENTION_TRANSCRIPT_DAYS = env_optional_int("RETENTION_TRANSCRIPT_DAYS", minimum=1)
+
 # Background work: Django's Tasks API (django-tasks backport) on the database backend.
 TASKS = {
     "default": {
@@ -388,5 +424,9 @@ LOGGING = {
         "django.server": {"filters": ["redact_secrets"]},
         # twilio-python logs every request at INFO; keep only its warnings.
         "twilio.http_client": {"level": "WARNING"},
+        # boto3 (the recordings bucket) logs signing details and every request at DEBUG: never wanted.
+        "botocore": {"level": "WARNING"},
+        "boto3": {"level": "WARNING"},
+        "s3transfer": {"level": "WARNING"},
     },
 }

@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("sharing.urls")),
     path("", include("api.urls")),
     path("transcription/", include("transcription.urls")),
+    path("webhooks/", include("notify.urls")),
     path("admin/", admin.site.urls),
 ]
 

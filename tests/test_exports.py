@@ -124,9 +124,26 @@ def test_txt_gives_one_line_per_speaker_turn_with_its_time():
     )
 
 
-def test_paragraphs_break_on_a_pause_of_two_seconds():
-    paragraphs = exports.paragraphs([word("one", 0, 100), word("two", 500, 600), word("three", 2700, 2800)])
-    assert [p.text for p in paragraphs] == ["one two", "three"]
+def test_paragraphs_break_on_a_pause_of_two_seconds_after_a_sentence():
+    paragraphs = exports.paragraphs([word("one", 0, 100), word("two.", 500, 600), word("three", 2700, 2800)])
+    assert [p.text for p in paragraphs] == ["one two.", "three"]
+
+
+def test_paragraphs_never_break_mid_sentence_on_a_short_pause():
+    paragraphs = exports.paragraphs([word("one", 0, 100), word("two", 500, 600), word("three.", 2700, 2800)])
+    assert [p.text for p in paragraphs] == ["one two three."]
+
+
+def test_paragraphs_break_a_long_monologue_at_the_next_sentence_end():
+    words = [word(f"w{k}{'.' if k % 10 == 9 else ''}", k * 1000, k * 1000 + 900) for k in range(60)]
+    paragraphs = exports.paragraphs(words)
+    assert len(paragraphs) == 2
+    assert all(p.text.endswith(".") for p in paragraphs)
+
+
+def test_paragraphs_break_unpunctuated_speech_after_a_very_long_pause():
+    paragraphs = exports.paragraphs([word("one", 0, 100), word("two", 9000, 9100)])
+    assert [p.text for p in paragraphs] == ["one", "two"]
 
 
 @pytest.mark.parametrize(
@@ -140,3 +157,22 @@ def test_paragraphs_break_on_a_pause_of_two_seconds():
 def test_file_names_carry_the_date_and_the_number_or_the_job(label, fallback, expected):
     date = datetime.datetime(2026, 11, 24, 3, 0, tzinfo=datetime.UTC)
     assert exports.filename(kind="srt", date=date, label=label, fallback=fallback) == expected
+
+
+def test_the_streamed_json_is_the_same_document_as_the_whole_one():
+    from transcription.exports import iter_json, to_json
+
+    data = {"text": "Grüße, <b>", "words": [{"text": "Grüße,", "start": 0, "end": 1}], "n": None}
+    assert "".join(iter_json(data)) == to_json(data)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("kind", ["txt", "json", "srt", "vtt"])
+def test_a_download_is_streamed_in_chunks(admin_client, kind):
+    from tests.factories import make_transcript
+
+    transcript = make_transcript(completed=True)
+    response = admin_client.get(f"/transcription/{transcript.pk}/export.{kind}")
+    assert response.status_code == 200
+    assert response.streaming
+    assert b"".join(response.streaming_content)

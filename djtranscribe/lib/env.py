@@ -7,8 +7,11 @@ such as `TWILIO_VALIDATE_SIGNATURES=ture` must never quietly turn a check off.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import os
 import re
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -107,6 +110,41 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
+def env_url(name: str) -> str:
+    """An http(s) URL with a host, or "" when unset."""
+    value = _raw(name)
+    if value is None:
+        return ""
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 (raises on a port that is no number)
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+        raise _refuse(name, value, "an http:// or https:// URL with a host, e.g. https://example.com/hooks")
+    return value
+
+
+def env_webhook_secret(name: str) -> str:
+    """A Standard Webhooks secret: whsec_ and base64 of at least 24 bytes, or "" when unset.
+
+    The value itself never appears in the error: it is a secret.
+    """
+    value = _raw(name)
+    if value is None:
+        return ""
+    try:
+        key = base64.b64decode(value.removeprefix("whsec_"), validate=True)
+    except (binascii.Error, ValueError):
+        key = b""
+    if not value.startswith("whsec_") or len(key) < 24:
+        raise ImproperlyConfigured(
+            f"{name} cannot be read: it accepts whsec_ followed by base64 of at least 24 random bytes, "
+            "e.g. what `python manage.py webhook_secret` prints"
+        )
+    return value
+
+
 def parse_rate(text: str, name: str = "DIAL_RATE_LIMIT") -> tuple[int, int] | None:
     """'10/hour' → (10, 3600); 'off' or '' → None. Raises ImproperlyConfigured naming the setting."""
     if text.strip().lower() in {"", "off", "none", "0"}:
@@ -126,3 +164,23 @@ def env_rate(name: str, default: str) -> str:
     value = env_str(name, default)
     parse_rate(value, name)
     return value
+
+
+def env_multichoice(name: str, default: tuple[str, ...], choices: tuple[str, ...]) -> list[str]:
+    """A comma-separated list whose every item is one of `choices` (any case; answered in lower case)."""
+    items = [item.lower() for item in env_list(name)] or list(default)
+    unknown = [item for item in items if item not in choices]
+    if unknown:
+        raise ImproperlyConfigured(
+            f"{name} has {', '.join(map(repr, unknown))}, which "
+            f"{'is not a known name' if len(unknown) == 1 else 'are not known names'}: "
+            f"{name} accepts a comma-separated list of {', '.join(choices)}."
+        )
+    return list(dict.fromkeys(items))
+
+
+def env_optional_int(name: str, *, minimum: int | None = None) -> int | None:
+    """A whole number, or None when the variable is unset or empty (e.g. "keep forever")."""
+    if _raw(name) is None:
+        return None
+    return env_int(name, 0, minimum=minimum)
