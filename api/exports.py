@@ -40,7 +40,8 @@ class ExportViewSet(ApiViewSet):
         ],
         responses={
             (200, "text/plain"): FILE,
-            (200, "application/json"): FILE,
+            # The JSON export is an object (the transcript as `manage.py` and the pages export it).
+            (200, "application/json"): OpenApiResponse(OpenApiTypes.OBJECT, description="The JSON export."),
             (200, "application/x-subrip"): FILE,
             (200, "text/vtt"): FILE,
             409: OpenApiResponse(description="Not completed yet, or (subtitles) no word timings."),

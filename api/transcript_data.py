@@ -10,10 +10,10 @@ from rest_framework import serializers
 
 from transcription.conversation.names import default_name
 from transcription.conversation.turns import build_turns, default_participant
-from transcription.exports import timed_words
 from transcription.models import Transcript, TranscriptStatus
 from transcription.participants import participant_names
 from transcription.reading import named_stats
+from transcription.revising.services import editable_words, latest_revision
 from transcription.sources import public_audio_url
 
 from .base import absolute
@@ -37,10 +37,6 @@ LIST_FIELDS = (
     "is_sample",
 )
 PREVIEW_CHARS = 200
-# Revisions (issue 12) hook: once transcription has revisions (a corrected text aligned to the
-# words, with its history), the detail gains `revision` (the current one's number) and links to
-# `/api/v1/transcripts/<id>/revisions/` (GET: the history, POST: submit a correction), served by an
-# `api/revisions.py` viewset calling transcription's revision services. Nothing here yet.
 
 
 def api_url(transcript: Transcript) -> str:
@@ -125,6 +121,9 @@ class TranscriptDetailSerializer(serializers.Serializer):
 
     id = serializers.IntegerField()
     status = serializers.ChoiceField(choices=TranscriptStatus.choices)
+    revision = serializers.IntegerField(
+        help_text="The current revision (0: as the engine wrote it); send it with a correction."
+    )
     job_id = serializers.CharField(allow_null=True, help_text="AssemblyAI's transcript id.")
     call_sid = serializers.CharField(allow_blank=True)
     recording_sid = serializers.CharField(allow_blank=True)
@@ -140,7 +139,7 @@ class TranscriptDetailSerializer(serializers.Serializer):
         allow_null=True, help_text="Only for a conversation (two voices or more)."
     )
     turns = TurnSerializer(many=True)
-    words = WordSerializer(many=True)
+    words = WordSerializer(many=True, help_text="In time order; a correction's start/end index this list.")
     created_at = serializers.DateTimeField()
     completed_at = serializers.DateTimeField(allow_null=True)
     url = serializers.CharField()
@@ -165,8 +164,12 @@ def _word(word: dict[str, Any], names: dict[str, str]) -> dict[str, Any]:
 
 
 def transcript_detail(transcript: Transcript) -> dict[str, Any]:
-    """The detail's data: the same words, names, turns and statistics as the page and the JSON export."""
-    words = timed_words(transcript.words)
+    """The detail's data: the same words, names, turns and statistics as the page and the JSON export.
+
+    The words are numbered as the page's editor numbers them (timed, in time order), so a correction
+    sent to the revisions URL names the same words.
+    """
+    words = editable_words(transcript.words)
     names = participant_names(transcript, words)
     turns = [
         {
@@ -183,6 +186,7 @@ def transcript_detail(transcript: Transcript) -> dict[str, Any]:
     return {
         "id": transcript.pk,
         "status": transcript.status,
+        "revision": latest_revision(transcript),
         "job_id": transcript.job_id,
         "call_sid": transcript.call_sid,
         "recording_sid": transcript.recording_sid,
@@ -207,4 +211,5 @@ def transcript_detail(transcript: Transcript) -> dict[str, Any]:
         }
         if completed
         else {},
+        "revisions_url": absolute(reverse("api:transcript-revisions", args=[transcript.pk])),
     }

@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from . import calls, docs, exports, pages, recordings, transcripts
+from . import calls, docs, exports, pages, recordings, revisions, transcripts
 
 # Explicit paths rather than a router: readable URLs with the app's own parameter names, and no
 # format-suffix variants to document.
@@ -32,8 +32,11 @@ api_patterns = [
         exports.ExportViewSet.as_view({"get": "retrieve"}),
         name="transcript-export",
     ),
-    # Revisions (issue 12) go here: "transcripts/<str:pk>/revisions/" (GET the history, POST a
-    # correction), an api/revisions.py viewset over transcription's revision services.
+    path(
+        "transcripts/<str:pk>/revisions/",
+        revisions.RevisionViewSet.as_view({"get": "history", "post": "create"}),
+        name="transcript-revisions",
+    ),
 ]
 
 urlpatterns = [

@@ -14,6 +14,7 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from dotenv import load_dotenv
 
+from djtranscribe import rest_settings
 from djtranscribe.lib.env import (
     env_bool,
     env_choice,
@@ -321,44 +322,9 @@ OUTBOUND_WEBHOOK_DISABLE_AFTER = env_duration("OUTBOUND_WEBHOOK_DISABLE_AFTER", 
 # off). Counted per process (Django's local-memory cache), like the rest of DRF's throttling.
 API_THROTTLE_RATE = env_rate("API_THROTTLE_RATE", "120/minute")
 API_PAGE_SIZE = env_int("API_PAGE_SIZE", 25, minimum=1)  # items per page unless ?page_size= (at most 100)
-REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.BearerTokenAuthentication"],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.TokenRateThrottle"],
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
-        "rest_framework.parsers.MultiPartParser",
-    ],
-    "DEFAULT_PAGINATION_CLASS": "api.pagination.Pages",
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "api.errors.problem_handler",
-    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
-}
-SPECTACULAR_SETTINGS = {
-    "TITLE": "djtranscribe API",
-    "DESCRIPTION": (
-        "Calls, recordings and transcripts of djtranscribe. Authenticate with a personal API token "
-        "(`Authorization: Bearer <token>`, made on the API tokens page or with "
-        "`manage.py create_api_token`); "
-        "a token sees exactly what its user sees. Errors are RFC 9457 problem details."
-    ),
-    "VERSION": "1",
-    "SCHEMA_PATH_PREFIX": "/api/v1",
-    "SERVE_INCLUDE_SCHEMA": False,
-    "COMPONENT_SPLIT_REQUEST": True,
-    "SWAGGER_UI_DIST": "SIDECAR",  # served by this app (whitenoise), no CDN
-    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
-    "ENUM_NAME_OVERRIDES": {
-        "CallStatusEnum": "caller.models.CallStatus",
-        "RecordingStatusEnum": "caller.models.RecordingStatus",
-        "TranscriptStatusEnum": "transcription.models.TranscriptStatus",
-    },
-    "POSTPROCESSING_HOOKS": [
-        "drf_spectacular.hooks.postprocess_schema_enums",
-        "api.schema.add_problem_responses",
-    ],
-}
+# Django REST framework and drf-spectacular: fixed choices, kept in their own module (rest_settings.py).
+REST_FRAMEWORK = rest_settings.REST_FRAMEWORK
+SPECTACULAR_SETTINGS = rest_settings.SPECTACULAR_SETTINGS
 
 # Transcription pipeline.
 TRANSCRIPTION_SPEECH_MODELS = env_list("TRANSCRIPTION_SPEECH_MODELS", "universal-3-pro,universal-2")

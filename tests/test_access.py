@@ -78,6 +78,7 @@ TOKEN_ROUTES = {
     "api:transcript-list",
     "api:transcript-detail",
     "api:transcript-export",
+    "api:transcript-revisions",
 }
 OK["api-token-revoke"] = 302
 # Routes filled with A's sample call (its archived audio) rather than her call's transcript.

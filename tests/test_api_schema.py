@@ -25,6 +25,8 @@ OPERATIONS = {
     ("/api/v1/transcripts/{id}/", "get"),
     ("/api/v1/transcripts/{id}/", "delete"),
     ("/api/v1/transcripts/{id}/exports/{kind}/", "get"),
+    ("/api/v1/transcripts/{id}/revisions/", "get"),
+    ("/api/v1/transcripts/{id}/revisions/", "post"),
 }
 
 

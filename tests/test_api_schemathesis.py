@@ -29,7 +29,7 @@ from tests.fakes import ACCOUNT, CALLS_URL
 from tests.fakes.assemblyai import AAI, SUBMIT_URL, mock_upload, transcript_json
 from transcription.models import Participant, TranscriptStatus
 
-MAX_EXAMPLES = 15
+MAX_EXAMPLES = int(__import__("os").environ.get("ST_MAX", "15"))
 # The checks that say "no 5xx, every response conforming"; not those that judge the app's rules
 # (a schema-valid number may still be refused by the dial policy: positive_data_acceptance).
 CHECKS = (
