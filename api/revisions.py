@@ -4,7 +4,7 @@ the new words and the audit row; the API only parses and answers."""
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.response import Response
@@ -65,23 +65,15 @@ class CorrectedSerializer(serializers.Serializer):
     )
 
 
-@extend_schema_view(
-    history=extend_schema(
-        summary="A transcript's revisions, newest first", parameters=[PK], responses={200: HistorySerializer}
-    ),
-    create=extend_schema(
-        summary="Submit a correction (the transcript's owner, or a user who may change transcripts)",
-        parameters=[PK],
-        request=CorrectionSerializer,
-        responses={201: CorrectedSerializer},
-    ),
-)
 class RevisionViewSet(ApiViewSet):
     """Revisions of one transcript: the history, and a new correction."""
 
     serializer_class = RevisionSerializer
     pagination_class = None  # one transcript's history: few rows, newest first
 
+    @extend_schema(
+        summary="A transcript's revisions, newest first", parameters=[PK], responses={200: HistorySerializer}
+    )
     def history(self, request, pk):
         # Not named `list`: the answer is one object (latest, revisions), not a list of revisions.
         transcript = get_transcript_for(request.user, pk=transcript_pk(pk))
@@ -89,6 +81,12 @@ class RevisionViewSet(ApiViewSet):
         latest = revisions[0].number if revisions else 0
         return Response({"latest": latest, "revisions": RevisionSerializer(revisions, many=True).data})
 
+    @extend_schema(
+        summary="Submit a correction (the transcript's owner, or a user who may change transcripts)",
+        parameters=[PK],
+        request=CorrectionSerializer,
+        responses={201: CorrectedSerializer},
+    )
     def create(self, request, pk):
         transcript = get_transcript_for(request.user, pk=transcript_pk(pk))
         if not may_edit(request.user, transcript):
