@@ -349,4 +349,4 @@ def test_while_waiting_the_transcript_page_has_no_player(staff_client, staff_use
     page = staff_client.get(transcript.get_absolute_url())
     assert page.status_code == 200
     assert b"<audio" not in page.content
-    assert staff_client.get(f"/transcripts/{transcript.pk}/audio/").status_code == 404
+    assert staff_client.get(f"/transcription/{transcript.pk}/audio/").status_code == 404

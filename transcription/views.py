@@ -20,6 +20,7 @@ from search.highlight import clip
 
 from . import downloads
 from .finding import MAX_WHO, REVIEWED_CHOICES, TranscriptFilter, direction_choices, people_condition
+from .media import unredacted_audio_url
 from .models import AudioSource, Review, Transcript, TranscriptStatus
 from .participants import RenameError, may_rename, participants_rename
 from .presentation import status_payload
@@ -171,6 +172,7 @@ def transcript_detail(request, pk):
     context = {
         "transcript": transcript,
         "source": describe(transcript),
+        "unredacted_url": unredacted_audio_url(request.user, transcript),
         "exports": EXPORT_LABELS if transcript.status == TranscriptStatus.COMPLETED else {},
         "status": status_payload(transcript),
         "may_rename": may_rename(request.user, transcript),
