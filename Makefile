@@ -41,6 +41,7 @@ run: migrate
 	@HOST=$(HOST) PORT=$(PORT) PY=$(PY) exec sh scripts/run.sh
 
 worker: migrate
+	$(PY) manage.py schedule_retention
 	$(PY) manage.py db_worker --queue-name '*' --no-reload
 
 lint: install-dev

@@ -24,7 +24,7 @@ from transcription.presentation import status_payload
 from transcription.reading import talk_summary
 from transcription.selectors import transcripts_visible_to
 
-from . import conversation, dial_errors, selectors, services
+from . import conversation, dial_errors, retention, selectors
 from .audio import audio_withheld
 from .media import player_url
 from .models import CALL_STATUS_RANK, Call, CallStatus, Recording
@@ -120,7 +120,7 @@ def _place_call(request, form: DialForm) -> int | None:
         form.add_error("number" if on_field else None, str(exc))
         return dial_errors.http_status(exc)
     if form.cleaned_data.get("sensitive") and not settings.TRANSCRIPTION_REDACT_PII:
-        services.call_mark_sensitive(call=call)
+        retention.call_mark_sensitive(call=call)
     audit_record(
         request=request,
         action=AuditAction.CALL_PLACED,
@@ -252,7 +252,7 @@ def call_detail(request, call_sid):
 def call_sensitive(request, call_sid):
     """Mark a call sensitive before it is transcribed: its transcripts then redact PII, text and audio."""
     call = selectors.get_call_for(request.user, sid=call_sid)
-    if services.call_mark_sensitive(call=call):
+    if retention.call_mark_sensitive(call=call):
         audit_record(
             request=request,
             action=AuditAction.EDITED,

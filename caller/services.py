@@ -347,18 +347,6 @@ def recordings_reconcile(
     return found
 
 
-def call_mark_sensitive(*, call: Call, sensitive: bool = True) -> bool:
-    """Mark a call sensitive (its transcripts redact PII) or not; only before any is made.
-
-    Answers False (nothing changed) once the call has a transcript: redaction is asked at submission.
-    """
-    if Transcript.objects.filter(call_sid=call.sid).exists():
-        return False
-    Call.objects.filter(pk=call.pk).update(sensitive=sensitive, updated_at=timezone.now())
-    call.sensitive = sensitive
-    return True
-
-
 def on_transcript_deleted(sender, instance, **kwargs) -> None:
     """Receiver of Transcript's post_delete: a deleted transcript stays deleted (see recordings_reconcile)."""
     if instance.recording_sid and not instance.deleted_as_rollback:
@@ -370,12 +358,6 @@ def on_transcript_deleted(sender, instance, **kwargs) -> None:
 
 def on_transcript_completed(sender, transcript, **kwargs) -> None:
     """Receiver of transcription's transcript_completed: queue the recording's deletion on commit."""
-    if settings.TWILIO_DELETE_RECORDINGS and transcript.recording_sid:
-        queue_recording_delete(transcript.recording_sid)
-
-
-def on_redacted_audio_archived(sender, transcript, **kwargs) -> None:
-    """Receiver of redacted_audio_archived: Twilio's copy is the unredacted original, deleted now."""
     if settings.TWILIO_DELETE_RECORDINGS and transcript.recording_sid:
         queue_recording_delete(transcript.recording_sid)
 

@@ -7,6 +7,8 @@ PORT=${PORT:-8000}
 # Local development: DEBUG on unless DEBUG itself is set (environment or .env).
 export DJTRANSCRIBE_DEBUG_DEFAULT="${DJTRANSCRIBE_DEBUG_DEFAULT:-true}"
 
+# The worker's daily retention run queues its next one; this restarts the chain if it was broken.
+$PY manage.py schedule_retention
 $PY manage.py db_worker --queue-name '*' --no-reload &
 worker=$!
 $PY manage.py runserver "$HOST:$PORT" &

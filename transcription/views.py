@@ -40,6 +40,7 @@ PEOPLE_SHOWN = 100
 LIST_FIELDS = (
     "pk",
     "redact_pii",
+    "audio_deleted_at",
     "status",
     "created_at",
     "completed_at",
