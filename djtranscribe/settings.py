@@ -112,6 +112,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Times in the user's zone: their profile's, else their browser's (the `tz` cookie).
+    "caller.timezones.UserTimeZoneMiddleware",
     # Signing in is the default; webhooks and the login page opt out with @login_not_required.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
