@@ -335,6 +335,8 @@ LOGGING = {
         # The request loggers clean their records themselves, so every handler gets masked lines.
         "django.request": {"filters": ["redact_secrets"]},
         "django.server": {"filters": ["redact_secrets"]},
+        # django-axes says "AXES: BEGIN" at INFO in every process that starts (4 times in `make run`).
+        "axes.apps": {"level": "WARNING"},
         # twilio-python logs every request at INFO; keep only its warnings.
         "twilio.http_client": {"level": "WARNING"},
     },
