@@ -57,9 +57,10 @@ test: install-dev
 test-postgres: install-dev
 	bash scripts/with-postgres.sh $(MAKE) --no-print-directory test
 
-## Benchmarks on loopback only (gunicorn, fakes of Twilio and AssemblyAI, 100,000 transcripts):
+## Benchmarks on loopback only (gunicorn, fakes of Twilio and AssemblyAI, moto's S3, 100,000 transcripts):
 ## prints one table and rewrites bench/RESULTS.md. Bounded: a few minutes. BENCH_ARGS=--quick for a smoke run.
-bench: install
+## install-dev: the archive's part runs moto's S3 server (a test dependency).
+bench: install-dev
 	$(PY) -m bench $(BENCH_ARGS)
 
 clean:

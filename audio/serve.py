@@ -81,6 +81,8 @@ def asset_response(request, asset: AudioAsset, *, name: str, filename: str) -> H
     else:
         first, last = span
         stored.seek(first)
+        if hasattr(stored, "stop_at"):
+            stored.stop_at(last + 1)  # a bucket then sends just this range, not the rest of the object
         response = FileResponse(_Window(stored, last - first + 1), status=206, content_type=content_type)
         response["Content-Range"] = f"bytes {first}-{last}/{size}"
         response["Content-Length"] = str(last - first + 1)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Iterable, Iterator
-from typing import IO
+from typing import IO, NoReturn
 
 from django.core.files import File
 from django.db import IntegrityError, transaction
@@ -49,7 +49,10 @@ def asset_for_origin(
 
 
 class _Hashing:
-    """A file-like reader over chunks that counts and hashes what storage reads from it."""
+    """A file-like reader over chunks that counts and hashes what storage reads from it.
+
+    Not seekable, so storages read it once, front to back (a bucket in parts, a folder in chunks).
+    """
 
     def __init__(self, chunks: Iterable[bytes]):
         self._chunks: Iterator[bytes] = iter(chunks)
@@ -57,16 +60,25 @@ class _Hashing:
         self.size = 0
         self.digest = hashlib.sha256()
 
-    def read(self, n: int = -1) -> bytes:
-        while n < 0 or len(self._buffer) < n:
+    closed = False
+
+    def seekable(self) -> bool:
+        return False
+
+    def read(self, n: int | None = -1) -> bytes:
+        # Joined once per read: a bucket asks for 8 MiB parts, made of many small chunks.
+        parts, have = [self._buffer], len(self._buffer)
+        while n is None or n < 0 or have < n:
             chunk = next(self._chunks, None)
             if chunk is None:
                 break
-            self._buffer += chunk
-        if n < 0:
-            data, self._buffer = self._buffer, b""
+            parts.append(chunk)
+            have += len(chunk)
+        data = b"".join(parts)
+        if n is None or n < 0 or len(data) <= n:
+            self._buffer = b""
         else:
-            data, self._buffer = self._buffer[:n], self._buffer[n:]
+            data, self._buffer = data[:n], data[n:]
         self.size += len(data)
         self.digest.update(data)
         return data
@@ -87,18 +99,28 @@ def asset_archive(
     """Stream `chunks` into the recordings storage as `name`, then read it back to verify it.
 
     Memory stays flat whatever the size. The size and SHA-256 are stored; `archived_at` is set only
-    when the stored copy matches them. Errors of the source propagate (nothing is recorded then).
+    when the stored copy matches them. Errors of the source propagate (nothing is recorded then);
+    a storage that fails (a full disk, a bucket that refuses) raises AudioUnavailable (retryable)
+    with what it said, recorded in `archive_error`.
     """
     reader = _Hashing(chunks)
     storage = asset.file.storage
-    if asset.file:
-        storage.delete(asset.file.name)  # an earlier, unverified attempt
-    stored_name = storage.save(name, File(reader, name=name))
+    try:
+        if asset.file:
+            storage.delete(asset.file.name)  # an earlier, unverified attempt
+        stored_name = storage.save(name, File(reader, name=name))
+    except OSError as exc:
+        _archive_failed(asset, f"The archive could not store {name}: {exc}")
     asset.file.name = stored_name
     asset.size = reader.size
     asset.sha256 = reader.digest.hexdigest()
     asset.content_type = content_type[:100]
-    if _file_digest(asset) == (asset.size, asset.sha256):
+    try:
+        stored = _file_digest(asset)
+    except OSError as exc:
+        asset.save(update_fields=["file", "size", "sha256", "content_type", "updated_at"])
+        _archive_failed(asset, f"The archive could not read {name} back to verify it: {exc}")
+    if stored == (asset.size, asset.sha256):
         asset.archived_at = timezone.now()
         asset.archive_error = ""
     else:
@@ -108,6 +130,13 @@ def asset_archive(
         update_fields=["file", "size", "sha256", "content_type", "archived_at", "archive_error", "updated_at"]
     )
     return asset
+
+
+def _archive_failed(asset: AudioAsset, message: str) -> NoReturn:
+    asset.archived_at = None
+    asset.archive_error = message[:255]
+    asset.save(update_fields=["archived_at", "archive_error", "updated_at"])
+    raise AudioUnavailable(message, retryable=True)
 
 
 def asset_open(asset: AudioAsset) -> IO[bytes]:

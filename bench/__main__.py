@@ -25,7 +25,7 @@ PARTS = {
     "web": ("bench.web", 300, ["--requests", "500", "--seconds", "5"]),
     "pipeline": ("bench.pipeline", 240, ["--recordings", "50", "--timeout", "30"]),
     "scale": ("bench.scale", 420, ["--rows", "3000", "--small", "300"]),
-    "memory": ("bench.memory", 300, ["--megabytes", "20"]),
+    "memory": ("bench.memory", 420, ["--megabytes", "20", "--archive-megabytes", "10,20"]),
     "search": ("bench.search", 420, ["--levels", "300,3000", "--runs", "3"]),
 }
 
@@ -51,6 +51,34 @@ def run_part(name: str, quick: bool) -> dict:
 
 def verdict(ok: bool) -> str:
     return "ok" if ok else "MISSED"
+
+
+def archive_rows(archive: dict | None) -> list[tuple[str, str, str, str]]:
+    """Part 4's archive rows: the same memory at both sizes, for a folder and for an S3 bucket."""
+    if not archive:
+        return []
+    small_mb, big_mb = archive["megabytes"]
+    rows = []
+    for storage, label in (("folder", "local folder"), ("s3", "S3 bucket (moto, loopback)")):
+        figures = archive["storages"][storage]
+        small, big = figures["runs"]
+        ratio = figures["python_peak_ratio"]
+        verified = small["verified"] and big["verified"]
+        rows.append(
+            (
+                f"4 archive Twilio -> {label}, {small_mb} -> {big_mb} MiB",
+                f"peak RSS +{small['growth_mib']:.1f} -> +{big['growth_mib']:.1f} MiB, Python peak "
+                f"{small['python_peak_mib']:.1f} -> {big['python_peak_mib']:.1f} MiB = {ratio:.2f}x, "
+                f"{small['seconds']} -> {big['seconds']} s, {'verified' if verified else 'NOT VERIFIED'}",
+                f"< {archive['target_growth_mib']} MiB, <= {archive['target_ratio']}x",
+                verdict(
+                    verified
+                    and big["growth_mib"] < archive["target_growth_mib"]
+                    and ratio <= archive["target_ratio"]
+                ),
+            )
+        )
+    return rows
 
 
 def rows_for(results: dict) -> list[tuple[str, str, str, str]]:
@@ -191,6 +219,7 @@ def rows_for(results: dict) -> list[tuple[str, str, str, str]]:
                     else "",
                 )
             )
+        rows += archive_rows(memory.get("archive"))
     search = results["search"]
     if "failed" in search:
         rows.append(("5 transcript search", search["failed"], "", "FAILED"))

@@ -7,7 +7,9 @@ Django with the bench settings, warms the code path on a 64 KiB recording, reset
 (/proc/self/clear_refs) and relays the big one:
   streamed  the app's own path: caller.twilio_client.iter_media -> AssemblyAIClient.upload
   whole     the naive path: requests.get(...).content, then POST the bytes
-Growth = peak RSS during the relay minus RSS before it. Writes bench/out/memory.json.
+Growth = peak RSS during the relay minus RSS before it. Then the archive path (bench/archive.py):
+Twilio -> the recordings storage, a folder and moto's S3 on loopback, at two sizes (10 and 100 MiB).
+Writes bench/out/memory.json.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from bench import common
+from bench import archive, common
 
 MIB = 1024 * 1024
 TARGET_GROWTH_MIB = 30
@@ -90,6 +92,11 @@ def fake_stats(base_url: str) -> dict:
 def main() -> dict:
     parser = argparse.ArgumentParser()
     parser.add_argument("--megabytes", type=int, default=int(os.environ.get("BENCH_MEDIA_MB", 200)))
+    parser.add_argument(
+        "--archive-megabytes",
+        default=os.environ.get("BENCH_ARCHIVE_MB", "10,100"),
+        help="the two recording sizes of the archive's measurement (bench/archive.py)",
+    )
     parser.add_argument("--relay", choices=["streamed", "whole"], help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.relay:
@@ -124,6 +131,9 @@ def main() -> dict:
                 f"{outcome['seconds']:6.2f} s  complete={outcome['complete']}",
                 flush=True,
             )
+        # The archive path too: Twilio -> the recordings storage (folder and loopback S3), verified.
+        sizes = [int(part) for part in args.archive_megabytes.split(",")]
+        results["archive"] = archive.main_archive(sizes, urls["twilio"])
         twilio_stats = fake_stats(urls["twilio"])["values"]
         results["credentials_reached_storage"] = twilio_stats.get("storage_saw_credentials", 0)
         results["media_401"] = twilio_stats.get("media_401", 0)

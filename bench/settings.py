@@ -22,7 +22,8 @@ OUT_DIR.mkdir(exist_ok=True)
 # (bench.common.bench_env drops the developer's own).
 os.environ["DJTRANSCRIBE_READ_DOTENV"] = "0"
 for _name in list(os.environ):
-    if _name.startswith(("TWILIO_", "ASSEMBLYAI_", "DIAL_")) or _name in {
+    # AWS_* and RECORDINGS_STORAGE_URL too: a developer's real bucket must never receive bench files.
+    if _name.startswith(("TWILIO_", "ASSEMBLYAI_", "DIAL_", "AWS_", "RECORDINGS_STORAGE")) or _name in {
         "SECRET_KEY",
         "BASE_URL",
         "ALLOWED_HOSTS",
@@ -48,8 +49,20 @@ os.environ.update(
         "ASSEMBLYAI_WEBHOOK_SECRET": BENCH_WEBHOOK_SECRET,
         "ASSEMBLYAI_BASE_URL": os.environ.get("BENCH_ASSEMBLYAI_URL") or "http://127.0.0.1:9",
         "LOG_LEVEL": os.environ.get("LOG_LEVEL") or "WARNING",
+        # boto3 reads no developer's ~/.aws either.
+        "AWS_CONFIG_FILE": os.devnull,
+        "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
     }
 )
+# The archive benchmark (bench/archive.py) on moto's S3 server on loopback.
+if os.environ.get("BENCH_S3_URL"):
+    os.environ.update(
+        {
+            "RECORDINGS_STORAGE_URL": os.environ["BENCH_S3_URL"],
+            "AWS_ACCESS_KEY_ID": "bench-key-id",
+            "AWS_SECRET_ACCESS_KEY": "bench-secret-access-key-0123456789",
+        }
+    )
 
 from djtranscribe.settings import *  # noqa: E402,F403
 
@@ -60,7 +73,9 @@ MEDIA_ROOT = OUT_DIR / "media"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    "recordings": {
+    "recordings": RECORDINGS_STORAGE  # noqa: F405  (the loopback bucket, from BENCH_S3_URL)
+    if os.environ.get("BENCH_S3_URL")
+    else {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": MEDIA_ROOT / "recordings", "base_url": None},
     },

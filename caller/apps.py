@@ -9,11 +9,17 @@ class CallerConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_delete
 
+        from transcription.finding import directions_register
         from transcription.models import Transcript
         from transcription.signals import transcript_completed
 
         from . import checks  # noqa: F401  (registers system checks)
+        from .models import CallDirection
+        from .selectors import transcripts_of_direction
         from .services import on_transcript_completed, on_transcript_deleted
+
+        # The transcripts list filters by a call's direction through this (transcription knows no calls).
+        directions_register(CallDirection.choices, transcripts_of_direction)
 
         transcript_completed.connect(on_transcript_completed, dispatch_uid="caller-delete-recording")
         post_delete.connect(

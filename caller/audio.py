@@ -10,18 +10,19 @@ from datetime import timedelta
 
 import requests
 from django.conf import settings
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
 from audio.models import AudioAsset, OriginKind
-from audio.services import asset_archive, asset_for_origin
-from transcription.models import Transcript
+from audio.services import AudioUnavailable, asset_archive, asset_for_origin
+from transcription.models import Transcript, TranscriptStatus
 from transcription.pipeline.create import transcripts_audio_failed, transcripts_audio_ready
 from transcription.queue import retry_delay
 
 from . import twilio_client
-from .models import CallDirection, Recording
-from .queue import queue_recording_archive
+from .models import CallDirection, Recording, RecordingStatus
+from .queue import queue_recording_archive, queue_recording_delete
 
 
 def recording_description(recording: Recording) -> dict[str, str]:
@@ -84,7 +85,8 @@ def _chunks(response: requests.Response):
 def recording_archive(recording: Recording, asset: AudioAsset | None = None) -> AudioAsset:
     """Stream the recording from Twilio into the recordings storage and verify it (memory stays flat).
 
-    Raises TwilioError (with `retryable`) when Twilio does not hand the whole recording over.
+    Raises TwilioError (with `retryable`) when Twilio does not hand the whole recording over, and
+    AudioUnavailable (retryable) when the storage fails.
     """
     asset = asset or recording_asset(recording)
     if asset.is_archived:
@@ -125,7 +127,7 @@ def recording_archive_attempt(*, recording_sid: str, attempt: int = 0) -> str:
     asset = recording_asset(recording)
     try:
         recording_archive(recording, asset)
-    except twilio_client.TwilioError as exc:
+    except (twilio_client.TwilioError, AudioUnavailable) as exc:
         message = str(exc)
         asset.archive_error = message[:255]
         asset.save(update_fields=["archive_error", "updated_at"])
@@ -136,5 +138,71 @@ def recording_archive_attempt(*, recording_sid: str, attempt: int = 0) -> str:
             return "retrying"
         transcripts_audio_failed(asset=asset, message=message)
         return "error"
-    transcripts_audio_ready(asset=asset)
+    recording_archived(recording, asset)
     return "archived"
+
+
+def recording_archived(recording: Recording, asset: AudioAsset) -> None:
+    """What follows a verified archive: waiting transcripts are submitted, and Twilio's copy goes.
+
+    A transcript can complete before the archive (url mode, or an install older than the archive);
+    its deletion was skipped then, so TWILIO_DELETE_RECORDINGS is applied now.
+    """
+    transcripts_audio_ready(asset=asset)
+    completed = Transcript.objects.filter(recording_sid=recording.sid, status=TranscriptStatus.COMPLETED)
+    if settings.TWILIO_DELETE_RECORDINGS and completed.exists():
+        queue_recording_delete(recording.sid)
+
+
+# -- the backlog: recordings older installs never archived (manage.py archive_recordings) ----------
+
+
+def recordings_unarchived():
+    """Completed recordings with no verified archive, oldest first; those that failed before come last.
+
+    So a bounded, repeated run makes progress even when a few recordings keep failing. A recording
+    whose transcript someone deleted is left out: downloading its voice again would undo that.
+    """
+    archived = (
+        AudioAsset.objects.filter(origin_kind=OriginKind.TWILIO_RECORDING, archived_at__isnull=False)
+        .exclude(file="")
+        .values("origin_id")
+    )
+    failed_before = AudioAsset.objects.filter(
+        origin_kind=OriginKind.TWILIO_RECORDING, origin_id=OuterRef("sid")
+    ).exclude(archive_error="")
+    still_transcribed = Transcript.objects.filter(recording_sid=OuterRef("sid"))
+    return (
+        Recording.objects.filter(status=RecordingStatus.COMPLETED)
+        .filter(Q(transcript_deleted_at__isnull=True) | Exists(still_transcribed))
+        .exclude(sid__in=archived)
+        .annotate(failed_before=Exists(failed_before))
+        .order_by("failed_before", "created_at", "pk")
+    )
+
+
+def recordings_lost_count() -> int:
+    """Recordings deleted at Twilio before any archive was made: nothing is left to archive."""
+    archived = AudioAsset.objects.filter(
+        origin_kind=OriginKind.TWILIO_RECORDING, archived_at__isnull=False
+    ).values("origin_id")
+    return Recording.objects.filter(status=RecordingStatus.DELETED).exclude(sid__in=archived).count()
+
+
+def recording_archive_now(recording: Recording) -> AudioAsset:
+    """Archive one recording at once, as the command does: no retry queued; the failure is raised.
+
+    What a failure said is kept on the asset; a permanent one ends its waiting transcripts in
+    `error`, as the task does. A verified archive is followed as the task's is (recording_archived).
+    """
+    asset = recording_asset(recording)
+    try:
+        recording_archive(recording, asset)
+    except (twilio_client.TwilioError, AudioUnavailable) as exc:
+        asset.archive_error = str(exc)[:255]
+        asset.save(update_fields=["archive_error", "updated_at"])
+        if not exc.retryable and not isinstance(exc, twilio_client.MissingSettings):
+            transcripts_audio_failed(asset=asset, message=str(exc))
+        raise
+    recording_archived(recording, asset)
+    return asset

@@ -6,7 +6,7 @@ confirm that the object exists).
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from djtranscribe import access
@@ -23,6 +23,11 @@ def calls_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
 def recordings_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
     """The recordings `user` may see (theirs; every one for a lead)."""
     return access.visible_to(user, Recording.objects.all() if queryset is None else queryset)
+
+
+def transcripts_of_direction(direction: str) -> Q:
+    """Transcripts of calls in `direction`: it narrows a queryset already limited to one user."""
+    return Q(call_sid__in=Call.objects.filter(direction=direction).values("sid"))
 
 
 def get_call_for(user, *, sid: str, queryset: QuerySet | None = None) -> Call:

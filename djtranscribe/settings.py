@@ -24,6 +24,7 @@ from djtranscribe.lib.env import (
     env_rate,
     env_str,
 )
+from djtranscribe.lib.storage_url import recordings_storage
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -189,12 +190,16 @@ STATIC_URL = "static/"
 STATIC_ROOT = Path(env_str("STATIC_ROOT") or BASE_DIR / "staticfiles")  # where collectstatic writes
 # Files this app keeps (archived recordings under MEDIA_ROOT/recordings); never served as static files.
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT") or BASE_DIR / "media")
+# The archive of recordings: that folder, or an S3-compatible bucket when RECORDINGS_STORAGE_URL
+# (s3://bucket/prefix?endpoint_url=...&region=...) or AWS_STORAGE_BUCKET_NAME says so
+# (djtranscribe/lib/storage_url.py reads them, with AWS_S3_ENDPOINT_URL, AWS_S3_REGION_NAME, ...).
+RECORDINGS_STORAGE = recordings_storage(MEDIA_ROOT / "recordings")
+# Named here only so that logs and error messages blank them out (djtranscribe.lib.redaction).
+AWS_SECRET_ACCESS_KEY = env_str("AWS_SECRET_ACCESS_KEY")
+AWS_SESSION_TOKEN = env_str("AWS_SESSION_TOKEN")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "recordings": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": MEDIA_ROOT / "recordings", "base_url": None},
-    },
+    "recordings": RECORDINGS_STORAGE,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"

@@ -7,6 +7,7 @@ import responses
 
 from tests.factories import make_transcript, make_user
 from tests.fakes import task_queue, twilio_signature  # noqa: F401  (task_queue: the fake worker's fixture)
+from tests.fakes.s3 import bucket_storage, recordings_storage, s3_endpoint  # noqa: F401  (the archive's storages)
 
 
 @pytest.fixture(autouse=True)

@@ -23,6 +23,8 @@ for _name in list(os.environ):
             "INBOUND_",
             "CONSENT_",
             "RECORDING_NOTICE",
+            "RECORDINGS_STORAGE",
+            "AWS_",
         )
     ) or _name in {
         "SECRET_KEY",
@@ -39,6 +41,9 @@ for _name in list(os.environ):
 
 os.environ.update(
     {
+        # boto3 reads no developer's ~/.aws either (the S3 tests name their loopback server).
+        "AWS_CONFIG_FILE": os.devnull,
+        "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
         "SECRET_KEY": "test-secret-key-not-for-production-0123456789abcdefghijklmnopqrstuvwxyz",
         "DEBUG": "false",
         "BASE_URL": "https://djt.example.com",

@@ -89,7 +89,9 @@ def test_gunicorn_picks_the_masking_logger_from_the_project_config():
 
 def test_a_traceback_that_carries_a_webhook_path_is_logged_with_the_token_masked():
     try:
-        raise ValueError("AssemblyAI refused webhook_url https://x.example/transcription/webhook/tok-123456789/")
+        raise ValueError(
+            "AssemblyAI refused webhook_url https://x.example/transcription/webhook/tok-123456789/"
+        )
     except ValueError:
         record = logging.LogRecord("x", logging.ERROR, __file__, 1, "failed", None, sys.exc_info())
     RedactSecrets().filter(record)

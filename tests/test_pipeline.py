@@ -379,3 +379,19 @@ def test_the_upload_memory_does_not_grow_with_the_recording(task_queue, mocked_h
         tracemalloc.stop()
     assert seen["bytes"] == size and seen["chunks"] >= 64
     assert peak < 4 * 1024 * 1024, f"peak {peak / 1e6:.1f} MB for a {size / 1e6:.0f} MB recording"
+
+
+def test_key_terms_added_in_the_app_go_with_later_submissions_and_are_recorded(task_queue, mocked_http):
+    from transcription.models import KeyTerm
+
+    KeyTerm.objects.create(text="Postgres")
+    mock_media(mocked_http)
+    mock_upload(mocked_http, [])
+    mocked_http.post(SUBMIT_URL, json=transcript_json())
+    with override_settings(TRANSCRIPTION_KEYTERMS=["Twilio"]):
+        transcript = request_transcript(task_queue)
+        task_queue.run_all()
+    [body] = submitted_bodies(mocked_http)
+    assert body["keyterms_prompt"] == ["Twilio", "Postgres"]
+    transcript.refresh_from_db()
+    assert transcript.keyterms == ["Twilio", "Postgres"]

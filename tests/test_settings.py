@@ -39,9 +39,10 @@ def project(tmp_path):
     package.mkdir()
     (package / "__init__.py").write_text("")
     shutil.copy(SETTINGS, package / "settings.py")
-    (package / "lib").mkdir()
-    (package / "lib" / "__init__.py").write_text("")
-    shutil.copy(ROOT / "djtranscribe" / "lib" / "env.py", package / "lib" / "env.py")
+    # The whole of lib/: settings read through env.py and its neighbours (storage_url.py).
+    shutil.copytree(
+        ROOT / "djtranscribe" / "lib", package / "lib", ignore=shutil.ignore_patterns("__pycache__")
+    )
     return tmp_path
 
 
@@ -191,8 +192,10 @@ def test_lists_are_read_comma_separated(project):
 
 
 def variables_settings_reads() -> set[str]:
-    source = SETTINGS.read_text()
+    # settings.py, and storage_url.py which it asks where the archive goes (a URL or AWS_* variables).
+    source = SETTINGS.read_text() + (ROOT / "djtranscribe" / "lib" / "storage_url.py").read_text()
     names = set(re.findall(r'env_[a-z]+\(\s*"([A-Z0-9_]+)"', source))
+    names |= set(re.findall(r'^\s+"(AWS_[A-Z0-9_]+)": "', source, re.MULTILINE))
     return names | set(re.findall(r'os\.environ\.get\(\s*"([A-Z0-9_]+)"', source))
 
 

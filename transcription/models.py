@@ -77,6 +77,9 @@ class Transcript(models.Model):
 
     # Submission bookkeeping: the truth about retries lives here, not in a queue table.
     speech_models = models.JSONField(default=list, blank=True)
+    # The key terms sent with the submission (keyterms_prompt), so accuracy can be compared with and
+    # without them.
+    keyterms = models.JSONField(default=list, blank=True)
     webhook_token = models.CharField(max_length=64, unique=True, default=new_webhook_token)
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)
@@ -157,3 +160,88 @@ class Participant(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key}: {self.name}"
+
+
+class RevisionKind(models.TextChoices):
+    ORIGINAL = "original", "Engine's original"
+    EDIT = "edit", "Corrected"
+    ACCEPT = "accept", "Word accepted"
+    REVERT = "revert", "Reverted"
+    SPEAKERS = "speakers", "Speakers merged"
+
+
+class Revision(models.Model):
+    """One saved state of a transcript's words; the Transcript row always holds the latest.
+
+    Revision 0 keeps the engine's output whole (``original_*``), written at the first save, so it is
+    never lost. Every later revision keeps only the hunk that turned the one before into it
+    (``editing.align.diff_patch``): a one-word correction on a 30,000-word transcript stores two
+    words, and reverting walks the hunks back exactly (texts, timings, confidences).
+    """
+
+    transcript = models.ForeignKey(Transcript, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField()
+    kind = models.CharField(max_length=16, choices=RevisionKind.choices)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    summary = models.CharField(max_length=300, blank=True)
+    patch = models.JSONField(default=dict, blank=True)
+    reverted_to = models.PositiveIntegerField(null=True, blank=True)
+    original_text = models.TextField(blank=True)
+    original_words = models.JSONField(null=True, blank=True)
+    original_utterances = models.JSONField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["transcript", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["transcript", "number"], name="revision_unique_number"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Transcript #{self.transcript_id} revision {self.number} ({self.kind})"
+
+
+class Review(models.Model):
+    """A person's mark that a transcript is checked, with the engine's accuracy measured against it.
+
+    Figures are word error rates of revision 0 (the engine) against the reviewed revision, as
+    ``editing.wer.WerResult.as_dict``; the speech model, key terms and kind of audio are copied here
+    so the Accuracy page groups reviews without reading the transcripts' words.
+    """
+
+    transcript = models.OneToOneField(Transcript, on_delete=models.CASCADE, related_name="review")
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewed_at = models.DateTimeField()
+    revision = models.PositiveIntegerField(default=0)
+    speech_model = models.CharField(max_length=64, blank=True)
+    keyterms = models.PositiveIntegerField("key terms sent", default=0)
+    call_type = models.CharField(max_length=32, blank=True)
+    accuracy = models.JSONField(default=dict, blank=True)
+    by_participant = models.JSONField(default=dict, blank=True)
+    corrections = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["-reviewed_at"]
+
+    def __str__(self) -> str:
+        return f"Review of transcript #{self.transcript_id}"
+
+
+class KeyTerm(models.Model):
+    """A word or phrase sent to AssemblyAI with every later submission (``keyterms_prompt``)."""
+
+    text = models.CharField(max_length=50, unique=True)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["text"]
+
+    def __str__(self) -> str:
+        return self.text

@@ -2,7 +2,16 @@
 
 from django.urls import path, re_path
 
-from . import media, retry_pages, sample_pages, transcribe_pages, views, webhooks
+from . import (
+    accuracy_pages,
+    editor_pages,
+    media,
+    retry_pages,
+    sample_pages,
+    transcribe_pages,
+    views,
+    webhooks,
+)
 
 app_name = "transcription"
 
@@ -17,5 +26,12 @@ urlpatterns = [
     path("samples/<int:sample_pk>/delete/", sample_pages.delete_sample, name="delete-sample"),
     path("<int:pk>/status/", views.transcript_status, name="status"),
     path("<int:pk>/participants/", views.transcript_participants, name="participants"),
+    path("<int:pk>/edit/", editor_pages.transcript_edit, name="edit"),
+    path("<int:pk>/revisions/", editor_pages.transcript_revisions, name="revisions"),
+    path("<int:pk>/revert/", editor_pages.revert_page, name="revert"),
+    path("<int:pk>/participants/merge/", editor_pages.merge_page, name="merge"),
+    path("<int:pk>/reviewed/", editor_pages.reviewed_page, name="reviewed"),
+    path("accuracy/", accuracy_pages.accuracy, name="accuracy"),
+    path("keyterms/", accuracy_pages.keyterms, name="keyterms"),
     re_path(r"^(?P<pk>[0-9]+)/export\.(?P<kind>txt|json|srt|vtt)$", views.transcript_export, name="export"),
 ]

@@ -19,10 +19,13 @@ from search.engine import MAX_QUERY, Search
 from search.highlight import clip
 
 from . import downloads
-from .models import AudioSource, Transcript, TranscriptStatus
+from .finding import MAX_WHO, REVIEWED_CHOICES, TranscriptFilter, direction_choices, people_condition
+from .models import AudioSource, Review, Transcript, TranscriptStatus
 from .participants import RenameError, may_rename, participants_rename
 from .presentation import status_payload
 from .reading import transcript_body
+from .revising.review import review_of
+from .revising.services import latest_revision, may_edit
 from .selectors import get_transcript_for, transcripts_visible_to
 from .sources import Source, describe, describe_many
 
@@ -31,6 +34,7 @@ EXPORT_LABELS = {"txt": "Text", "json": "JSON", "srt": "SRT subtitles", "vtt": "
 NAME_FIELD = "name-"
 PER_PAGE = 25
 PREVIEW_CHARS = 200
+PEOPLE_SHOWN = 100
 # What the list shows of each transcript: never the big `words`/`utterances` JSON.
 LIST_FIELDS = (
     "pk",
@@ -77,18 +81,20 @@ def source_name(transcript: Transcript, source: Source) -> str:
 @login_required
 @require_GET
 def transcript_list(request):
-    """The transcripts the user may see, newest first; `?q=` finds words in the text, `?status=` filters."""
+    """The transcripts the user may see, newest first; `?q=` finds words in the text, ranked.
+
+    Filters: `status`, `direction`, `who` (a participant's name or number), `since`/`until` (dates).
+    """
     query = request.GET.get("q", "")
-    status = request.GET.get("status", "")
-    problem = ""
+    wanted = TranscriptFilter.parse(request.GET)
+    problems = list(wanted.problems)
     if len(query) > MAX_QUERY:
-        problem = f"That search is {len(query)} characters long: search for at most {MAX_QUERY}."
+        problems.insert(0, f"That search is {len(query)} characters long: search for at most {MAX_QUERY}.")
         query = ""
-    if status and status not in TranscriptStatus.values:
-        problem = f"There is no status {status!r}: choose one of {', '.join(TranscriptStatus.values)}."
-        status = ""
+    status = wanted.status
     search = Search.parse(query)
-    found = search.filter(transcripts_visible_to(request.user))
+    visible = wanted.apply(transcripts_visible_to(request.user))
+    found = search.filter(visible)
     counts = dict(found.order_by().values_list("status").annotate(n=Count("pk")))
     shown = found.filter(status=status) if status else found
     if search:
@@ -105,6 +111,8 @@ def transcript_list(request):
     if search:
         by_pk = Transcript.objects.only(*LIST_FIELDS, "text").in_bulk(transcripts)
         transcripts = [by_pk[pk] for pk in transcripts if pk in by_pk]
+    reviewed = Review.objects.filter(transcript__in=transcripts)
+    reviewed_ids = set(reviewed.values_list("transcript_id", flat=True))
     moments = search.fragments(transcripts) if search else {}
     rows = [
         {
@@ -114,6 +122,7 @@ def transcript_list(request):
             "snippet": search.snippet(t.text) if search else clip(t.preview, PREVIEW_CHARS),
             "hits": search.hits(t.text) if search else 0,
             "moment": moments.get(t.pk, ""),
+            "reviewed": t.pk in reviewed_ids,
         }
         for t, source in zip(transcripts, describe_many(transcripts), strict=True)
     ]
@@ -126,11 +135,28 @@ def transcript_list(request):
         "q": search.text,
         "search": search,
         "status": status,
+        "filters": wanted,
+        "directions": direction_choices(),
+        "reviewed_choices": REVIEWED_CHOICES.items(),
+        "people": _people_matching(request.user, query, wanted),
+        "people_query": query.strip(),
         "chips": chips,
         "total": total,
-        "problem": problem,
+        "problem": " ".join(problems),
     }
-    return render(request, "transcription/list.html", context, status=400 if problem else 200)
+    return render(request, "transcription/list.html", context, status=400 if problems else 200)
+
+
+def _people_matching(user, query: str, wanted: TranscriptFilter) -> int:
+    """How many transcripts have a participant (name or number) like the whole query, up to 100.
+
+    The search box finds words said; a name or a number typed there is offered as the `who` filter.
+    """
+    query = query.strip()
+    if not query or wanted.who or len(query) > MAX_WHO or any(ch in query for ch in '"-') or " OR " in query:
+        return 0
+    people = wanted.apply(transcripts_visible_to(user)).filter(people_condition(query))
+    return people.order_by().values("pk")[:PEOPLE_SHOWN].count()
 
 
 @login_required
@@ -144,6 +170,9 @@ def transcript_detail(request, pk):
         "exports": EXPORT_LABELS if transcript.status == TranscriptStatus.COMPLETED else {},
         "status": status_payload(transcript),
         "may_rename": may_rename(request.user, transcript),
+        "may_edit": may_edit(request.user, transcript),
+        "revision": latest_revision(transcript),
+        "review": review_of(transcript),
         **transcript_body(transcript, low=settings.TRANSCRIPTION_LOW_CONFIDENCE),
     }
     return render(request, "transcription/detail.html", context)

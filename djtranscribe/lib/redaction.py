@@ -17,7 +17,14 @@ MASK = "[token]"
 _WEBHOOK_PATH = re.compile(r"(/webhook/)[^/?#\s\"']+")
 # A share link's token (sharing/urls.py: /s/<token>/) is the whole key to a transcript.
 _SHARE_PATH = re.compile(r"(/s/)[^/?#\s\"']+")
-SECRET_SETTINGS = ("TWILIO_AUTH_TOKEN", "ASSEMBLYAI_KEY", "ASSEMBLYAI_WEBHOOK_SECRET", "SECRET_KEY")
+SECRET_SETTINGS = (
+    "TWILIO_AUTH_TOKEN",
+    "ASSEMBLYAI_KEY",
+    "ASSEMBLYAI_WEBHOOK_SECRET",
+    "SECRET_KEY",
+    "AWS_SECRET_ACCESS_KEY",  # the recordings bucket's key (audio.storage)
+    "AWS_SESSION_TOKEN",
+)
 
 
 def secret_values() -> list[str]:

@@ -41,6 +41,7 @@ __all__ = [
     "diff_patch",
     "revert_patch",
     "text_of",
+    "word_opcodes",
 ]
 
 Word = dict[str, Any]
@@ -158,6 +159,11 @@ def _opcodes(a: list[str], b: list[str]) -> list[tuple[str, int, int, int, int]]
             ops.append(("equal", op.src_start, op.src_end, op.dest_start, op.dest_end))
             i, j = op.src_end, op.dest_end
     return ops
+
+
+def word_opcodes(a: list[str], b: list[str]) -> list[tuple[str, int, int, int, int]]:
+    """difflib-style opcodes turning token list ``a`` into ``b`` (the alignment's own diff)."""
+    return _opcodes(a, b)
 
 
 def _edited(source: Word, token: str, start: int, end: int) -> Word:

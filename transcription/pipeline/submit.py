@@ -16,6 +16,7 @@ from audio.services import AudioUnavailable, asset_open
 
 from .. import webhook_auth
 from ..assemblyai_client import AssemblyAIClient, AssemblyAIError
+from ..keyterms import keyterms_current
 from ..models import AudioSource, Transcript, TranscriptStatus, new_webhook_token
 from ..queue import queue_fetch, queue_orphan_delete, queue_submit, retry_delay
 from .apply import transcript_apply, transcript_fail
@@ -66,10 +67,12 @@ def _send(
         transcript.upload_url = client.upload(audio)
         transcript.audio_source = AudioSource.UPLOAD
         transcript.save(update_fields=["upload_url", "audio_source", "updated_at"])
+    # Recorded on the row so accuracy can be compared with and without key terms.
+    transcript.keyterms = keyterms_current()
     data = client.submit(
         transcript.upload_url or transcript.audio_url,
         speech_models=transcript.speech_models or None,
-        keyterms=settings.TRANSCRIPTION_KEYTERMS or None,
+        keyterms=transcript.keyterms or None,
         **channel_options(transcript),
         **webhook_auth.submit_options(webhook_url=webhook_url, token=transcript.webhook_token),
     )
@@ -85,6 +88,7 @@ def _send(
                 "last_error",
                 "next_attempt_at",
                 "attempts",
+                "keyterms",
                 "updated_at",
             ]
         )

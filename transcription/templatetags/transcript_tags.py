@@ -72,3 +72,12 @@ def admin_change_url(obj, user) -> str:
         return reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
     except NoReverseMatch:
         return ""
+
+
+@register.filter
+def percent(rate) -> str:
+    """A rate (0.034) as people read it ("3.4%"); "" when unknown."""
+    try:
+        return f"{float(rate) * 100:.1f}%"
+    except (TypeError, ValueError):
+        return ""
