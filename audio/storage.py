@@ -140,9 +140,8 @@ class S3RecordingsStorage(S3Storage):
                 use_threads=False,
             ),
         )
-        # Objects stay private (the bucket's own policy) and are never handed out as URLs.
+        # No ACL is sent: objects get the bucket's own (private) policy; the app never hands out URLs.
         settings.setdefault("default_acl", None)
-        settings.setdefault("querystring_auth", True)
         super().__init__(**settings)
 
     def __repr__(self) -> str:

@@ -3,7 +3,8 @@
     python -m bench [--quick]
 
 Each part runs in its own process with a time limit (bench/web.py, pipeline.py, scale.py,
-memory.py, search.py) and leaves its raw figures in bench/out/<part>.json; this runner only reads them.
+memory.py, search.py, longcall.py) and leaves its raw figures in bench/out/<part>.json; this runner
+only reads them.
 --quick makes every part small (a smoke run, seconds instead of minutes; not for RESULTS.md).
 """
 
@@ -27,6 +28,7 @@ PARTS = {
     "scale": ("bench.scale", 420, ["--rows", "3000", "--small", "300"]),
     "memory": ("bench.memory", 420, ["--megabytes", "20", "--archive-megabytes", "10,20"]),
     "search": ("bench.search", 420, ["--levels", "300,3000", "--runs", "3"]),
+    "longcall": ("bench.longcall", 300, ["--hours", "0.25", "--runs", "2"]),
 }
 
 
@@ -227,6 +229,13 @@ def rows_for(results: dict) -> list[tuple[str, str, str, str]]:
         from bench.search import table_rows
 
         rows += table_rows(search)
+    longcall = results["longcall"]
+    if "failed" in longcall:
+        rows.append(("6 long call", longcall["failed"], "", "FAILED"))
+    else:
+        from bench.longcall import table_rows as longcall_rows
+
+        rows += longcall_rows(longcall)
     return rows
 
 

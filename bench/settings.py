@@ -81,6 +81,7 @@ STORAGES = {
     },
 }
 WHITENOISE_AUTOREFRESH = True
+WHITENOISE_USE_FINDERS = True  # the browser figures (part 6) load the page's CSS and scripts
 STATIC_ROOT = None
 LOGGING["loggers"]["django"]["level"] = "WARNING"  # noqa: F405
 

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
 from audit.admin_mixins import AuditedAdmin
+from djtranscribe.admin_filters import fixed_values
 from transcription.presentation import short
 from transcription.selectors import transcripts_visible_to
 
@@ -159,10 +160,25 @@ class CallAdmin(AuditedAdmin, ViewerMixin, admin.ModelAdmin):
         return transcripts_link(obj, call_sid=obj.sid)
 
 
+RECORDING_SOURCES = [
+    (value, value)
+    for value in (
+        "OutboundAPI",
+        "DialVerb",
+        "RecordVerb",
+        "Conference",
+        "Trunking",
+        "StartCallRecordingAPI",
+        "StartConferenceRecordingAPI",
+    )
+]
+
+
 @admin.register(Recording)
 class RecordingAdmin(AuditedAdmin, ViewerMixin, admin.ModelAdmin):
     list_display = ("sid", "call", "status", "duration", "short_error", "started_at", "created_at")
-    list_filter = ("status", "source", "created_at")
+    # Twilio's RecordingSource values, named: listing them from the rows is a scan per page.
+    list_filter = ("status", ("source", fixed_values(*RECORDING_SOURCES)), "created_at")
     search_fields = ("sid", "call_sid", "call__to")
     list_select_related = ("call",)
     readonly_fields = (*RECORDING_FIELDS, "media_link", "in_the_app", "transcripts")

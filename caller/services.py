@@ -25,6 +25,7 @@ from .models import CALL_STATUS_RANK, RECORDING_STATUS_RANK, Call, CallStatus, R
 from .participants import recording_participants
 from .phone import parse_number
 from .queue import queue_recording_archive, queue_recording_delete
+from .signals import call_completed, recording_completed
 
 logger = logging.getLogger(__name__)
 
@@ -147,12 +148,15 @@ def call_status_received(*, call_sid: str, status: str, duration: str | None = N
         call = Call.objects.select_for_update().filter(sid=call_sid).first()
         if call is None:
             return None
-        changed = status_advance(call, "status", status, CALL_STATUS_RANK)
+        advanced = status_advance(call, "status", status, CALL_STATUS_RANK)
+        changed = advanced
         if duration and duration.isdigit():
             call.duration = int(duration)
             changed = True
         if changed:
             call.save(update_fields=["status", "duration", "updated_at"])
+        if advanced and call.status == CallStatus.COMPLETED:
+            call_completed.send(sender=Call, call=call)
     return call
 
 
@@ -196,15 +200,21 @@ def recording_store(
         # turns a repeat (or a concurrent delivery of the same callback) into the update below.
         try:
             with transaction.atomic():
-                return Recording.objects.create(sid=sid, **defaults), True
+                recording = Recording.objects.create(sid=sid, **defaults)
         except IntegrityError:
             recording = Recording.objects.select_for_update().get(sid=sid)
+        else:
+            if recording.status == RecordingStatus.COMPLETED:
+                recording_completed.send(sender=Recording, recording=recording)
+            return recording, True
         forward = status_advance(recording, "status", status, RECORDING_STATUS_RANK)
         if forward or recording.status == status:
             for field, value in defaults.items():
                 if field != "status" and value not in (None, ""):
                     setattr(recording, field, value)
         recording.save()
+        if forward and recording.status == RecordingStatus.COMPLETED:
+            recording_completed.send(sender=Recording, recording=recording)
     return recording, False
 
 

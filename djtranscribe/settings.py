@@ -23,6 +23,8 @@ from djtranscribe.lib.env import (
     env_list,
     env_rate,
     env_str,
+    env_url,
+    env_webhook_secret,
 )
 from djtranscribe.lib.storage_url import recordings_storage
 
@@ -103,6 +105,7 @@ INSTALLED_APPS = [
     "audio",
     "sharing",
     "search",
+    "notify",
 ]
 
 MIDDLEWARE = [
@@ -296,6 +299,18 @@ UPLOAD_MAX_MB = env_int("UPLOAD_MAX_MB", 500, minimum=1)
 # this is on (self-hosting on one network); metadata and link-local addresses stay refused.
 HTTP_ALLOW_PRIVATE_URLS = env_bool("HTTP_ALLOW_PRIVATE_URLS", False)
 
+# Outbound webhooks (notify/): beside the endpoints users manage, one may come from here; it gets
+# every event, signed with this secret (whsec_..., `manage.py webhook_secret` makes one).
+OUTBOUND_WEBHOOK_URL = env_url("OUTBOUND_WEBHOOK_URL")
+OUTBOUND_WEBHOOK_SECRET = env_webhook_secret("OUTBOUND_WEBHOOK_SECRET")
+if OUTBOUND_WEBHOOK_URL and not OUTBOUND_WEBHOOK_SECRET:
+    raise ImproperlyConfigured(
+        "OUTBOUND_WEBHOOK_URL is set but OUTBOUND_WEBHOOK_SECRET is not: deliveries must be signed."
+    )
+# How long one request may take; a receiver failing every delivery this long is disabled.
+OUTBOUND_WEBHOOK_TIMEOUT = env_duration("OUTBOUND_WEBHOOK_TIMEOUT", 10.0, positive=True)
+OUTBOUND_WEBHOOK_DISABLE_AFTER = env_duration("OUTBOUND_WEBHOOK_DISABLE_AFTER", 3 * 86400.0, positive=True)
+
 # Transcription pipeline.
 TRANSCRIPTION_SPEECH_MODELS = env_list("TRANSCRIPTION_SPEECH_MODELS", "universal-3-pro,universal-2")
 TRANSCRIPTION_KEYTERMS = env_list("TRANSCRIPTION_KEYTERMS")
@@ -344,5 +359,9 @@ LOGGING = {
         "axes.apps": {"level": "WARNING"},
         # twilio-python logs every request at INFO; keep only its warnings.
         "twilio.http_client": {"level": "WARNING"},
+        # boto3 (the recordings bucket) logs signing details and every request at DEBUG: never wanted.
+        "botocore": {"level": "WARNING"},
+        "boto3": {"level": "WARNING"},
+        "s3transfer": {"level": "WARNING"},
     },
 }

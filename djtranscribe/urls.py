@@ -12,5 +12,6 @@ urlpatterns = [
     path("", include("caller.urls")),
     path("", include("sharing.urls")),
     path("transcription/", include("transcription.urls")),
+    path("webhooks/", include("notify.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -106,3 +106,11 @@ def make_profile(user, phone_number="+14155552671"):
     from caller.models import CallerProfile
 
     return CallerProfile.objects.create(user=user, phone_number=phone_number)
+
+
+def make_endpoint(owner=None, *, url="https://hooks.example.com/djt", events=None, **fields):
+    """An outbound webhook endpoint (notify), subscribed to every event unless `events` says."""
+    from notify.models import SUBSCRIBABLE, Endpoint
+
+    events = [str(event) for event in SUBSCRIBABLE] if events is None else events
+    return Endpoint.objects.create(owner=owner, url=url, events=events, **fields)

@@ -23,6 +23,8 @@ for _name in list(os.environ):
             "INBOUND_",
             "CONSENT_",
             "RECORDING_NOTICE",
+            "OUTBOUND_",
+            "HTTP_ALLOW_",
             "RECORDINGS_STORAGE",
             "AWS_",
         )

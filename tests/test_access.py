@@ -24,6 +24,9 @@ import samples
 from caller.audio import recording_asset
 from caller.models import Call, Recording
 from djtranscribe import access
+from notify.events import endpoint_test_event
+from notify.models import Delivery as NotifyDelivery
+from notify.models import Endpoint
 from sharing.models import ShareLink
 from sharing.services import token_hash
 from transcription.models import Transcript, TranscriptStatus, WebhookDelivery
@@ -37,8 +40,9 @@ RECORDING_SID = "RE" + "a2" * 16
 NUMBER = "+14155550101"
 SECRET_WORD = "zebrafinch"  # only in A's transcript
 JOB_ID = "job-of-user-a-0001"
+ENDPOINT_NOTE = "kingfisher receiver"  # A's webhook endpoint's description
 # What B must never read anywhere: in a page, a JSON answer, an export or a redirect's Location.
-MARKERS = (CALL_SID, RECORDING_SID, NUMBER, SECRET_WORD, JOB_ID)
+MARKERS = (CALL_SID, RECORDING_SID, NUMBER, SECRET_WORD, JOB_ID, ENDPOINT_NOTE)
 
 # Pages anybody may request: login, and the endpoints Twilio and AssemblyAI call (they prove who
 # they are by a signature or a secret header, checked below). Adding one here is a decision.
@@ -82,6 +86,9 @@ LEAD_OK = {
     "transcription:merge": 403,
     "transcription:reviewed": 403,
 }
+OK.update({"notify:test": 302, "notify:replay": 302})
+# Pages only an object's owner opens, a lead too getting 404: a webhook endpoint's show its secret.
+OWNER_ONLY = {"notify:endpoint", "notify:edit", "notify:test", "notify:replay", "notify:delete"}
 
 
 @dataclass
@@ -97,6 +104,8 @@ class World:
     share: ShareLink
     share_token: str
     sample: Transcript
+    endpoint: Endpoint
+    notify_delivery: NotifyDelivery
 
 
 @pytest.fixture
@@ -148,7 +157,25 @@ def world(django_user_model, mocked_http):
         include_audio=True,
     )
     sample = sample_load(owner=a, sample=samples.TUTORIAL)
-    return World(a, b, lead, call, recording, transcript, delivery, leads, share, share_token, sample)
+    endpoint = Endpoint.objects.create(
+        owner=a, url="https://hooks.example.com/a", events=["transcript.completed"], description=ENDPOINT_NOTE
+    )
+    notify_delivery = endpoint_test_event(endpoint=endpoint)
+    return World(
+        a,
+        b,
+        lead,
+        call,
+        recording,
+        transcript,
+        delivery,
+        leads,
+        share,
+        share_token,
+        sample,
+        endpoint,
+        notify_delivery,
+    )
 
 
 # -- walking the URLconf -------------------------------------------------------------------------
@@ -200,6 +227,8 @@ def _admin_object(w: World, route: Route):
         "transcription/transcript/": w.transcript,
         "transcription/webhookdelivery/": w.delivery,
         "audio/audioasset/": w.transcript.audio,
+        "notify/endpoint/": w.endpoint,
+        "notify/delivery/": w.notify_delivery,
         "auth/user/": w.a,
         "auth/group/": w.leads,
         # Queued tasks name rows by id, no one's data; sign-in attempts are for those who may see
@@ -231,6 +260,8 @@ PARAMS = {
         ),
     ),
     "sample_pk": (True, lambda w, route: w.sample.pk),
+    "endpoint_id": (True, lambda w, route: w.endpoint.pk),
+    "delivery_id": (True, lambda w, route: w.notify_delivery.pk),
     "token": (
         True,
         lambda w, route: w.share_token if route.name in SHARE_LINK_ROUTES else w.transcript.webhook_token,
@@ -382,6 +413,10 @@ def test_a_lead_gets_every_page_of_the_first_users_objects(world):
             continue
         url = fill(route, world)
         response = get(client_for(world.lead), url)
+        if route.name in OWNER_ONLY:
+            assert response.status_code == 404, f"{url} answered {response.status_code} to a lead, not 404"
+            assert not leaked(response, url), f"{url} showed a lead A's owner-only page"
+            continue
         expected = LEAD_OK.get(route.name, OK.get(route.name, 200))
         assert response.status_code == expected, f"{url} answered {response.status_code} to a lead"
         if (
@@ -410,6 +445,8 @@ APP_MODELS = (
     "transcription/transcript/",
     "transcription/webhookdelivery/",
     "audio/audioasset/",
+    "notify/endpoint/",
+    "notify/delivery/",
 )
 
 
@@ -424,6 +461,8 @@ def staff_with_view_perms(user):
                 "view_transcript",
                 "view_webhookdelivery",
                 "view_audioasset",
+                "view_endpoint",
+                "view_delivery",
             ]
         )
     )

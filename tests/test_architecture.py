@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ("caller", "transcription", "audio", "audit", "sharing", "search", "djtranscribe")
+APPS = ("caller", "transcription", "audio", "audit", "sharing", "search", "notify", "djtranscribe")
 MAX_LINES = 400
 ROOT_URLCONF = "djtranscribe.urls"
 # Presentation code another app may not import (pages and admin are each app's own).
@@ -144,6 +144,13 @@ def test_the_audit_trail_sits_at_the_bottom_and_sharing_at_the_top():
     assert _imports_of("audit", {"caller", "transcription", "audio", "sharing"}) == set()
     for app in ("caller", "transcription", "audio", "audit"):
         assert _imports_of(app, {"sharing"}) == set(), f"{app} imports sharing"
+
+
+def test_outbound_webhooks_sit_at_the_top_imported_by_no_app():
+    # notify listens to the domain apps' signals; none of them may know it is there.
+    for app in set(APPS) - {"notify"}:
+        importers = {(n, t) for n, t in _imports_of(app, {"notify"}) if n != ROOT_URLCONF}
+        assert importers == set(), f"{app} imports notify"
 
 
 def test_no_app_module_is_longer_than_the_limit():

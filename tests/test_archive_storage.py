@@ -72,8 +72,9 @@ def test_a_recording_larger_than_one_part_goes_up_to_the_bucket_in_parts(bucket_
     seen = s3_requests(bucket_storage)
     a_recording()
     assert recording_archive_attempt(recording_sid=RECORDING_SID) == "archived"
-    uploads = [request["operation"] for request in seen if request["operation"] != "HeadObject"]
-    assert uploads[:4] == ["CreateMultipartUpload", "UploadPart", "UploadPart", "CompleteMultipartUpload"]
+    writes = {"PutObject", "CreateMultipartUpload", "UploadPart", "CompleteMultipartUpload"}
+    uploads = [request["operation"] for request in seen if request["operation"] in writes]
+    assert uploads == ["CreateMultipartUpload", "UploadPart", "UploadPart", "CompleteMultipartUpload"]
     assert AudioAsset.objects.get().sha256 == hashlib.sha256(big).hexdigest()
 
 
@@ -233,3 +234,36 @@ def test_a_twilio_download_that_stops_half_way_leaves_no_archive(recordings_stor
         assert recording_archive_attempt(recording_sid=RECORDING_SID) == "retrying"
     asset = AudioAsset.objects.get()
     assert not asset.is_archived and "stopped" in asset.archive_error
+    assert not recordings_storage.exists(f"twilio/{RECORDING_SID}.wav")  # no half file left behind
+
+
+def test_the_attempt_after_an_interrupted_one_stores_the_recording_under_its_own_name(
+    recordings_storage, monkeypatch, mocked_http
+):
+    from caller import twilio_client
+
+    a_recording()
+    with monkeypatch.context() as patch:
+        patch.setattr(twilio_client, "open_media", lambda url, **kwargs: _StopsHalfWay())
+        recording_archive_attempt(recording_sid=RECORDING_SID)
+    mock_media(mocked_http, AUDIO)
+    assert recording_archive_attempt(recording_sid=RECORDING_SID, attempt=1) == "archived"
+    assert AudioAsset.objects.get().file.name == f"twilio/{RECORDING_SID}.wav"
+
+
+@override_settings(TWILIO_DELETE_RECORDINGS=True)
+def test_a_recording_archived_after_its_transcript_completed_is_then_deleted_at_twilio(
+    recordings_storage, task_queue, mocked_http
+):
+    from tests.factories import make_transcript
+
+    # url mode: AssemblyAI fetched Twilio's copy itself, and finished before the archive did.
+    mock_media(mocked_http, AUDIO)
+    mocked_http.delete(TWILIO_RECORDING, status=204)
+    a_recording()
+    make_transcript(completed=True, recording_sid=RECORDING_SID, call_sid="CA" + "1" * 32)
+    with task_queue.capture(execute=True):
+        assert recording_archive_attempt(recording_sid=RECORDING_SID) == "archived"
+    task_queue.run_all()
+    assert task_queue.outcomes == ["deleted"]
+    assert Recording.objects.get().status == "deleted"

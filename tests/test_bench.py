@@ -346,3 +346,15 @@ def test_the_bench_assemblyai_webhook_is_accepted_by_the_app_and_queues_a_fetch(
     transcript = Transcript.objects.get(job_id=job_ids[0])
     assert WebhookDelivery.objects.get(job_id=job_ids[0]).processed_at is not None
     assert [(r.task.name, r.args) for r in task_queue.pending] == [("fetch_transcript", [transcript.pk])]
+
+
+def test_a_long_call_is_two_people_taking_turns_over_its_whole_length():
+    import random
+
+    from bench.longcall import conversation
+
+    words = conversation(600.0, random.Random(1))
+    assert 1000 < len(words) < 2200  # about 2.8 words a second
+    assert {w["channel"] for w in words} == {"1", "2"}
+    assert all(a["start"] <= b["start"] for a, b in zip(words, words[1:], strict=False))
+    assert words[-1]["end"] >= 600_000

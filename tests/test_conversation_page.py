@@ -114,7 +114,7 @@ def test_the_owner_renames_participants_with_a_form_and_sees_the_names_everywher
     assert response.status_code == 303
     assert response["Location"] == f"/transcription/{conversation.pk}/#participants"
     assert labels(page(client, conversation)) == ["Ada", "Maya Chen", "Ada", "Maya Chen"]
-    txt = client.get(f"/transcription/{conversation.pk}/export.txt").content.decode()
+    txt = client.get(f"/transcription/{conversation.pk}/export.txt").getvalue().decode()
     assert txt.startswith("Ada (0:00): Hello there.\nMaya Chen (0:01): Hi Ada,\n")
 
 
@@ -176,7 +176,7 @@ def test_the_rename_form_is_post_only(owner, conversation):
 
 
 def test_the_json_export_names_each_words_participant_and_carries_talk_statistics(owner, conversation):
-    data = json.loads(signed_in(owner).get(f"/transcription/{conversation.pk}/export.json").content)
+    data = json.loads(signed_in(owner).get(f"/transcription/{conversation.pk}/export.json").getvalue())
     assert data["participants"] == [{"key": "1", "name": "Ada Lovelace"}, {"key": "2", "name": "Channel 2"}]
     assert [word["participant_name"] for word in data["words"][:3]] == [
         "Ada Lovelace",

@@ -125,20 +125,20 @@ def test_a_connect_me_call_is_fetched_in_stereo_sent_multichannel_and_read_as_na
     assert len(labels) == 11  # every turn of the call, each labelled once
     # Ada names the person she talked to; every export follows.
     client.post(f"/transcription/{transcript.pk}/participants/", {"name-2": "Maya (Northwind)"})
-    txt = client.get(f"/transcription/{transcript.pk}/export.txt").content.decode()
+    txt = client.get(f"/transcription/{transcript.pk}/export.txt").getvalue().decode()
     assert txt.splitlines()[:2] == [
         "Maya (Northwind) (0:00): Thanks for calling Northwind Broadband, this is Maya. "
         "How can I help you today?",
         "Ada Lovelace (0:06): Hi Maya. I was charged twice for my October bill, "
         "and I'd like one of the payments refunded.",
     ]
-    vtt = client.get(f"/transcription/{transcript.pk}/export.vtt").content.decode()
+    vtt = client.get(f"/transcription/{transcript.pk}/export.vtt").getvalue().decode()
     assert "<v Maya (Northwind)>Thanks for calling" in vtt
     assert "<v Ada Lovelace>Hi Maya." in vtt
-    srt = client.get(f"/transcription/{transcript.pk}/export.srt").content.decode()
+    srt = client.get(f"/transcription/{transcript.pk}/export.srt").getvalue().decode()
     assert "\nMaya (Northwind): Thanks for calling" in srt
     assert "\nAda Lovelace: Hi Maya." in srt
-    data = json.loads(client.get(f"/transcription/{transcript.pk}/export.json").content)
+    data = json.loads(client.get(f"/transcription/{transcript.pk}/export.json").getvalue())
     assert data["participants"] == [
         {"key": "2", "name": "Maya (Northwind)"},
         {"key": "1", "name": "Ada Lovelace"},
@@ -176,7 +176,7 @@ def test_an_inbound_call_connected_to_a_user_names_the_caller_and_the_user(
     transcript = run_chain(twilio_post, client, task_queue, mocked_http, callback, conversation_result())
     assert submitted_bodies(mocked_http)[0]["multichannel"] is True
     client.force_login(ada)
-    txt = client.get(f"/transcription/{transcript.pk}/export.txt").content.decode()
+    txt = client.get(f"/transcription/{transcript.pk}/export.txt").getvalue().decode()
     # The caller ran the <Dial> (channel 1); Ada, whose phone rang, is channel 2.
     assert txt.splitlines()[0].startswith("Ada Lovelace (0:00): Thanks for calling Northwind")
     assert txt.splitlines()[1].startswith("+1 415-555-1234 (0:06): Hi Maya.")

@@ -140,3 +140,22 @@ def test_paragraphs_break_on_a_pause_of_two_seconds():
 def test_file_names_carry_the_date_and_the_number_or_the_job(label, fallback, expected):
     date = datetime.datetime(2026, 11, 24, 3, 0, tzinfo=datetime.UTC)
     assert exports.filename(kind="srt", date=date, label=label, fallback=fallback) == expected
+
+
+def test_the_streamed_json_is_the_same_document_as_the_whole_one():
+    from transcription.exports import iter_json, to_json
+
+    data = {"text": "Grüße, <b>", "words": [{"text": "Grüße,", "start": 0, "end": 1}], "n": None}
+    assert "".join(iter_json(data)) == to_json(data)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("kind", ["txt", "json", "srt", "vtt"])
+def test_a_download_is_streamed_in_chunks(admin_client, kind):
+    from tests.factories import make_transcript
+
+    transcript = make_transcript(completed=True)
+    response = admin_client.get(f"/transcription/{transcript.pk}/export.{kind}")
+    assert response.status_code == 200
+    assert response.streaming
+    assert b"".join(response.streaming_content)

@@ -3,7 +3,16 @@
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
-from djtranscribe.lib.env import env_bool, env_duration, env_float, env_int, env_list, env_str
+from djtranscribe.lib.env import (
+    env_bool,
+    env_duration,
+    env_float,
+    env_int,
+    env_list,
+    env_str,
+    env_url,
+    env_webhook_secret,
+)
 
 
 @pytest.mark.parametrize("value", ["1", "true", "TRUE", "True", "yes", "Yes", "on", "ON", " true "])
@@ -127,3 +136,33 @@ def test_env_duration_with_positive_refuses_zero(monkeypatch):
     monkeypatch.setenv("DJT_TIMEOUT", "0s")
     with pytest.raises(ImproperlyConfigured, match="more than 0"):
         env_duration("DJT_TIMEOUT", 30.0, positive=True)
+
+
+def test_env_url_reads_an_http_url_and_refuses_anything_else(monkeypatch):
+    monkeypatch.setenv("OUTBOUND_WEBHOOK_URL", "https://ops.example.com/hooks")
+    assert env_url("OUTBOUND_WEBHOOK_URL") == "https://ops.example.com/hooks"
+    for value in ("ops.example.com/hooks", "ftp://ops.example.com/", "https://host:port/"):
+        monkeypatch.setenv("OUTBOUND_WEBHOOK_URL", value)
+        with pytest.raises(ImproperlyConfigured, match="OUTBOUND_WEBHOOK_URL.*http:// or https:// URL"):
+            env_url("OUTBOUND_WEBHOOK_URL")
+
+
+def test_env_webhook_secret_reads_a_whsec_secret(monkeypatch):
+    from notify.models import new_secret
+
+    secret = new_secret()
+    monkeypatch.setenv("OUTBOUND_WEBHOOK_SECRET", secret)
+    assert env_webhook_secret("OUTBOUND_WEBHOOK_SECRET") == secret
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["hunter2-not-a-secret", "whsec_short", "whsec_!!!not-base64!!!", "c2VjcmV0c2VjcmV0c2VjcmV0c2VjcmV0"],
+)
+def test_env_webhook_secret_refuses_a_malformed_one_without_echoing_it(monkeypatch, value):
+    monkeypatch.setenv("OUTBOUND_WEBHOOK_SECRET", value)
+    with pytest.raises(
+        ImproperlyConfigured, match="OUTBOUND_WEBHOOK_SECRET cannot be read: it accepts whsec_"
+    ) as raised:
+        env_webhook_secret("OUTBOUND_WEBHOOK_SECRET")
+    assert value not in str(raised.value)

@@ -194,7 +194,7 @@ def test_lists_are_read_comma_separated(project):
 def variables_settings_reads() -> set[str]:
     # settings.py, and storage_url.py which it asks where the archive goes (a URL or AWS_* variables).
     source = SETTINGS.read_text() + (ROOT / "djtranscribe" / "lib" / "storage_url.py").read_text()
-    names = set(re.findall(r'env_[a-z]+\(\s*"([A-Z0-9_]+)"', source))
+    names = set(re.findall(r'env_[a-z_]+\(\s*"([A-Z0-9_]+)"', source))
     names |= set(re.findall(r'^\s+"(AWS_[A-Z0-9_]+)": "', source, re.MULTILINE))
     return names | set(re.findall(r'os\.environ\.get\(\s*"([A-Z0-9_]+)"', source))
 
@@ -242,3 +242,15 @@ def test_a_count_or_timeout_that_cannot_work_stops_the_app(project, name, value)
 def test_a_dial_rate_limit_that_is_not_a_rate_stops_the_app_instead_of_failing_the_first_dial(project):
     error = refusal(project, DJTRANSCRIBE_READ_DOTENV="0", DIAL_RATE_LIMIT="ten a day")
     assert "DIAL_RATE_LIMIT='ten a day'" in error and "10/hour" in error
+
+
+def test_an_outbound_webhook_url_without_its_secret_stops_the_app(project):
+    error = refusal(
+        project, DJTRANSCRIBE_READ_DOTENV="0", OUTBOUND_WEBHOOK_URL="https://ops.example.com/hook"
+    )
+    assert "OUTBOUND_WEBHOOK_URL is set but OUTBOUND_WEBHOOK_SECRET is not" in error
+
+
+def test_a_malformed_outbound_webhook_secret_stops_the_app_without_showing_it(project):
+    error = refusal(project, DJTRANSCRIBE_READ_DOTENV="0", OUTBOUND_WEBHOOK_SECRET="hunter2hunter2hunter2")
+    assert "OUTBOUND_WEBHOOK_SECRET cannot be read" in error and "hunter2" not in error

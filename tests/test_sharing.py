@@ -152,7 +152,7 @@ def test_anyone_with_the_link_sees_the_transcript_and_the_open_is_audited(client
 def test_anyone_with_the_link_downloads_the_exports(client, owner_client, transcript, kind):
     token = share(owner_client, transcript)
     response = client.get(f"/s/{token}/export.{kind}")
-    assert response.status_code == 200 and b"Confidential" in response.content
+    assert response.status_code == 200 and b"Confidential" in response.getvalue()
     assert AuditEvent.objects.filter(action="exported", detail__startswith=f"{kind} via share").exists()
 
 

@@ -198,7 +198,8 @@ def test_the_srt_download_is_named_after_the_date_and_the_number(staff_client, c
     date = transcript.completed_at.strftime("%Y-%m-%d")
     assert response["Content-Disposition"] == f'attachment; filename="transcript-{date}-14155551234.srt"'
     assert response["Content-Type"].startswith("application/x-subrip")
-    assert response.content.decode().startswith("1\n00:00:00,000 --> 00:00:00,900\nSpeaker A: Hello Bob.\n")
+    body = response.getvalue().decode()
+    assert body.startswith("1\n00:00:00,000 --> 00:00:00,900\nSpeaker A: Hello Bob.\n")
 
 
 def test_the_vtt_download_is_webvtt(staff_client):
@@ -206,12 +207,12 @@ def test_the_vtt_download_is_webvtt(staff_client):
     response = staff_client.get(f"/transcription/{transcript.pk}/export.vtt")
     assert response["Content-Type"].startswith("text/vtt")
     assert response["Content-Disposition"].endswith('-5551722-job.vtt"')
-    assert response.content.decode().startswith("WEBVTT\n\n00:00:00.000 --> 00:00:00.900\n<v Speaker A>")
+    assert response.getvalue().decode().startswith("WEBVTT\n\n00:00:00.000 --> 00:00:00.900\n<v Speaker A>")
 
 
 def test_the_txt_download_has_one_line_per_speaker_turn(staff_client):
     response = staff_client.get(f"/transcription/{completed().pk}/export.txt")
-    assert response.content.decode() == "Speaker A (0:00): Hello Bob.\nSpeaker B (0:01): Hi <there>\n"
+    assert response.getvalue().decode() == "Speaker A (0:00): Hello Bob.\nSpeaker B (0:01): Hi <there>\n"
 
 
 def test_the_json_download_keeps_words_but_no_secrets_or_twilio_urls(staff_client):
@@ -219,13 +220,13 @@ def test_the_json_download_keeps_words_but_no_secrets_or_twilio_urls(staff_clien
         audio_url=MEDIA_URL, upload_url="https://cdn.assemblyai.com/upload/x", audio=twilio_asset()
     )
     response = staff_client.get(f"/transcription/{transcript.pk}/export.json")
-    data = json.loads(response.content)
+    body = response.getvalue().decode()  # streamed: read once
+    data = json.loads(body)
     assert [{key: w[key] for key in WORDS[0]} for w in data["words"]] == [
         {key: w[key] for key in WORDS[0]} for w in WORDS
     ]
     assert data["job_id"] == "5551722-job"
     assert data["audio_url"] == ""
-    body = response.content.decode()
     assert transcript.webhook_token not in body
     assert "api.twilio.com" not in body
     assert "cdn.assemblyai.com" not in body
@@ -243,9 +244,8 @@ def test_subtitles_need_word_timings(staff_client):
     response = staff_client.get(f"/transcription/{transcript.pk}/export.vtt")
     assert response.status_code == 409
     assert b"no word timings" in response.content
-    assert (
-        staff_client.get(f"/transcription/{transcript.pk}/export.txt").content == b"Hello Bob. Hi <there>\n"
-    )
+    text = staff_client.get(f"/transcription/{transcript.pk}/export.txt").getvalue()
+    assert text == b"Hello Bob. Hi <there>\n"
 
 
 def test_an_unknown_export_format_is_404(staff_client):

@@ -14,6 +14,7 @@ from django.utils.html import format_html, format_html_join
 
 from audio.models import AudioAsset
 from audit.admin_mixins import AuditedAdmin
+from djtranscribe.admin_filters import fixed_values
 
 from . import admin_actions
 from .models import Participant, Transcript, WebhookDelivery
@@ -187,7 +188,12 @@ class TranscriptAdmin(AuditedAdmin, admin.ModelAdmin):
 @admin.register(WebhookDelivery)
 class WebhookDeliveryAdmin(admin.ModelAdmin):
     list_display = ("received_at", "job_id", "status", "transcript_link", "processed_at", "note")
-    list_filter = ("status", "received_at", "processed_at")
+    # AssemblyAI's webhook says completed or error; fixed values, not a DISTINCT over every delivery.
+    list_filter = (
+        ("status", fixed_values(("completed", "completed"), ("error", "error"))),
+        "received_at",
+        "processed_at",
+    )
     search_fields = ("job_id",)
     list_select_related = ("transcript",)
     readonly_fields = ("transcript", "job_id", "status", "body_json", "received_at", "processed_at", "note")
@@ -239,7 +245,13 @@ class AudioAssetAdmin(admin.ModelAdmin):
     """Read-only: assets are made and archived by the pipeline; this shows where one stands."""
 
     list_display = ("__str__", "origin_kind", "label", "size", "channels", "verified", "archive_error")
-    list_filter = ("origin_kind", ArchivedFilter, "channels", "redaction", "created_at")
+    list_filter = (
+        "origin_kind",
+        ArchivedFilter,
+        ("channels", fixed_values((1, "1 (mono)"), (2, "2 (one per party)"))),
+        "redaction",
+        "created_at",
+    )
     search_fields = ("origin_id", "label", "sha256")
 
     def get_queryset(self, request):

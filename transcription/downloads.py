@@ -3,7 +3,9 @@
 One code path for the signed-in export view and for share links: the access check is the caller's.
 """
 
-from django.http import HttpResponse
+from collections.abc import Iterable, Iterator
+
+from django.http import HttpResponse, StreamingHttpResponse
 
 from audit.models import AuditAction
 from audit.services import audit_record
@@ -41,11 +43,30 @@ def export_data(transcript: Transcript) -> dict:
     }
 
 
+STREAM_CHUNK = 64 * 1024
+
+
+def _batched(pieces: Iterable[str]) -> Iterator[bytes]:
+    """The pieces as UTF-8 chunks of about STREAM_CHUNK bytes (the JSON encoder yields tiny ones)."""
+    batch: list[str] = []
+    size = 0
+    for piece in pieces:
+        batch.append(piece)
+        size += len(piece)
+        if size >= STREAM_CHUNK:
+            yield "".join(batch).encode()
+            batch, size = [], 0
+    if batch:
+        yield "".join(batch).encode()
+
+
 def _plain(message: str, status: int) -> HttpResponse:
     return HttpResponse(message + "\n", status=status, content_type="text/plain; charset=utf-8")
 
 
-def export_response(request, transcript: Transcript, kind: str, *, via: str = "") -> HttpResponse:
+def export_response(
+    request, transcript: Transcript, kind: str, *, via: str = ""
+) -> HttpResponse | StreamingHttpResponse:
     """The download of `transcript` as `kind` (409 while it cannot be built); a served one is audited."""
     if transcript.status != TranscriptStatus.COMPLETED:
         return _plain(
@@ -61,20 +82,21 @@ def export_response(request, transcript: Transcript, kind: str, *, via: str = ""
         )
     names = participant_names(transcript)
     if kind == "txt":
-        body = exports.to_txt(text=transcript.text, words=transcript.words, names=names)
+        pieces: Iterable[str] = [exports.to_txt(text=transcript.text, words=transcript.words, names=names)]
     elif kind == "json":
-        body = exports.to_json(export_data(transcript))
+        pieces = exports.iter_json(export_data(transcript))
     elif kind == "srt":
-        body = exports.to_srt(transcript.words, names)
+        pieces = exports.iter_srt(transcript.words, names)
     else:
-        body = exports.to_vtt(transcript.words, names)
+        pieces = exports.iter_vtt(transcript.words, names)
     name = exports.filename(
         kind=kind,
         date=transcript.completed_at or transcript.created_at,
         label=describe(transcript).label,
         fallback=transcript.job_id or str(transcript.pk),
     )
-    response = HttpResponse(body, content_type=exports.FORMATS[kind])
+    # Streamed: a 3-hour call's JSON is megabytes, sent as it is encoded instead of built whole first.
+    response = StreamingHttpResponse(_batched(pieces), content_type=exports.FORMATS[kind])
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     detail = f"{kind}{f' via {via}' if via else ''}"
     audit_record(

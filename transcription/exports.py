@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -171,33 +171,39 @@ def _with_speaker_changes(cues: list[Segment]) -> list[tuple[Segment, str]]:
     return shown
 
 
-def to_srt(words: Iterable[Any], names: Names | None = None) -> str:
-    """SubRip captions; a speaker's name starts the caption where the speaker changes."""
+def iter_srt(words: Iterable[Any], names: Names | None = None) -> Iterator[str]:
+    """SubRip captions, a caption at a time; a speaker's name starts the caption where the speaker changes."""
     cues = captions(words, names=names)
-    blocks = []
     for number, ((cue, label), (start, end)) in enumerate(
         zip(_with_speaker_changes(cues), _cue_times(cues), strict=True), start=1
     ):
         text = f"{label}: {cue.text}" if label else cue.text
         lines = "\n".join(split_lines(text))
-        blocks.append(f"{number}\n{timestamp(start, ',')} --> {timestamp(end, ',')}\n{lines}\n")
-    return "\n".join(blocks)
+        separator = "" if number == 1 else "\n"  # a blank line between captions
+        yield f"{separator}{number}\n{timestamp(start, ',')} --> {timestamp(end, ',')}\n{lines}\n"
+
+
+def to_srt(words: Iterable[Any], names: Names | None = None) -> str:
+    return "".join(iter_srt(words, names))
 
 
 def _vtt_escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def to_vtt(words: Iterable[Any], names: Names | None = None) -> str:
-    """WebVTT captions, each in a `<v Name>` voice span when the speaker is known."""
+def iter_vtt(words: Iterable[Any], names: Names | None = None) -> Iterator[str]:
+    """WebVTT captions, a cue at a time, each in a `<v Name>` voice span when the speaker is known."""
     cues = captions(words, names=names)
-    blocks = ["WEBVTT\n"]
+    yield "WEBVTT\n"
     for cue, (start, end) in zip(cues, _cue_times(cues), strict=True):
         lines = "\n".join(_vtt_escape(line) for line in split_lines(cue.text))
         # A voice span on every cue: players can style or name each speaker.
         voice = f"<v {_vtt_escape(cue.label)}>" if cue.label else ""
-        blocks.append(f"{timestamp(start, '.')} --> {timestamp(end, '.')}\n{voice}{lines}\n")
-    return "\n".join(blocks)
+        yield f"\n{timestamp(start, '.')} --> {timestamp(end, '.')}\n{voice}{lines}\n"
+
+
+def to_vtt(words: Iterable[Any], names: Names | None = None) -> str:
+    return "".join(iter_vtt(words, names))
 
 
 def _clock(ms: int) -> str:
@@ -217,6 +223,12 @@ def to_txt(*, text: str, words: Iterable[Any], names: Names | None = None) -> st
         label = (names or {}).get(turn.participant) or default_name(turn.participant)
         lines.append(f"{label} ({_clock(turn.start)}): {turn.text(timed)}" if label else turn.text(timed))
     return "\n".join(lines) + "\n"
+
+
+def iter_json(data: dict[str, Any]) -> Iterator[str]:
+    """The JSON export in pieces, as the encoder makes them (a 3-hour call's is megabytes)."""
+    yield from DjangoJSONEncoder(ensure_ascii=False, indent=2).iterencode(data)
+    yield "\n"
 
 
 def to_json(data: dict[str, Any]) -> str:

@@ -7,8 +7,11 @@ such as `TWILIO_VALIDATE_SIGNATURES=ture` must never quietly turn a check off.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import os
 import re
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -105,6 +108,41 @@ def env_list(name: str, default: str = "") -> list[str]:
     if value is None or not value.strip():
         value = default
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def env_url(name: str) -> str:
+    """An http(s) URL with a host, or "" when unset."""
+    value = _raw(name)
+    if value is None:
+        return ""
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 (raises on a port that is no number)
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
+        raise _refuse(name, value, "an http:// or https:// URL with a host, e.g. https://example.com/hooks")
+    return value
+
+
+def env_webhook_secret(name: str) -> str:
+    """A Standard Webhooks secret: whsec_ and base64 of at least 24 bytes, or "" when unset.
+
+    The value itself never appears in the error: it is a secret.
+    """
+    value = _raw(name)
+    if value is None:
+        return ""
+    try:
+        key = base64.b64decode(value.removeprefix("whsec_"), validate=True)
+    except (binascii.Error, ValueError):
+        key = b""
+    if not value.startswith("whsec_") or len(key) < 24:
+        raise ImproperlyConfigured(
+            f"{name} cannot be read: it accepts whsec_ followed by base64 of at least 24 random bytes, "
+            "e.g. what `python manage.py webhook_secret` prints"
+        )
+    return value
 
 
 def parse_rate(text: str, name: str = "DIAL_RATE_LIMIT") -> tuple[int, int] | None:

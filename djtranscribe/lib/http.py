@@ -25,6 +25,7 @@ from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
+from urllib.parse import urlsplit
 
 import requests
 from django.conf import settings
@@ -213,6 +214,41 @@ def refusal(address: str, *, allow_private: bool = False) -> str | None:
     if ip.is_private or not ip.is_global:
         return None if allow_private else "a private address"
     return None
+
+
+def user_url_refusal(url: str, *, allow_private: bool | None = None) -> str | None:
+    """Why a URL a user gives must not be saved, in words they can act on; None when it may.
+
+    The same address rules as a user-URL session applies when it connects (which checks again:
+    a name may resolve elsewhere by then).
+    """
+    if allow_private is None:
+        allow_private = bool(getattr(settings, "HTTP_ALLOW_PRIVATE_URLS", False))
+    try:
+        parts = urlsplit(url)
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError:
+        return "This is not a URL: write it as https://host/path."
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return "Give an http:// or https:// URL with a host name."
+    if parts.username or parts.password:
+        return "Leave user names and passwords out of the URL: the request is signed instead."
+    try:
+        ipaddress.ip_address(parts.hostname)
+        addresses = [parts.hostname]  # a literal address needs no lookup
+    except ValueError:
+        addresses = None
+    try:
+        addresses = addresses or resolve(parts.hostname, port)
+    except (socket.gaierror, UnicodeError):
+        return f"{parts.hostname} could not be found (no DNS answer): check the host name."
+    for address in addresses:
+        reason = refusal(address, allow_private=allow_private)
+        if reason:
+            return (
+                f"{parts.hostname} resolves to {address}, {reason}: webhooks may only go to public addresses."
+            )
+    return None if addresses else f"{parts.hostname} resolves to no address: check the host name."
 
 
 def resolve(host: str, port: int) -> list[str]:

@@ -22,6 +22,7 @@ SECRET_SETTINGS = (
     "ASSEMBLYAI_KEY",
     "ASSEMBLYAI_WEBHOOK_SECRET",
     "SECRET_KEY",
+    "OUTBOUND_WEBHOOK_SECRET",
     "AWS_SECRET_ACCESS_KEY",  # the recordings bucket's key (audio.storage)
     "AWS_SESSION_TOKEN",
 )

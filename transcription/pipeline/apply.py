@@ -5,13 +5,14 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from django.db import transaction
 from django.utils import timezone
 
 from djtranscribe.lib.status import status_moves_forward
 
 from .. import vendor_values
 from ..models import FINAL_STATUSES, STATUS_RANK, Transcript, TranscriptStatus
-from ..signals import transcript_completed
+from ..signals import transcript_completed, transcript_failed
 
 # What transcript_apply writes; saving only these keeps a concurrent write to other fields.
 logger = logging.getLogger(__name__)
@@ -65,9 +66,13 @@ def transcript_apply(*, transcript: Transcript, data: dict[str, Any]) -> bool:
     # A fresh answer from AssemblyAI: earlier failures to reach it are history.
     transcript.last_error = transcript.error if new_status == TranscriptStatus.ERROR else dropped
     transcript.next_attempt_at = None
-    transcript.save(update_fields=APPLIED_FIELDS)
-    if new_status == TranscriptStatus.COMPLETED:
-        transcript_completed.send(sender=Transcript, transcript=transcript)
+    # One transaction for the row and what receivers write (notify's outbox row).
+    with transaction.atomic():
+        transcript.save(update_fields=APPLIED_FIELDS)
+        if new_status == TranscriptStatus.COMPLETED:
+            transcript_completed.send(sender=Transcript, transcript=transcript)
+        elif new_status == TranscriptStatus.ERROR:
+            transcript_failed.send(sender=Transcript, transcript=transcript)
     return True
 
 
@@ -78,6 +83,8 @@ def transcript_fail(transcript: Transcript, message: str) -> None:
     transcript.last_error = message
     transcript.next_attempt_at = None
     transcript.completed_at = timezone.now()
-    transcript.save(
-        update_fields=["status", "error", "last_error", "next_attempt_at", "completed_at", "updated_at"]
-    )
+    with transaction.atomic():
+        transcript.save(
+            update_fields=["status", "error", "last_error", "next_attempt_at", "completed_at", "updated_at"]
+        )
+        transcript_failed.send(sender=Transcript, transcript=transcript)
