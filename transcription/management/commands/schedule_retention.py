@@ -16,4 +16,5 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         with transaction.atomic():
             queued = queue_retention()
-        self.stdout.write("Retention task queued." if queued else "Retention task already queued.")
+        if options["verbosity"] > 0:
+            self.stdout.write("Retention task queued." if queued else "Retention task already queued.")

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('caller', '0005_conversations'),
+        ('caller', '0006_callerprofile_time_zone'),
     ]
 
     operations = [
