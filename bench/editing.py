@@ -8,8 +8,9 @@ endpoint (`POST /transcription/<pk>/edit/`, JSON, via Django's test client: the 
 selectors, the alignment, the revision, the audit row, the search index triggers), p50/p95 over
 --runs. Beside it, in the same run:
 
-- floor (interleaved with the saves): reading the transcript row and writing its words back unchanged (what any save of a
-  JSON-in-the-row transcript costs); the save's ratio to it is the editing's own overhead;
+- floor (interleaved with the saves): reading the transcript row and writing its words back
+  unchanged (what any save of a JSON-in-the-row transcript costs); the save's ratio to it is the
+  editing's own overhead;
 - revert: going back from the last revision to revision 0 (walking every hunk back);
 - page: the transcript page with every word (GET), for scale.
 
