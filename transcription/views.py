@@ -38,6 +38,7 @@ PEOPLE_SHOWN = 100
 # What the list shows of each transcript: never the big `words`/`utterances` JSON.
 LIST_FIELDS = (
     "pk",
+    "redact_pii",
     "status",
     "created_at",
     "completed_at",
