@@ -260,3 +260,11 @@ def test_a_transcript_not_yet_completed_cannot_be_corrected(owner_client, owner)
     assert response.status_code == 400
     assert "completed" in response.json()["error"]
     assert Transcript.objects.get(pk=t.pk).words == []
+
+
+def test_the_revisions_page_still_opens_when_the_words_changed_outside_the_editor(owner_client, transcript):
+    post_edit(owner_client, transcript, start=3, end=4, text="Django.")
+    Transcript.objects.filter(pk=transcript.pk).update(words=WORDS[:2])
+    response = owner_client.get(f"/transcription/{transcript.pk}/revisions/")
+    assert response.status_code == 200
+    assert "The diff from the original cannot be shown" in response.content.decode()

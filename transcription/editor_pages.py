@@ -112,13 +112,19 @@ def transcript_revisions(request, pk):
     transcript = get_transcript_for(request.user, pk=pk)
     revisions = revisions_of(transcript)
     original = transcript.revisions.filter(number=0).values_list("original_text", flat=True).first()
+    try:
+        changes = text_diff(words_at(transcript, 0), transcript.words) if revisions else []
+    except EditError as exc:
+        # The words were changed outside the editor (a re-fetch): the history still shows each hunk.
+        messages.error(request, f"The diff from the original cannot be shown: {exc}")
+        changes = []
     context = {
         "transcript": transcript,
         "source": describe(transcript),
         "revisions": [(r, hunk_view(r.patch)) for r in revisions],
         "latest": revisions[0].number if revisions else 0,
         "original_text": transcript.text if original is None else original,
-        "changes": text_diff(words_at(transcript, 0), transcript.words) if revisions else [],
+        "changes": changes,
         "may_edit": may_edit(request.user, transcript),
         "review": review_of(transcript),
     }
