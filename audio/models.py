@@ -23,9 +23,15 @@ class OriginKind(models.TextChoices):
 
 
 class Redaction(models.TextChoices):
-    # For PII redaction (issue 11): which version of the audio the archived file is.
+    # Which version of the audio the archived file is. `waiting`: a transcript of it asked for PII
+    # redaction and the redacted copy is not archived yet, so the file (the original) is never served.
     NONE = "none", "Not redacted"
+    WAITING = "waiting", "Withheld until redacted"
     REDACTED = "redacted", "Redacted"
+
+
+# The one permission that lets a user play an unredacted original kept by KEEP_UNREDACTED_AUDIO.
+PLAY_UNREDACTED = "audio.play_unredacted"
 
 
 class AudioAsset(models.Model):
@@ -63,6 +69,7 @@ class AudioAsset(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        permissions = [("play_unredacted", "Can play the unredacted original of redacted audio")]
         constraints = [
             models.UniqueConstraint(
                 fields=["origin_kind", "origin_id"],
@@ -82,3 +89,8 @@ class AudioAsset(models.Model):
     @property
     def is_archived(self) -> bool:
         return self.archived_at is not None and bool(self.file)
+
+    @property
+    def is_withheld(self) -> bool:
+        """The file is an original waiting for its redacted copy: no player or link may serve it."""
+        return self.redaction == Redaction.WAITING

@@ -61,7 +61,10 @@ def asset_response(request, asset: AudioAsset, *, name: str, filename: str) -> H
     """Serve the archived `asset`; one byte range gets 206 + Content-Range, an impossible one 416.
 
     `name` is how messages call it ("recording RE…"); `filename` is the download's name.
+    An asset withheld for redaction (its original, before the redacted copy) is never served: 404.
     """
+    if asset.is_withheld:
+        return plain(f"The {name} is withheld until its redacted copy is archived.", 404)
     size = asset.size or 0
     wanted = request.headers.get("Range", "")
     span = byte_range(wanted, size) if wanted else None

@@ -148,6 +148,27 @@ def _archive_failed(asset: AudioAsset, message: str) -> NoReturn:
     raise AudioUnavailable(message, retryable=True)
 
 
+# What says which file an asset holds; asset_swap_files exchanges exactly these.
+FILE_FIELDS = ("file", "size", "sha256", "content_type", "archived_at", "archive_error", "redaction")
+
+
+def asset_swap_files(first: AudioAsset, second: AudioAsset) -> None:
+    """Exchange the stored files (and what describes them) of two assets; no byte is copied.
+
+    For PII redaction: the origin's asset (the one every page and the recording's row find) takes
+    the redacted copy, and the other row takes the original, to be kept or discarded.
+    """
+    with transaction.atomic():
+        for name in FILE_FIELDS:
+            theirs, ours = getattr(second, name), getattr(first, name)
+            if name == "file":
+                theirs, ours = theirs.name, ours.name
+            setattr(first, name, theirs)
+            setattr(second, name, ours)
+        first.save(update_fields=[*FILE_FIELDS, "updated_at"])
+        second.save(update_fields=[*FILE_FIELDS, "updated_at"])
+
+
 def asset_open(asset: AudioAsset) -> IO[bytes]:
     """The archived audio, opened for reading. Raises AudioUnavailable when it is not archived."""
     if not asset.is_archived:

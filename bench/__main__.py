@@ -3,8 +3,8 @@
     python -m bench [--quick]
 
 Each part runs in its own process with a time limit (bench/web.py, pipeline.py, scale.py,
-memory.py, search.py, longcall.py) and leaves its raw figures in bench/out/<part>.json; this runner
-only reads them.
+memory.py, search.py, longcall.py, editing.py) and leaves its raw figures in bench/out/<part>.json;
+this runner only reads them.
 --quick makes every part small (a smoke run, seconds instead of minutes; not for RESULTS.md).
 """
 
@@ -29,6 +29,7 @@ PARTS = {
     "memory": ("bench.memory", 420, ["--megabytes", "20", "--archive-megabytes", "10,20"]),
     "search": ("bench.search", 420, ["--levels", "300,3000", "--runs", "3"]),
     "longcall": ("bench.longcall", 300, ["--hours", "0.25", "--runs", "2"]),
+    "editing": ("bench.editing", 240, ["--words", "3000", "--runs", "5"]),
 }
 
 
@@ -236,6 +237,13 @@ def rows_for(results: dict) -> list[tuple[str, str, str, str]]:
         from bench.longcall import table_rows as longcall_rows
 
         rows += longcall_rows(longcall)
+    editing = results["editing"]
+    if "failed" in editing:
+        rows.append(("7 save a correction", editing["failed"], "", "FAILED"))
+    else:
+        from bench.editing import table_rows as editing_rows
+
+        rows += editing_rows(editing)
     return rows
 
 

@@ -14,7 +14,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from audio.models import AudioAsset, OriginKind
+from audio.models import AudioAsset, OriginKind, Redaction
 from audio.services import AudioUnavailable, asset_archive, asset_for_origin
 from transcription.models import Transcript, TranscriptStatus
 from transcription.pipeline.create import transcripts_audio_failed, transcripts_audio_ready
@@ -61,6 +61,13 @@ def archived_asset(recording_sid: str) -> AudioAsset | None:
         .exclude(file="")
         .first()
     )
+
+
+def audio_withheld(recording_sid: str) -> bool:
+    """Whether the recording's audio waits for its redacted copy: neither the archive nor Twilio plays it."""
+    return AudioAsset.objects.filter(
+        origin_kind=OriginKind.TWILIO_RECORDING, origin_id=recording_sid, redaction=Redaction.WAITING
+    ).exists()
 
 
 def media_download_url(recording: Recording) -> str:

@@ -19,7 +19,7 @@ from audit.services import audit_record
 from djtranscribe.lib.ids import RECORDING_SID_RE
 
 from . import selectors, twilio_client
-from .audio import archived_asset
+from .audio import archived_asset, audio_withheld
 
 logger = logging.getLogger(__name__)
 
@@ -75,6 +75,8 @@ def stream_recording(request, recording_sid: str, url: str, *, via: str = "") ->
 
 
 def _recording_response(request, recording_sid: str, url: str) -> HttpResponse:
+    if audio_withheld(recording_sid):  # PII redaction: never the original, from the archive or Twilio
+        return _plain(f"Recording {recording_sid} is withheld until its redacted copy is archived.", 404)
     asset = archived_asset(recording_sid)
     if asset is not None:  # the archive is the copy that stays: Twilio is asked only before it exists
         return _from_archive(request, recording_sid, asset)

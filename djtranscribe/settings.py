@@ -21,11 +21,14 @@ from djtranscribe.lib.env import (
     env_float,
     env_int,
     env_list,
+    env_multichoice,
+    env_optional_int,
     env_rate,
     env_str,
     env_url,
     env_webhook_secret,
 )
+from djtranscribe.lib.pii import ASSEMBLYAI_PII_POLICIES, DEFAULT_PII_POLICIES
 from djtranscribe.lib.storage_url import recordings_storage
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -324,6 +327,24 @@ TRANSCRIPTION_MAX_ATTEMPTS = env_int("TRANSCRIPTION_MAX_ATTEMPTS", 8, minimum=1)
 TRANSCRIPTION_POLL_INTERVAL = env_duration("TRANSCRIPTION_POLL_INTERVAL", 5.0)
 # Words below this confidence are marked as doubtful in the admin and pages.
 TRANSCRIPTION_LOW_CONFIDENCE = env_float("TRANSCRIPTION_LOW_CONFIDENCE", 0.6)
+
+# PII redaction (README "Redacting PII"): AssemblyAI redacts the text and makes a beeped copy of the
+# audio, which the worker archives in place of the original. Off by default; a person can still mark
+# one call or upload "sensitive" to redact just that one.
+TRANSCRIPTION_REDACT_PII = env_bool("TRANSCRIPTION_REDACT_PII", False)
+TRANSCRIPTION_REDACT_PII_POLICIES = env_multichoice(
+    "TRANSCRIPTION_REDACT_PII_POLICIES", DEFAULT_PII_POLICIES, ASSEMBLYAI_PII_POLICIES
+)
+TRANSCRIPTION_REDACT_PII_SUB = env_choice(
+    "TRANSCRIPTION_REDACT_PII_SUB", "entity_name", ("entity_name", "hash")
+)
+# Keep the unredacted original in the archive once the redacted copy is there (playable only with the
+# audio.play_unredacted permission); off: the original is deleted from the archive.
+KEEP_UNREDACTED_AUDIO = env_bool("KEEP_UNREDACTED_AUDIO", False)
+
+# Retention (README "Retention"): applied daily by the worker. Empty: keep.
+RETENTION_AUDIO_DAYS = env_optional_int("RETENTION_AUDIO_DAYS", minimum=1)
+RETENTION_TRANSCRIPT_DAYS = env_optional_int("RETENTION_TRANSCRIPT_DAYS", minimum=1)
 
 # Background work: Django's Tasks API (django-tasks backport) on the database backend.
 TASKS = {

@@ -11,7 +11,7 @@ import logging
 import uuid
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from . import payloads, selectors
 from .models import SUBSCRIBABLE, Delivery, Endpoint, Event, EventType
@@ -29,13 +29,17 @@ def environment_endpoint() -> Endpoint | None:
             Endpoint.objects.filter(pk=existing.pk).update(active=False)
         return None
     if existing is None:
-        return Endpoint.objects.create(
-            from_environment=True,
-            url=url,
-            events=[str(event) for event in SUBSCRIBABLE],
-            description="From OUTBOUND_WEBHOOK_URL",
-            secret="",
-        )
+        try:
+            with transaction.atomic():
+                return Endpoint.objects.create(
+                    from_environment=True,
+                    url=url,
+                    events=[str(event) for event in SUBSCRIBABLE],
+                    description="From OUTBOUND_WEBHOOK_URL",
+                    secret="",
+                )
+        except IntegrityError:  # another event made it first (one environment endpoint: a constraint)
+            existing = Endpoint.objects.get(from_environment=True)
     if existing.url != url:
         # A new URL is a new receiver: a health verdict about the old one does not apply.
         existing.url, existing.active = url, True
@@ -51,11 +55,15 @@ def event_record(*, event_type: str, obj_kind: str, obj_id, data: dict) -> Event
     Nothing is stored when no endpoint listens. Deliveries are queued once the transaction commits.
     """
     environment_endpoint()
-    listening = [
-        endpoint
-        for endpoint in selectors.endpoints_listening(event_type)
-        if event_type in endpoint.events and selectors.may_hear_of(endpoint, obj_kind=obj_kind, obj_id=obj_id)
-    ]
+    hears: dict[int | None, bool] = {}  # per owner: one visibility check however many endpoints
+    listening = []
+    for endpoint in selectors.endpoints_listening(event_type):
+        if event_type not in endpoint.events:
+            continue
+        if endpoint.owner_id not in hears:
+            hears[endpoint.owner_id] = selectors.may_hear_of(endpoint, obj_kind=obj_kind, obj_id=obj_id)
+        if hears[endpoint.owner_id]:
+            listening.append(endpoint)
     if not listening:
         return None
     event = Event.objects.create(
@@ -65,8 +73,7 @@ def event_record(*, event_type: str, obj_kind: str, obj_id, data: dict) -> Event
         obj_id=str(obj_id),
         body=payloads.event_body(event_type, data),
     )
-    for endpoint in listening:
-        delivery = Delivery.objects.create(event=event, endpoint=endpoint)
+    for delivery in Delivery.objects.bulk_create([Delivery(event=event, endpoint=e) for e in listening]):
         queue_delivery(delivery.pk)
     return event
 

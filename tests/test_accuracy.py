@@ -166,3 +166,20 @@ def test_a_lead_removes_a_key_term_added_in_the_app(client, owner):
     client.force_login(make_user("lena", password="pw-lena-123", perms=["view_all_calls"]))
     client.post("/transcription/keyterms/", {"remove": "Postgres"})
     assert not KeyTerm.objects.exists()
+
+
+def test_the_transcript_page_shows_each_participants_rate_by_name(client, owner):
+    from transcription.models import Participant
+
+    t = make_transcript(
+        completed=True,
+        owner=owner,
+        words=words("hello there", "A") + words("hi bob", "B", start=5000),
+        text="x",
+    )
+    Participant.objects.create(transcript=t, key="B", name="Maya")
+    correct(t, owner, 3, 4, "Rob")
+    transcript_review(transcript=t, user=owner, reviewed=True)
+    client.force_login(owner)
+    page = client.get(f"/transcription/{t.pk}/").content.decode()
+    assert "by participant: Speaker A 0.0%, Maya 50.0%" in page

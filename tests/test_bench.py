@@ -358,3 +358,35 @@ def test_a_long_call_is_two_people_taking_turns_over_its_whole_length():
     assert {w["channel"] for w in words} == {"1", "2"}
     assert all(a["start"] <= b["start"] for a, b in zip(words, words[1:], strict=False))
     assert words[-1]["end"] >= 600_000
+
+
+def test_the_editing_bench_makes_three_hours_of_words_in_time_order():
+    import random
+
+    from bench.editing import HOURS, words_of
+
+    words = words_of(3000, random.Random(1))
+    assert len(words) == 3000
+    assert [w["start"] for w in words] == sorted(w["start"] for w in words)
+    assert words[-1]["end"] <= HOURS * 3600 * 1000
+    assert {w["channel"] for w in words} == {"1", "2"}
+
+
+def test_the_editing_bench_misses_its_target_when_a_revert_is_not_exact():
+    from bench.editing import table_rows
+
+    figures = {
+        "hours": 3,
+        "words": 30000,
+        "target_p95_ms": 200.0,
+        "save": {"p50_ms": 50.0, "p95_ms": 80.0},
+        "floor": {"p50_ms": 30.0},
+        "ratio_p50": 1.67,
+        "revisions": 31,
+        "revert_ms": 90.0,
+        "revert_restored_exactly": False,
+        "page_ms": 900.0,
+        "page_kib": 2400,
+    }
+    assert table_rows(figures)[0][3] == "MISSED"
+    assert table_rows({**figures, "revert_restored_exactly": True})[0][3] == "ok"

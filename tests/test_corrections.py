@@ -105,7 +105,8 @@ def test_utterances_follow_the_corrected_words(owner_client, transcript):
 
 def test_the_exports_show_the_latest_revision(owner_client, transcript):
     post_edit(owner_client, transcript, start=3, end=4, text="Django.")
-    srt = owner_client.get(f"/transcription/{transcript.pk}/export.srt").content.decode()
+    response = owner_client.get(f"/transcription/{transcript.pk}/export.srt")
+    srt = b"".join(response.streaming_content).decode()
     assert "Django." in srt and "jango." not in srt.replace("Django.", "")
 
 

@@ -124,9 +124,26 @@ def test_txt_gives_one_line_per_speaker_turn_with_its_time():
     )
 
 
-def test_paragraphs_break_on_a_pause_of_two_seconds():
-    paragraphs = exports.paragraphs([word("one", 0, 100), word("two", 500, 600), word("three", 2700, 2800)])
-    assert [p.text for p in paragraphs] == ["one two", "three"]
+def test_paragraphs_break_on_a_pause_of_two_seconds_after_a_sentence():
+    paragraphs = exports.paragraphs([word("one", 0, 100), word("two.", 500, 600), word("three", 2700, 2800)])
+    assert [p.text for p in paragraphs] == ["one two.", "three"]
+
+
+def test_paragraphs_never_break_mid_sentence_on_a_short_pause():
+    paragraphs = exports.paragraphs([word("one", 0, 100), word("two", 500, 600), word("three.", 2700, 2800)])
+    assert [p.text for p in paragraphs] == ["one two three."]
+
+
+def test_paragraphs_break_a_long_monologue_at_the_next_sentence_end():
+    words = [word(f"w{k}{'.' if k % 10 == 9 else ''}", k * 1000, k * 1000 + 900) for k in range(60)]
+    paragraphs = exports.paragraphs(words)
+    assert len(paragraphs) == 2
+    assert all(p.text.endswith(".") for p in paragraphs)
+
+
+def test_paragraphs_break_unpunctuated_speech_after_a_very_long_pause():
+    paragraphs = exports.paragraphs([word("one", 0, 100), word("two", 9000, 9100)])
+    assert [p.text for p in paragraphs] == ["one", "two"]
 
 
 @pytest.mark.parametrize(

@@ -97,3 +97,8 @@ def test_a_traceback_that_carries_a_webhook_path_is_logged_with_the_token_masked
     RedactSecrets().filter(record)
     assert "tok-123456789" not in record.exc_text
     assert "/transcription/webhook/[token]/" in record.exc_text
+
+
+def test_it_masks_the_secret_path_of_a_slack_incoming_webhook():
+    line = '"POST /services/T0123ABCD/B0456EFGH/abcdefGHIJKL0123456789 HTTP/1.1" 200 2'
+    assert mask_tokens(line) == '"POST /services/[token] HTTP/1.1" 200 2'

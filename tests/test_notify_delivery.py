@@ -1,5 +1,6 @@
 """Outbound webhooks on the wire: signed per Standard Webhooks, retried, replayed, switched off."""
 
+import io
 import json
 from datetime import timedelta
 
@@ -300,3 +301,27 @@ def test_a_network_error_never_stores_a_slack_urls_secret_path(task_queue, mocke
     assert Attempt.objects.exists()
     assert not Attempt.objects.filter(error__contains="XXXXSECRET").exists()
     assert not Delivery.objects.filter(last_error__contains="XXXXSECRET").exists()
+
+
+def test_send_webhooks_requeues_a_delivery_a_dead_worker_left_sending(
+    task_queue, mocked_http, endpoint, transcript
+):
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    record(task_queue, transcript)
+    task_queue.backend.clear()  # the task is lost
+    Delivery.objects.update(status=DeliveryStatus.SENDING, updated_at=timezone.now() - timedelta(hours=1))
+    mocked_http.post(URL, status=200)
+    with task_queue.capture(execute=True):
+        call_command("send_webhooks", stdout=io.StringIO())
+    task_queue.run_all()
+    assert Delivery.objects.get().status == DeliveryStatus.DELIVERED
+
+
+def test_the_secret_never_reaches_the_log(task_queue, mocked_http, endpoint, transcript, caplog):
+    mocked_http.post(URL, status=500, body=endpoint.secret)  # a receiver that echoes it back, even
+    with caplog.at_level("DEBUG"):
+        record(task_queue, transcript)
+        task_queue.run_all()
+    assert endpoint.secret not in caplog.text

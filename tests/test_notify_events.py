@@ -188,3 +188,39 @@ def test_sample_transcripts_send_nothing(task_queue, endpoint, alice):
             data={"status": "completed"},
         )
     assert events_of(endpoint) == []
+
+
+def test_a_correction_saved_in_the_editor_becomes_transcript_revised_with_the_new_text(
+    task_queue, endpoint, alice
+):
+    from transcription.revising.services import transcript_correct
+
+    transcript = make_transcript(completed=True, owner=alice)  # "Ahoy, this"
+    with task_queue.capture(execute=True):
+        saved = transcript_correct(transcript_pk=transcript.pk, user=alice, start=1, end=2, text="that")
+    assert events_of(endpoint) == ["transcript.revised"]
+    data = body(Event.objects.get())["data"]
+    assert (data["text"], data["revision_id"]) == ("Ahoy, that", saved.revision.pk)
+
+
+def test_many_endpoints_of_one_owner_cost_the_queries_of_one(task_queue, alice):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from notify.events import event_record
+
+    transcript = make_transcript(completed=True, owner=alice)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            event_record(
+                event_type="transcript.completed", obj_kind="transcript", obj_id=transcript.pk, data={}
+            )
+        return len(captured.captured_queries)
+
+    make_endpoint(alice)
+    one = queries()
+    for n in range(9):
+        make_endpoint(alice, url=f"https://hooks{n}.example.com/")
+    assert queries() == one
+    assert Delivery.objects.count() == 1 + 10

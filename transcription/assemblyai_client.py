@@ -177,6 +177,37 @@ class AssemblyAIClient:
         """DELETE /v2/transcript/{id}: removes the text and the uploaded audio at AssemblyAI."""
         return self._json(self._request("DELETE", f"/v2/transcript/{job_id}"))
 
+    def redacted_audio(self, job_id: str) -> dict[str, Any]:
+        """GET /v2/transcript/{id}/redacted-audio: its status and, once ready, a pre-signed URL."""
+        return self._json(self._request("GET", f"/v2/transcript/{job_id}/redacted-audio"))
+
+    def open_redacted_audio(self, url: str) -> requests.Response:
+        """Start a streamed download of a redacted copy from its pre-signed URL (close the answer).
+
+        The URL carries its own signature: no Authorization header goes with it (the key stays
+        with AssemblyAI's API), redirects are not followed and internal addresses are refused.
+        """
+        if not url.startswith("https://"):
+            raise AssemblyAIError("AssemblyAI's redacted audio URL is not an https URL.")
+        downloads = http.session(timeout=self.timeout, user_url=True)
+        try:
+            response = downloads.get(url, stream=True, timeout=self.timeout)
+        except requests.RequestException as exc:
+            raise AssemblyAIError(
+                f"The redacted audio could not be downloaded ({type(exc).__name__}).",
+                retryable=http.is_retryable_exception(exc),
+            ) from None
+        if response.status_code != 200:
+            response.close()
+            verdict = http.classify(status=response.status_code, headers=response.headers)
+            raise AssemblyAIError(
+                f"The redacted audio's download answered {response.status_code}.",
+                status=response.status_code,
+                retryable=verdict.retryable,
+                retry_after=verdict.retry_after,
+            )
+        return response
+
     def upload(self, data: IO[bytes] | Iterable[bytes]) -> str:
         """POST /v2/upload, streaming `data` (a binary file or an iterator of chunks).
 

@@ -15,7 +15,7 @@ from typing import Any
 from django.core.serializers.json import DjangoJSONEncoder
 
 from .conversation.names import default_name
-from .conversation.turns import build_turns, default_participant
+from .conversation.turns import PARAGRAPH_MS, build_turns, default_participant, ends_sentence
 
 # Caption sizes from common subtitle guidelines: two lines of at most 42
 # characters, on screen at most 6 s; a long pause or a new speaker starts a new one.
@@ -25,6 +25,8 @@ CAPTION_MS = 6000
 CAPTION_GAP_MS = 1500
 # A pause this long starts a new paragraph on the transcript page.
 PARAGRAPH_GAP_MS = 2000
+# A pause this long ends a paragraph even mid-sentence (speech the engine did not punctuate).
+LONG_PAUSE_MS = 8000
 SENTENCE_END = (".", "?", "!")
 
 FORMATS = {
@@ -88,14 +90,23 @@ class Segment:
 def paragraphs(
     words: Iterable[Any], gap_ms: int = PARAGRAPH_GAP_MS, names: Names | None = None
 ) -> list[Segment]:
-    """Split words where the speaker changes or after a long pause."""
+    """Split words where the speaker changes, or at a sentence's end after a pause or a long paragraph.
+
+    Never mid-sentence, except after a pause so long (LONG_PAUSE_MS) that unpunctuated speech must
+    break somewhere.
+    """
     result: list[Segment] = []
     for word in timed_words(words):
         label = label_of(word, names)
         last = result[-1] if result else None
-        if last is None or last.label != label or word["start"] - last.end >= gap_ms:
-            result.append(Segment(label=label))
-        result[-1].words.append(word)
+        if last is not None and last.label == label:
+            pause = word["start"] - last.end
+            at_sentence_end = ends_sentence(last.words[-1]["text"])
+            long_paragraph = last.end - last.start >= PARAGRAPH_MS
+            if not ((at_sentence_end and (pause >= gap_ms or long_paragraph)) or pause >= LONG_PAUSE_MS):
+                last.words.append(word)
+                continue
+        result.append(Segment(label=label, words=[word]))
     return result
 
 

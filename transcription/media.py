@@ -4,7 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from audio.models import AudioAsset, OriginKind
+from audio.models import AudioAsset, OriginKind, Redaction
 from audio.serve import asset_response, plain
 from audit.models import AuditAction
 from audit.services import audit_record
@@ -18,7 +18,10 @@ OWN_KINDS = (OriginKind.UPLOAD, OriginKind.SAMPLE)
 def own_audio_url(transcript) -> str:
     """The URL that plays the transcript's archived upload or sample; "" when it has none."""
     asset: AudioAsset | None = transcript.audio if transcript.audio_id is not None else None
-    if asset is None or asset.origin_kind not in OWN_KINDS or not asset.is_archived:
+    if asset is None or not asset.is_archived or asset.is_withheld:
+        return ""
+    # A redacted copy is this app's own archive whatever the origin (a public URL's audio too).
+    if asset.origin_kind not in OWN_KINDS and asset.redaction != Redaction.REDACTED:
         return ""
     return reverse("transcription:audio", args=[transcript.pk])
 

@@ -41,6 +41,15 @@ class AudioSource(models.TextChoices):
     URL = "url", "URL handed to AssemblyAI"
 
 
+class RedactedAudio(models.TextChoices):
+    # Where the redacted copy of a redact_pii transcript's audio stands.
+    NOT_ASKED = "none", "Not asked"
+    WAITING = "waiting", "Waiting for AssemblyAI"
+    ARCHIVED = "archived", "Archived"
+    EXPIRED = "expired", "Expired before it was downloaded"
+    FAILED = "failed", "Could not be downloaded"
+
+
 class Transcript(models.Model):
     """One AssemblyAI transcription job and, once it is done, its result."""
 
@@ -64,6 +73,26 @@ class Transcript(models.Model):
     )
     # A sample call loaded for a demo (load_sample): labelled "Sample" and deletable in one click.
     is_sample = models.BooleanField("sample", default=False)
+
+    # PII redaction, as asked at creation (TRANSCRIPTION_REDACT_PII, or the person marked it sensitive):
+    # AssemblyAI then redacts text, words and utterances, and makes a beeped copy of the audio.
+    redact_pii = models.BooleanField("PII redacted", default=False)
+    redact_pii_policies = models.JSONField("PII policies", default=list, blank=True)
+    redact_pii_sub = models.CharField("PII substitution", max_length=16, blank=True)
+    redacted_audio = models.CharField(
+        max_length=16, choices=RedactedAudio.choices, default=RedactedAudio.NOT_ASKED
+    )
+    redacted_audio_error = models.CharField(max_length=500, blank=True)
+    redacted_audio_attempts = models.PositiveIntegerField(default=0)
+    # The next try (or a running attempt's lease), as `next_attempt_at` for submissions.
+    redacted_audio_next_at = models.DateTimeField(null=True, blank=True)
+    # The unredacted original, kept by KEEP_UNREDACTED_AUDIO (played only with audio.play_unredacted).
+    unredacted_audio = models.ForeignKey(
+        "audio.AudioAsset", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Retention: when RETENTION_AUDIO_DAYS deleted its audio (the text stays), and what failed last.
+    audio_deleted_at = models.DateTimeField(null=True, blank=True)
+    retention_error = models.CharField(max_length=500, blank=True)
 
     # Result, as AssemblyAI returned it.
     text = models.TextField(blank=True)

@@ -12,7 +12,7 @@ from django.conf import settings
 
 from djtranscribe.lib.tasks import enqueue_on_commit
 
-from .tasks import delete_orphan_job, fetch_transcript, submit_transcript
+from .tasks import delete_orphan_job, fetch_redacted_audio, fetch_transcript, submit_transcript
 
 MAX_RETRY_DELAY = 3600.0
 
@@ -44,3 +44,10 @@ def queue_orphan_delete(
     enqueue_on_commit(
         delete_orphan_job, job_id, delivery_id=delivery_id, attempt=attempt, run_after=run_after
     )
+
+
+def queue_redacted_audio(
+    transcript_id: int, *, force: bool = False, run_after: datetime | None = None
+) -> None:
+    """Queue a download of the transcript's redacted audio once the current transaction commits."""
+    enqueue_on_commit(fetch_redacted_audio, transcript_id, force=force, run_after=run_after)

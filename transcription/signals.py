@@ -12,6 +12,11 @@ from django.dispatch import Signal
 transcript_completed = Signal()
 # Sent with `transcript=` once a transcript has ended in error (AssemblyAI's verdict or this app's).
 transcript_failed = Signal()
+
+# Sent (inside the transaction) once a redacted transcript's redacted audio is archived in place of
+# the original: whoever keeps another copy of the original (caller: Twilio's) may delete it now.
+redacted_audio_archived = Signal()
+
 # Sent with `transcript=` and `revision=` (a Revision) once a correction, revert or speaker merge of
 # a transcript is committed: the row then holds the new words and text.
 transcript_revised = Signal()

@@ -6,10 +6,10 @@ called), a page about its origin (the call) and a URL the browser may play (call
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from audio.models import AudioAsset, OriginKind
+from audio.models import AudioAsset, OriginKind, Redaction
 
 from .media import own_audio_url
 
@@ -34,8 +34,25 @@ def public_audio_url(transcript: Transcript) -> str:
     return transcript.audio_url
 
 
+def audio_withheld(transcript: Transcript) -> bool:
+    """No player for it: a redacted transcript plays only its archived redacted copy, never the original."""
+    asset = transcript.audio if transcript.audio_id is not None else None
+    if asset is not None and asset.is_withheld:
+        return True
+    return transcript.redact_pii and not (
+        asset is not None and asset.is_archived and asset.redaction == Redaction.REDACTED
+    )
+
+
 def describe(transcript: Transcript) -> Source:
     """Its asset's description; else the audio URL when the browser can fetch it."""
+    source = _described(transcript)
+    if source.player_url and audio_withheld(transcript):
+        return replace(source, player_url="")
+    return source
+
+
+def _described(transcript: Transcript) -> Source:
     asset = transcript.audio if transcript.audio_id is not None else None
     own = own_audio_url(transcript)
     if own:

@@ -32,3 +32,11 @@ def delete_orphan_job(job_id: str, delivery_id: int | None = None, attempt: int 
     from .pipeline.orphans import orphan_delete_attempt
 
     return orphan_delete_attempt(job_id=job_id, delivery_id=delivery_id, attempt=attempt)
+
+
+@task(queue_name=QUEUE)
+def fetch_redacted_audio(transcript_id: int, force: bool = False) -> str:
+    """Download a redacted transcript's redacted audio and archive it in place of the original."""
+    from .pipeline.redaction import redacted_audio_attempt
+
+    return redacted_audio_attempt(transcript_id=transcript_id, force=force)

@@ -38,6 +38,7 @@ PEOPLE_SHOWN = 100
 # What the list shows of each transcript: never the big `words`/`utterances` JSON.
 LIST_FIELDS = (
     "pk",
+    "redact_pii",
     "status",
     "created_at",
     "completed_at",
@@ -164,6 +165,9 @@ def transcript_detail(request, pk):
     """One transcript: a conversation of named turns (or paragraphs), synced to the audio, searchable."""
     transcript = get_transcript_for(request.user, pk=pk)
     audit_record(request=request, action=AuditAction.VIEWED, obj_kind="transcript", obj_id=pk)
+    review = review_of(transcript)
+    body = transcript_body(transcript, low=settings.TRANSCRIPTION_LOW_CONFIDENCE)
+    names = {p["key"]: p["name"] for p in body["participants"]}
     context = {
         "transcript": transcript,
         "source": describe(transcript),
@@ -172,8 +176,12 @@ def transcript_detail(request, pk):
         "may_rename": may_rename(request.user, transcript),
         "may_edit": may_edit(request.user, transcript),
         "revision": latest_revision(transcript),
-        "review": review_of(transcript),
-        **transcript_body(transcript, low=settings.TRANSCRIPTION_LOW_CONFIDENCE),
+        "review": review,
+        "review_participants": [
+            {"name": names.get(key) or key, "wer": figures["wer"]}
+            for key, figures in (review.by_participant if review else {}).items()
+        ],
+        **body,
     }
     return render(request, "transcription/detail.html", context)
 

@@ -164,3 +164,23 @@ def env_rate(name: str, default: str) -> str:
     value = env_str(name, default)
     parse_rate(value, name)
     return value
+
+
+def env_multichoice(name: str, default: tuple[str, ...], choices: tuple[str, ...]) -> list[str]:
+    """A comma-separated list whose every item is one of `choices` (any case; answered in lower case)."""
+    items = [item.lower() for item in env_list(name)] or list(default)
+    unknown = [item for item in items if item not in choices]
+    if unknown:
+        raise ImproperlyConfigured(
+            f"{name} has {', '.join(map(repr, unknown))}, which "
+            f"{'is not a known name' if len(unknown) == 1 else 'are not known names'}: "
+            f"{name} accepts a comma-separated list of {', '.join(choices)}."
+        )
+    return list(dict.fromkeys(items))
+
+
+def env_optional_int(name: str, *, minimum: int | None = None) -> int | None:
+    """A whole number, or None when the variable is unset or empty (e.g. "keep forever")."""
+    if _raw(name) is None:
+        return None
+    return env_int(name, 0, minimum=minimum)

@@ -17,6 +17,9 @@ MASK = "[token]"
 _WEBHOOK_PATH = re.compile(r"(/webhook/)[^/?#\s\"']+")
 # A share link's token (sharing/urls.py: /s/<token>/) is the whole key to a transcript.
 _SHARE_PATH = re.compile(r"(/s/)[^/?#\s\"']+")
+# A Slack incoming webhook's path (/services/T…/B…/secret) is its credential (notify's Slack kind);
+# urllib3 names it in its debug log of each request.
+_SLACK_PATH = re.compile(r"(/services/)T[A-Z0-9]+/B[A-Z0-9]+/[^/?#\s\"']+")
 SECRET_SETTINGS = (
     "TWILIO_AUTH_TOKEN",
     "ASSEMBLYAI_KEY",
@@ -56,7 +59,8 @@ def redact(text: str, values: list[str] | None = None, *, also: tuple[str | None
 
 def mask_tokens(text: str) -> str:
     """`text` with the token segment of every webhook path and share link replaced by [token]."""
-    return _SHARE_PATH.sub(r"\g<1>" + MASK, _WEBHOOK_PATH.sub(r"\g<1>" + MASK, text))
+    text = _SHARE_PATH.sub(r"\g<1>" + MASK, _WEBHOOK_PATH.sub(r"\g<1>" + MASK, text))
+    return _SLACK_PATH.sub(r"\g<1>" + MASK, text)
 
 
 def _clean(text: str, values: list[str]) -> str:

@@ -14,6 +14,8 @@ from caller.audio import recording_asset
 from tests.factories import make_call, make_recording, make_transcript
 from tests.fakes import RECORDING_SID, mock_media, tone_wav
 from transcription.models import TranscriptStatus
+from transcription.revising.review import transcript_review
+from transcription.revising.services import transcript_correct
 from transcription.sample_calls import sample_load
 
 from .chromium import require_chromium
@@ -64,6 +66,9 @@ def pages(staff_user, mocked_http):
         job_id="job-failed-1",
         error="Transcoding failed. File does not appear to contain audio.",
     )
+    # A corrected, reviewed transcript: its revisions page and the Accuracy page have something to show.
+    transcript_correct(transcript_pk=sample.pk, user=staff_user, start=1, end=2, text="corrected")
+    transcript_review(transcript=sample, user=staff_user, reviewed=True)
     return {
         "home": "/",
         "calls": "/calls/",
@@ -74,6 +79,9 @@ def pages(staff_user, mocked_http):
         "sample": sample.get_absolute_url(),
         "errored": failed.get_absolute_url(),
         "transcribe": "/transcription/new/",
+        "revisions": f"/transcription/{sample.pk}/revisions/",
+        "accuracy": "/transcription/accuracy/",
+        "key terms": "/transcription/keyterms/",
     }
 
 

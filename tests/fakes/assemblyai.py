@@ -61,3 +61,38 @@ def webhook_headers():
 def url_for(transcript) -> str:
     """The AssemblyAI webhook URL path of one transcript."""
     return f"/transcription/webhook/{transcript.webhook_token}/"
+
+
+# PII redaction: AssemblyAI's redacted text, and its beeped copy of the audio behind a pre-signed URL.
+REDACTED_TEXT = "Hello, my name is [PERSON_NAME] and my card is [CREDIT_CARD_NUMBER]."
+REDACTED_WORDS = [
+    {"text": "Hello,", "start": 100, "end": 400, "confidence": 0.97, "speaker": None},
+    {"text": "my", "start": 420, "end": 500, "confidence": 0.95, "speaker": None},
+    {"text": "name", "start": 520, "end": 700, "confidence": 0.96, "speaker": None},
+    {"text": "is", "start": 720, "end": 800, "confidence": 0.99, "speaker": None},
+    {"text": "[PERSON_NAME]", "start": 820, "end": 1300, "confidence": 0.9, "speaker": None},
+    {"text": "and", "start": 1320, "end": 1400, "confidence": 0.98, "speaker": None},
+    {"text": "my", "start": 1420, "end": 1500, "confidence": 0.97, "speaker": None},
+    {"text": "card", "start": 1520, "end": 1700, "confidence": 0.96, "speaker": None},
+    {"text": "is", "start": 1720, "end": 1800, "confidence": 0.99, "speaker": None},
+    {"text": "[CREDIT_CARD_NUMBER].", "start": 1820, "end": 3000, "confidence": 0.9, "speaker": None},
+]
+REDACTED_AUDIO = b"ID3-redacted-beeped-audio" * 400
+REDACTED_AUDIO_URL = "https://aai-redacted.s3.amazonaws.com/redacted/5551722.mp3?X-Amz-Signature=abc123"
+REDACTED_AUDIO_API = f"{AAI}/v2/transcript/{JOB_ID}/redacted-audio"
+
+
+def redacted_transcript_json(status="completed", job_id=JOB_ID):
+    """A completed job that was asked for redact_pii: only redacted words in its text fields."""
+    return transcript_json(status, job_id, text=REDACTED_TEXT, words=REDACTED_WORDS)
+
+
+def mock_redacted_audio(rsps, *, ready=True, body=REDACTED_AUDIO, download_status=200):
+    """GET /v2/transcript/{id}/redacted-audio, and (when ready) the pre-signed download it points to."""
+    if not ready:
+        rsps.get(REDACTED_AUDIO_API, status=400, json={"error": "Redacted audio is not ready yet."})
+        return
+    rsps.get(
+        REDACTED_AUDIO_API, json={"status": "redacted_audio_ready", "redacted_audio_url": REDACTED_AUDIO_URL}
+    )
+    rsps.get(REDACTED_AUDIO_URL, body=body, status=download_status, content_type="audio/mpeg")

@@ -13,6 +13,7 @@ from djtranscribe.lib.status import status_moves_forward
 from .. import vendor_values
 from ..models import FINAL_STATUSES, STATUS_RANK, Transcript, TranscriptStatus
 from ..signals import transcript_completed, transcript_failed
+from .redaction import redacted_audio_expected
 
 # What transcript_apply writes; saving only these keeps a concurrent write to other fields.
 logger = logging.getLogger(__name__)
@@ -70,6 +71,7 @@ def transcript_apply(*, transcript: Transcript, data: dict[str, Any]) -> bool:
     with transaction.atomic():
         transcript.save(update_fields=APPLIED_FIELDS)
         if new_status == TranscriptStatus.COMPLETED:
+            redacted_audio_expected(transcript)
             transcript_completed.send(sender=Transcript, transcript=transcript)
         elif new_status == TranscriptStatus.ERROR:
             transcript_failed.send(sender=Transcript, transcript=transcript)

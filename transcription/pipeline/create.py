@@ -13,6 +13,7 @@ from ..models import AudioSource, Transcript, TranscriptStatus
 from ..participants import participants_set
 from ..queue import queue_submit
 from .apply import transcript_fail
+from .redaction import asset_withhold, redaction_fields
 
 
 def configured_audio_source() -> str:
@@ -29,9 +30,15 @@ def transcript_create(
     audio_source: str = AudioSource.URL,
     audio: AudioAsset | None = None,
     owner=None,
+    sensitive: bool = False,
 ) -> Transcript:
-    """Store a new, pending transcript; `owner` (a user or user id) is who may see it."""
-    return Transcript.objects.create(
+    """Store a new, pending transcript; `owner` (a user or user id) is who may see it.
+
+    `sensitive` asks for PII redaction of this one (TRANSCRIPTION_REDACT_PII asks it of all); its
+    audio is then withheld from every player until the redacted copy replaces it.
+    """
+    redaction = redaction_fields(sensitive=sensitive)
+    transcript = Transcript.objects.create(
         owner_id=getattr(owner, "pk", owner),
         audio=audio,
         audio_url=audio_url,
@@ -39,7 +46,11 @@ def transcript_create(
         call_sid=call_sid,
         audio_source=audio_source,
         speech_models=list(settings.TRANSCRIPTION_SPEECH_MODELS),
+        **redaction,
     )
+    if redaction:
+        asset_withhold(audio)
+    return transcript
 
 
 def audio_ready(transcript: Transcript) -> bool:
@@ -58,12 +69,14 @@ def transcript_request(
     audio: AudioAsset | None = None,
     owner=None,
     participants: Mapping[str, str] | None = None,
+    sensitive: bool = False,
 ) -> tuple[Transcript, bool]:
     """Create the one transcript of a recording and queue its submission on commit.
 
     The submission waits when it uploads audio not archived yet (transcripts_audio_ready queues it).
     Idempotent by `recording_sid`: a repeated request answers the existing row. Returns (row, created).
     `participants` names the voices the maker knows, e.g. {"1": "Ada", "2": "+1 415-555-1234"}.
+    `sensitive`: redact PII in this one (see transcript_create).
     """
     # No lookup first: a recording usually gets here once, and the unique recording_sid turns
     # a repeat (or a concurrent delivery of the same callback) into the lookup below.
@@ -76,6 +89,7 @@ def transcript_request(
                 audio_source=configured_audio_source(),
                 audio=audio,
                 owner=owner,
+                sensitive=sensitive,
             )
             if participants:
                 participants_set(transcript=transcript, names=participants)

@@ -17,6 +17,7 @@ from audio.services import asset_discard, asset_open
 from ..assemblyai_client import AssemblyAIClient
 from ..models import AudioSource, Transcript
 from .create import configured_audio_source, transcript_create
+from .redaction import asset_release
 from .submit import transcript_submit_now
 
 
@@ -36,7 +37,11 @@ class TranscriptExists(Exception):
 
 
 def transcript_submit_file(
-    *, file: IO[bytes] | Iterable[bytes], client: AssemblyAIClient | None = None, owner=None
+    *,
+    file: IO[bytes] | Iterable[bytes],
+    client: AssemblyAIClient | None = None,
+    owner=None,
+    sensitive: bool = False,
 ) -> Transcript:
     """Store a transcript for local audio, stream it to AssemblyAI's upload and submit it.
 
@@ -46,19 +51,24 @@ def transcript_submit_file(
         audio=AudioAsset.objects.create(origin_kind=OriginKind.UPLOAD),
         audio_source=AudioSource.UPLOAD,
         owner=owner,
+        sensitive=sensitive,
     )
     return _submit_or_remove(transcript, client, file, own_asset=True)
 
 
 def transcript_submit_url(
-    *, audio_url: str, client: AssemblyAIClient | None = None, owner=None
+    *, audio_url: str, client: AssemblyAIClient | None = None, owner=None, sensitive: bool = False
 ) -> Transcript:
     """Store a transcript for a public `audio_url` and submit it; AssemblyAI downloads the audio.
 
     Raises AssemblyAIError, leaving no row behind.
     """
     transcript = transcript_create(
-        audio_url=audio_url, audio=_url_asset(audio_url), audio_source=AudioSource.URL, owner=owner
+        audio_url=audio_url,
+        audio=_url_asset(audio_url),
+        audio_source=AudioSource.URL,
+        owner=owner,
+        sensitive=sensitive,
     )
     return _submit_or_remove(transcript, client, None, own_asset=True)
 
@@ -70,6 +80,7 @@ def transcript_submit_asset(
     call_sid: str = "",
     client: AssemblyAIClient | None = None,
     owner=None,
+    sensitive: bool = False,
 ) -> Transcript:
     """Store the one transcript of an asset (e.g. a recording) and submit it at once.
 
@@ -90,6 +101,7 @@ def transcript_submit_asset(
                 audio=asset,
                 audio_source=AudioSource.UPLOAD if upload else AudioSource.URL,
                 owner=owner,
+                sensitive=sensitive,
             )
         except IntegrityError:
             refuse_duplicate(recording_sid)
@@ -101,7 +113,7 @@ def transcript_submit_asset(
 
 
 def transcript_submit_upload(
-    *, asset: AudioAsset, client: AssemblyAIClient | None = None, owner=None
+    *, asset: AudioAsset, client: AssemblyAIClient | None = None, owner=None, sensitive: bool = False
 ) -> Transcript:
     """Store a transcript of an archived upload and stream the archive to AssemblyAI at once.
 
@@ -110,7 +122,9 @@ def transcript_submit_upload(
     """
     audio = asset_open(asset)
     try:
-        transcript = transcript_create(audio=asset, audio_source=AudioSource.UPLOAD, owner=owner)
+        transcript = transcript_create(
+            audio=asset, audio_source=AudioSource.UPLOAD, owner=owner, sensitive=sensitive
+        )
         return _submit_or_remove(transcript, client, audio)
     finally:
         audio.close()
@@ -137,6 +151,8 @@ def _submit_or_remove(
         # The asset made for this submission alone goes with it (a recording's asset stays).
         if asset is not None and not asset.transcripts.exists():
             asset_discard(asset)
+        elif transcript.audio_id is not None:
+            asset_release(transcript.audio)  # no longer withheld for a redaction nobody waits for
         raise
 
 

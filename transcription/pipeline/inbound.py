@@ -11,8 +11,9 @@ from django.utils import timezone
 
 from djtranscribe.lib.ids import TRANSCRIPT_ID_RE as JOB_ID_RE
 
-from ..models import Transcript, TranscriptStatus, WebhookDelivery
-from ..queue import queue_fetch, queue_orphan_delete
+from ..models import RedactedAudio, Transcript, TranscriptStatus, WebhookDelivery
+from ..queue import queue_fetch, queue_orphan_delete, queue_redacted_audio
+from .redaction import READY as REDACTED_AUDIO_READY
 
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}\Z")  # what new_webhook_token makes
 
@@ -51,10 +52,14 @@ def _job_id_in(body: dict[str, Any]) -> str:
 def webhook_received(*, token: str, body: Any) -> WebhookDelivery:
     """Store one webhook delivery and, when it is news for a known job, queue a fetch on commit.
 
-    Unknown tokens, repeats, malformed bodies and `redacted_audio_ready` are stored and go no
-    further. A job id other than the row's own is an orphan (see below) and is deleted at AssemblyAI.
+    Unknown tokens, repeats and malformed bodies are stored and go no further; `redacted_audio_ready`
+    (no transcript_id: the token says which) queues the download of a redacted transcript's audio.
+    A job id other than the row's own is an orphan (see below) and is deleted at AssemblyAI.
     """
     body = _delivery_body(body)
+    if "redacted_audio_url" in body:
+        # A pre-signed URL: whoever holds it can download the audio for 24 hours. Not kept.
+        body["redacted_audio_url"] = "(pre-signed URL, not stored)"
     job_id = _job_id_in(body)
     status = body.get("status") if isinstance(body.get("status"), str) else ""
     status = status[:32]
@@ -65,12 +70,20 @@ def webhook_received(*, token: str, body: Any) -> WebhookDelivery:
             transcript = (
                 Transcript.objects.select_for_update()
                 .filter(webhook_token=token)
-                .only("pk", "job_id", "status", "webhook_received_at")
+                .only("pk", "job_id", "status", "webhook_received_at", "redact_pii", "redacted_audio")
                 .first()
             )
         note, news, orphan = "", False, False
         final = status in (TranscriptStatus.COMPLETED, TranscriptStatus.ERROR)
-        if transcript is not None and job_id and final:
+        if status == REDACTED_AUDIO_READY and transcript is not None:
+            # The URL in the body is not used: the worker asks AssemblyAI's API for it (authenticated),
+            # so a delivery can only say "now", never "from where".
+            if transcript.redact_pii and transcript.redacted_audio == RedactedAudio.WAITING:
+                news = True
+                queue_redacted_audio(transcript.pk, force=True)
+            else:
+                note = "Redacted audio ready, but this transcript does not wait for any: ignored."
+        elif transcript is not None and job_id and final:
             if transcript.job_id and job_id != transcript.job_id:
                 # The token is this row's, the job is not: a submission whose answer was lost (worker
                 # killed during POST /v2/transcript) made a job before the one the row recorded.

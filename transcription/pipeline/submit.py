@@ -20,6 +20,7 @@ from ..keyterms import keyterms_current
 from ..models import AudioSource, Transcript, TranscriptStatus, new_webhook_token
 from ..queue import queue_fetch, queue_orphan_delete, queue_submit, retry_delay
 from .apply import transcript_apply, transcript_fail
+from .redaction import redaction_options
 
 # How long one submission attempt may hold its row: longer than an upload can take, so a
 # slow attempt is never doubled, short enough that a killed worker's row is picked up soon.
@@ -74,6 +75,7 @@ def _send(
         speech_models=transcript.speech_models or None,
         keyterms=transcript.keyterms or None,
         **channel_options(transcript),
+        **redaction_options(transcript),
         **webhook_auth.submit_options(webhook_url=webhook_url, token=transcript.webhook_token),
     )
     with transaction.atomic():

@@ -16,6 +16,7 @@ from ..assemblyai_client import AssemblyAIClient, AssemblyAIError
 from ..models import AudioSource, Transcript, TranscriptStatus
 from .apply import transcript_fail
 from .fetch import transcript_refresh
+from .redaction import redacted_audio_attempt, transcripts_redaction_due
 from .submit import transcript_submit_attempt
 
 logger = logging.getLogger(__name__)
@@ -46,9 +47,9 @@ def transcripts_sync(
     """Drive every unfinished transcript towards a final state; safe to run at any frequency.
 
     Submits pending rows that are due (their task was lost, or their worker died mid-attempt),
-    polls jobs whose webhook is overdue, and first runs `reconcilers` (functions of `since` and `now`
-    answering report lines; caller's sync_transcripts passes its own: abandoned call reservations,
-    missed Twilio recordings).
+    polls jobs whose webhook is overdue, downloads redacted audio not archived yet, and first runs
+    `reconcilers` (functions of `since` and `now` answering report lines; caller's sync_transcripts
+    passes its own: abandoned call reservations, missed Twilio recordings).
     """
     now = now or timezone.now()
     report = SyncReport()
@@ -79,6 +80,9 @@ def transcripts_sync(
     for pk in due.values_list("pk", flat=True):
         outcome = _submit_once(pk, client, now)
         report.submitted.append(f"#{pk}: {outcome}")
+    for pk in transcripts_redaction_due(now).values_list("pk", flat=True):
+        outcome = _redacted_audio_once(pk, client, now)
+        report.polled.append(f"#{pk} redacted audio: {outcome}")
     for transcript in stale:
         try:
             transcript_refresh(transcript=transcript, client=client)
@@ -91,6 +95,14 @@ def transcripts_sync(
             logger.exception("sync_transcripts could not poll transcript %s", transcript.pk)
             report.problems.append(f"#{transcript.pk} {transcript.job_id}: {type(exc).__name__}: {exc}")
     return report
+
+
+def _redacted_audio_once(pk: int, client: AssemblyAIClient | None, now: datetime) -> str:
+    try:
+        return redacted_audio_attempt(transcript_id=pk, client=client, now=now)
+    except Exception as exc:  # one bad row must not stop the sync of the others
+        logger.exception("sync_transcripts could not fetch the redacted audio of transcript %s", pk)
+        return f"failed: {type(exc).__name__}: {exc}"
 
 
 def _submit_once(pk: int, client: AssemblyAIClient | None, now: datetime) -> str:

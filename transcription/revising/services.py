@@ -56,15 +56,38 @@ def may_edit(user, transcript: Transcript) -> bool:
     return transcript.owner_id == user.pk or user.has_perm(EDIT_TRANSCRIPTS)
 
 
-def editable_words(words: Any) -> list[Word]:
+def editable_words(words: Any, *, ours: bool = False) -> list[Word]:
     """The stored words as the page numbers them: timed words (integer ms), in time order.
 
-    Saving writes this shape back, so after the first save it is the stored list itself.
+    Saving writes this shape back, so after the first save it is the stored list itself (returned
+    as is, not copied: a 30,000-word transcript is checked in a few ms, copied in tens).
     """
+    if ours or _is_clean(words):
+        # `ours`: a save of this app wrote them (the transcript has revisions), so they are clean.
+        return words
     timed = timed_words(words)
     if any(timed[k]["start"] > timed[k + 1]["start"] for k in range(len(timed) - 1)):
         timed.sort(key=lambda w: (w["start"], w["end"]))
     return timed
+
+
+def _is_clean(words: Any) -> bool:
+    """Whether `words` already are timed words in time order, as timed_words would make them."""
+    if not isinstance(words, list):
+        return False
+    previous = 0
+    for w in words:
+        if type(w) is not dict:
+            return False
+        start, end, text = w.get("start"), w.get("end"), w.get("text")
+        if type(start) is not int or type(end) is not int or type(text) is not str:
+            return False
+        if not previous <= start <= end:
+            return False
+        if not text or text[0].isspace() or text[-1].isspace():
+            return False
+        previous = start
+    return True
 
 
 def latest_revision(transcript: Transcript) -> int:
@@ -72,8 +95,11 @@ def latest_revision(transcript: Transcript) -> int:
     return transcript.revisions.aggregate(n=Max("number"))["n"] or 0
 
 
-def utterances_of(words: Sequence[Word]) -> list[dict[str, Any]]:
-    """Utterances rebuilt from words (runs of one speaker), as AssemblyAI shapes them."""
+def utterances_of(words: Sequence[Word], *, with_words: bool = True) -> list[dict[str, Any]]:
+    """Utterances rebuilt from words (runs of one speaker), as AssemblyAI shapes them.
+
+    `with_words=False` leaves out each utterance's copy of its words (when the engine's had none).
+    """
     result: list[dict[str, Any]] = []
     for word in words:
         speaker = word.get("speaker")
@@ -85,6 +111,8 @@ def utterances_of(words: Sequence[Word]) -> list[dict[str, Any]]:
         utterance["end"] = max(w["end"] for w in own)
         utterance["text"] = text_of(own)
         utterance["confidence"] = sum(w.get("confidence") or 0 for w in own) / len(own)
+        if not with_words:
+            del utterance["words"]
     return result
 
 
@@ -118,6 +146,7 @@ def _store(
     new_words: list[Word],
     kind: str,
     summary: str,
+    patch: dict[str, Any] | None = None,
     text: str | None = None,
     utterances: list | None = None,
     reverted_to: int | None = None,
@@ -131,7 +160,7 @@ def _store(
         kind=kind,
         author=user if user is not None and user.is_authenticated else None,
         summary=summary[:300],
-        patch=diff_patch(transcript.words, new_words),
+        patch=diff_patch(transcript.words, new_words) if patch is None else patch,
         reverted_to=reverted_to,
     )
     transcript.words = new_words
@@ -139,7 +168,8 @@ def _store(
     if utterances is not None:
         transcript.utterances = utterances
     elif transcript.utterances:
-        transcript.utterances = utterances_of(new_words)
+        had_words = any(isinstance(u, dict) and "words" in u for u in transcript.utterances)
+        transcript.utterances = utterances_of(new_words, with_words=had_words)
     transcript.save(update_fields=["words", "text", "utterances", "updated_at"])
     audit_record(
         user=user,
@@ -154,6 +184,15 @@ def _store(
     return revision
 
 
+def _span_patch(stored: Any, words: list[Word], start: int, end: int, added: list[Word]) -> dict | None:
+    """The hunk of a change inside `start:end`, without comparing the other 30,000 words; None
+    (the caller diffs the whole list) when the stored words were not already in editable shape."""
+    if stored is not words:
+        return None
+    hunk = diff_patch(words[start:end], added)
+    return {**hunk, "index": start + hunk["index"]}
+
+
 def _span(words: Sequence[Word], start: Any, end: Any) -> tuple[int, int]:
     try:
         start, end = int(start), int(end)
@@ -164,15 +203,15 @@ def _span(words: Sequence[Word], start: Any, end: Any) -> tuple[int, int]:
     return start, end
 
 
-def _check_base(transcript: Transcript, base_revision: Any) -> None:
-    if base_revision is None:
-        return
+def _check_base(transcript: Transcript, base_revision: Any) -> int:
+    """The latest revision's number; StaleEdit when the page was made from an older one."""
     current = latest_revision(transcript)
-    if str(base_revision) != str(current):
+    if base_revision is not None and str(base_revision) != str(current):
         raise StaleEdit(
             f"This transcript was changed since you opened it (it is at revision {current} now): "
             "reload the page, then make your correction again."
         )
+    return current
 
 
 def transcript_correct(
@@ -188,19 +227,26 @@ def transcript_correct(
         raise EditError(f"A correction has at most {MAX_TEXT} characters: edit a turn at a time.")
     with transaction.atomic():
         transcript = _locked(transcript_pk)
-        _check_base(transcript, base_revision)
-        words = editable_words(transcript.words)
+        latest = _check_base(transcript, base_revision)
+        words = editable_words(transcript.words, ours=latest > 0)
         start, end = _span(words, start, end)
         new_words = align_span(words, start, end, text)
         added = new_words[start : len(new_words) - (len(words) - end)]
         before, after = text_of(words[start:end]), text_of(added)
-        if new_words == words:
+        if added == words[start:end]:
             raise EditError("Nothing changed: the words are already as typed.")
         if before and after:
             summary = f"“{before}” → “{after}”"
         else:
             summary = f"added “{after}”" if after else f"removed “{before}”"
-        revision = _store(transcript, user=user, new_words=new_words, kind=RevisionKind.EDIT, summary=summary)
+        revision = _store(
+            transcript,
+            user=user,
+            new_words=new_words,
+            kind=RevisionKind.EDIT,
+            summary=summary,
+            patch=_span_patch(transcript.words, words, start, end, added),
+        )
     return Saved(revision=revision, start=start, end=end, words=added)
 
 
@@ -208,18 +254,23 @@ def transcript_accept(*, transcript_pk: int, user, start: Any, end: Any, base_re
     """Mark words ``start:end`` as checked by a person: same text and times, full confidence."""
     with transaction.atomic():
         transcript = _locked(transcript_pk)
-        _check_base(transcript, base_revision)
-        words = editable_words(transcript.words)
+        latest = _check_base(transcript, base_revision)
+        words = editable_words(transcript.words, ours=latest > 0)
         start, end = _span(words, start, end)
         if start == end:
             raise EditError("Say which word to accept.")
         accepted = [{**w, "confidence": 1.0, "accepted": True} for w in words[start:end]]
         new_words = words[:start] + accepted + words[end:]
-        if new_words == words:
+        if accepted == words[start:end]:
             raise EditError("Nothing changed: these words were accepted already.")
         summary = f"accepted “{text_of(accepted)}”"
         revision = _store(
-            transcript, user=user, new_words=new_words, kind=RevisionKind.ACCEPT, summary=summary
+            transcript,
+            user=user,
+            new_words=new_words,
+            kind=RevisionKind.ACCEPT,
+            summary=summary,
+            patch=_span_patch(transcript.words, words, start, end, accepted),
         )
     return Saved(revision=revision, start=start, end=end, words=accepted)
 
@@ -255,7 +306,9 @@ def transcript_revert(*, transcript_pk: int, user, number: Any) -> Revision:
             raise EditError(f"There is no revision {number}: this transcript has revisions 0 to {latest}.")
         if number == latest:
             raise EditError(f"Revision {number} is the transcript as it is now: nothing to revert.")
-        words = words_at(transcript, number)
+        # In editable shape even for revision 0 (the engine's words as the page numbers them), so
+        # every stored list after a revision is clean and later saves need not check it.
+        words = editable_words(words_at(transcript, number))
         original = transcript.revisions.get(number=0) if number == 0 else None
         return _store(
             transcript,

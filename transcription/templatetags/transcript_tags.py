@@ -46,9 +46,11 @@ def words_html(words, low: float):
     parts = []
     for word in words:
         confidence = word.get("confidence")
-        css = shade(confidence, low)
+        # A word a person corrected or accepted is certain: marked as checked, never shaded.
+        checked = word.get("edited") or word.get("accepted")
+        css = "ed" if checked else shade(confidence, low)
         # Only shaded words carry their score: an hour of speech stays under 600 kB of HTML.
-        title = f' title="{round(confidence * 100)}% sure"' if css else ""
+        title = f' title="{round(confidence * 100)}% sure"' if css in ("lo", "mid") else ""
         parts.append(
             f'<span class="w{" " + css if css else ""}" data-s="{word["start"]}" data-e="{word["end"]}"'
             f"{title}>{escape(word['text'])}</span>"

@@ -1,0 +1,293 @@
+// Transcript page, keyboard first: play/pause, skip, speed, step through doubtful words, and (for
+// those who may) correct a word or a turn in place; the server aligns the correction to the timed
+// words and answers the new words, which replace the old ones here without a reload.
+(function () {
+  "use strict";
+  var box = document.getElementById("transcript");
+  if (!box) { return; }
+  var config = document.getElementById("editor");
+  var editable = !!config && config.dataset.editable === "true";
+  var low = config ? parseFloat(config.dataset.low) : 0.5;
+  var audio = document.getElementById("player");
+  var info = document.getElementById("word-info");
+  var sheet = document.getElementById("shortcuts");
+  var speed = document.getElementById("speed");
+  var ROLLBACK_S = 2, SKIP_S = 5;
+  var rollback = false; // typing paused playback: resume a little earlier
+  var editing = null; // the open correction: {field, spans, start, end, hidden, saving}
+
+  function allWords() { return box.querySelectorAll(".w"); }
+  function indexOf(span) { return Array.prototype.indexOf.call(allWords(), span); }
+  function isWord(el) { return !!el && el.classList && el.classList.contains("w") && box.contains(el); }
+  function clock(ms) {
+    var s = Math.floor(ms / 1000), h = Math.floor(s / 3600), m = Math.floor(s / 60) % 60;
+    var ss = ("0" + (s % 60)).slice(-2);
+    return h ? h + ":" + ("0" + m).slice(-2) + ":" + ss : m + ":" + ss;
+  }
+  function say(text, isError) {
+    if (!info) { return; }
+    info.textContent = text;
+    info.classList.toggle("error", !!isError);
+  }
+
+  // What the focused word is, in words: seen without hovering (touch screens have no tooltips).
+  function describe(span) {
+    var how = span.classList.contains("ed") ? "checked by a person"
+      : span.title ? span.title : "confident";
+    say("“" + span.textContent + "” at " + clock(+span.dataset.s) + " · " + how);
+  }
+
+  // One word is the transcript's tab stop (a roving tabindex): Tab reaches it, arrows move it.
+  var stop = null;
+  function focusWord(span, seek) {
+    if (!span) { return; }
+    if (stop && stop !== span) { stop.removeAttribute("tabindex"); }
+    stop = span;
+    span.tabIndex = 0;
+    span.focus();
+    describe(span);
+    if (seek && audio && audio.paused) { audio.currentTime = Math.max(0, +span.dataset.s - 1000) / 1000; }
+  }
+  var first = box.querySelector(".w");
+  if (first) { first.tabIndex = 0; stop = first; }
+  box.addEventListener("focusin", function (e) { if (isWord(e.target)) { describe(e.target); } });
+  box.addEventListener("click", function (e) {
+    var span = e.target.closest(".w");
+    if (isWord(span) && !editing) { focusWord(span, false); }
+  });
+  box.addEventListener("dblclick", function (e) {
+    var span = e.target.closest(".w");
+    if (editable && isWord(span)) { editWord(span, null); }
+  });
+
+  function doubtfulFrom(span, step) {
+    var list = Array.prototype.slice.call(box.querySelectorAll(".w.lo"));
+    if (step < 0) { list.reverse(); }
+    var want = step > 0 ? Node.DOCUMENT_POSITION_FOLLOWING : Node.DOCUMENT_POSITION_PRECEDING;
+    for (var i = 0; i < list.length; i++) {
+      if (span.compareDocumentPosition(list[i]) & want) { return list[i]; }
+    }
+    return null;
+  }
+  function neighbour(span, step) {
+    var words = allWords(), i = indexOf(span) + step;
+    return i >= 0 && i < words.length ? words[i] : null;
+  }
+  function nextTurn(span, step) {
+    var para = span.closest(".para"), other = para;
+    do { other = step > 0 ? other.nextElementSibling : other.previousElementSibling; }
+    while (other && !other.querySelector(".w"));
+    return other ? other.querySelector(".w") : null;
+  }
+
+  // Playback.
+  function toggle() {
+    if (!audio || audio.error) { return; }
+    if (audio.paused) { var p = audio.play(); if (p && p.catch) { p.catch(function () {}); } }
+    else { audio.pause(); }
+  }
+  function skip(seconds) {
+    if (!audio) { return; }
+    audio.currentTime = Math.max(0, Math.min(audio.duration || Infinity, audio.currentTime + seconds));
+  }
+  function setSpeed(step) {
+    if (!speed) { return; }
+    speed.selectedIndex = Math.max(0, Math.min(speed.options.length - 1, speed.selectedIndex + step));
+    applySpeed();
+    say("Speed " + speed.value + "×");
+  }
+  function applySpeed() { if (audio && speed) { audio.playbackRate = parseFloat(speed.value); } }
+  if (speed) { speed.addEventListener("change", applySpeed); }
+  if (audio) {
+    audio.addEventListener("play", function () {
+      if (rollback) { rollback = false; audio.currentTime = Math.max(0, audio.currentTime - ROLLBACK_S); }
+    });
+  }
+  function pauseForTyping() {
+    if (audio && !audio.paused) { audio.pause(); rollback = true; }
+  }
+
+  // Corrections.
+  function shadeOf(word) {
+    if (word.edited || word.accepted) { return "ed"; }
+    var c = word.confidence;
+    if (c === undefined || c === null) { return ""; }
+    if (c < low) { return "lo"; }
+    return c < low + (1 - low) / 2 ? "mid" : "";
+  }
+  function makeSpan(word) {
+    var span = document.createElement("span"), shade = shadeOf(word);
+    span.className = "w" + (shade ? " " + shade : "");
+    span.dataset.s = word.start;
+    span.dataset.e = word.end;
+    if (shade === "lo" || shade === "mid") { span.title = Math.round(word.confidence * 100) + "% sure"; }
+    span.textContent = word.text;
+    return span;
+  }
+  function replaceSpans(spans, words) {
+    var anchor = spans[0], parent = anchor.parentNode, made = [];
+    words.forEach(function (word) {
+      var span = makeSpan(word);
+      parent.insertBefore(span, anchor);
+      parent.insertBefore(document.createTextNode(" "), anchor);
+      made.push(span);
+    });
+    spans.forEach(function (span) {
+      var after = span.nextSibling;
+      if (after && after.nodeType === Node.TEXT_NODE && !after.textContent.trim()) { after.remove(); }
+      if (span === stop) { stop = null; }
+      span.remove();
+    });
+    box.dispatchEvent(new CustomEvent("transcript:changed"));
+    return made;
+  }
+  function send(body) {
+    body.revision = +config.dataset.revision;
+    return fetch(config.dataset.editUrl, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": config.dataset.csrf, Accept: "application/json" },
+      body: JSON.stringify(body)
+    }).then(function (r) {
+      return r.json().catch(function () { return { error: "The server answered " + r.status + "." }; })
+        .then(function (data) { if (!r.ok) { throw new Error(data.error || "Not saved."); } return data; });
+    });
+  }
+  function saved(data, spans) {
+    config.dataset.revision = data.revision;
+    var after = neighbour(spans[spans.length - 1], 1);
+    var made = replaceSpans(spans, data.words);
+    var target = made[0] || after;
+    if (target && audio) { audio.currentTime = +target.dataset.s / 1000; }
+    return { made: made, target: target };
+  }
+
+  function accept(span) {
+    if (!editable || span.classList.contains("ed")) { return; }
+    var i = indexOf(span);
+    send({ action: "accept", start: i, end: i + 1 }).then(function (data) {
+      var result = saved(data, [span]);
+      var next = doubtfulFrom(result.made[0], 1);
+      focusWord(next || result.made[0], !!next);
+      say("Accepted “" + result.made[0].textContent + "” (revision " + data.revision + ").");
+    }).catch(function (err) { say(err.message, true); });
+  }
+
+  function open(spans, field, hidden) {
+    pauseForTyping();
+    var start = indexOf(spans[0]);
+    editing = { field: field, spans: spans, start: start, end: start + spans.length, hidden: hidden, saving: false };
+    hidden.hidden = true;
+    hidden.insertAdjacentElement("afterend", field);
+    field.focus();
+    field.addEventListener("keydown", function (e) {
+      if (e.key === "Enter" && !e.shiftKey) { e.preventDefault(); save(); }
+      else if (e.key === "Escape") { e.preventDefault(); close(true); }
+      e.stopPropagation();
+    });
+    field.addEventListener("blur", function () {
+      // Leaving a field with changes saves them; leaving it untouched closes it.
+      if (editing && editing.field === field && !editing.saving) {
+        if (field.value === field.defaultValue) { close(false); } else { save(); }
+      }
+    });
+  }
+  function close(refocus) {
+    if (!editing) { return; }
+    var e = editing;
+    editing = null;
+    e.field.remove();
+    e.hidden.hidden = false;
+    if (refocus && e.spans[0].isConnected) { focusWord(e.spans[0], false); }
+  }
+  function save() {
+    var e = editing;
+    if (!e || e.saving) { return; }
+    if (e.field.value === e.field.defaultValue) { close(true); return; }
+    e.saving = true;
+    say("Saving…");
+    send({ action: "correct", start: e.start, end: e.end, text: e.field.value }).then(function (data) {
+      editing = null;
+      e.field.remove();
+      e.hidden.hidden = false;
+      var result = saved(data, e.spans);
+      focusWord(result.target, false);
+      say("Saved " + data.summary + " (revision " + data.revision + ").");
+    }).catch(function (err) {
+      e.saving = false;
+      say("Not saved: " + err.message, true);
+      e.field.focus();
+    });
+  }
+  function editWord(span, typed) {
+    if (!editable || editing) { return; }
+    var field = document.createElement("input");
+    field.type = "text";
+    field.className = "w-edit";
+    field.defaultValue = span.textContent;
+    field.value = typed === null ? span.textContent : typed;
+    field.size = Math.max(4, span.textContent.length + 2);
+    field.setAttribute("aria-label", "Correct “" + span.textContent + "”: Enter saves, Escape cancels");
+    field.addEventListener("input", function () { field.size = Math.max(field.size, field.value.length + 2); });
+    open([span], field, span);
+    if (typed === null) { field.select(); } else { field.setSelectionRange(field.value.length, field.value.length); }
+  }
+  function editTurn(span) {
+    if (!editable || editing) { return; }
+    var p = span.closest("p"), spans = Array.prototype.slice.call(p.querySelectorAll(".w"));
+    var field = document.createElement("textarea");
+    field.className = "turn-edit";
+    field.defaultValue = spans.map(function (s) { return s.textContent; }).join(" ");
+    field.rows = Math.min(12, Math.max(2, Math.ceil(field.defaultValue.length / 60)));
+    field.setAttribute("aria-label", "Correct this turn: Enter saves, Escape cancels");
+    open(spans, field, p);
+  }
+
+  // The shortcut sheet.
+  function showSheet() { if (sheet && !sheet.open) { sheet.showModal(); } }
+  var opener = document.getElementById("shortcuts-open");
+  if (opener) { opener.addEventListener("click", showSheet); }
+
+  document.addEventListener("keydown", function (e) {
+    if (e.defaultPrevented || (sheet && sheet.open) || editing) { return; }
+    var t = e.target;
+    if (t.closest && t.closest("input, textarea, select, [contenteditable]")) { return; }
+    var onWord = isWord(t);
+    if (e.key === "?" ) { e.preventDefault(); showSheet(); return; }
+    if (e.altKey || e.metaKey) { return; }
+    if (e.ctrlKey) {
+      if (onWord && (e.key === "ArrowLeft" || e.key === "ArrowRight")) {
+        e.preventDefault();
+        focusWord(neighbour(t, e.key === "ArrowLeft" ? -1 : 1), false);
+      }
+      return;
+    }
+    var control = t.closest && t.closest("button, a, summary");
+    switch (e.key) {
+      case " ":
+        if (control) { return; }
+        e.preventDefault(); toggle(); return;
+      case "Escape": e.preventDefault(); toggle(); return;
+      case "ArrowLeft": e.preventDefault(); skip(-SKIP_S); return;
+      case "ArrowRight": e.preventDefault(); skip(SKIP_S); return;
+      case "<": e.preventDefault(); setSpeed(-1); return;
+      case ">": e.preventDefault(); setSpeed(1); return;
+    }
+    if (!onWord) { return; }
+    if (e.key === "Tab") {
+      var next = doubtfulFrom(t, e.shiftKey ? -1 : 1);
+      // Past the last doubtful word, Tab leaves the transcript as usual.
+      if (next) { e.preventDefault(); focusWord(next, true); }
+    } else if (e.key === "ArrowDown" || e.key === "ArrowUp") {
+      var turn = nextTurn(t, e.key === "ArrowDown" ? 1 : -1);
+      if (turn) { e.preventDefault(); focusWord(turn, false); }
+    } else if (e.key === "Enter") {
+      e.preventDefault();
+      if (e.shiftKey) { editTurn(t); } else { accept(t); }
+    } else if (e.key === "F2") {
+      e.preventDefault(); editWord(t, null);
+    } else if (editable && e.key.length === 1 && e.key !== " ") {
+      e.preventDefault(); editWord(t, e.key);
+    }
+  });
+})();

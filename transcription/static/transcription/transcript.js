@@ -28,13 +28,19 @@
 
   var box = document.getElementById("transcript");
   if (!box) { return; }
-  var words = Array.prototype.slice.call(box.querySelectorAll(".w"));
-  var starts = words.map(function (w) { return +w.dataset.s; });
-  var ends = words.map(function (w) { return +w.dataset.e; });
-  // A conversation's turns overlap in time, so page order is not time order: search by start.
-  var order = words.map(function (_, i) { return i; });
-  order.sort(function (a, b) { return starts[a] - starts[b] || a - b; });
-  var sortedStarts = order.map(function (i) { return starts[i]; });
+  var words, starts, ends, order, sortedStarts, plain;
+  // Read the words off the page; again whenever a correction replaces some (editor.js says so).
+  function index() {
+    words = Array.prototype.slice.call(box.querySelectorAll(".w"));
+    starts = words.map(function (w) { return +w.dataset.s; });
+    ends = words.map(function (w) { return +w.dataset.e; });
+    // A conversation's turns overlap in time, so page order is not time order: search by start.
+    order = words.map(function (_, i) { return i; });
+    order.sort(function (a, b) { return starts[a] - starts[b] || a - b; });
+    sortedStarts = order.map(function (i) { return starts[i]; });
+    plain = words.map(function (w) { return norm(w.textContent); });
+    current = -1;
+  }
   var audio = document.getElementById("player");
   var follow = document.getElementById("follow");
 
@@ -42,6 +48,11 @@
     var r = el.getBoundingClientRect();
     return r.top >= 80 && r.bottom <= window.innerHeight - 20;
   }
+
+  function norm(s) { return s.toLowerCase().replace(/[^\p{L}\p{N}']+/gu, " ").trim(); }
+  var current = -1;
+  index();
+  box.addEventListener("transcript:changed", index);
 
   // Playback: clicking a word (or a paragraph's time) seeks there and plays.
   box.addEventListener("click", function (e) {
@@ -54,7 +65,6 @@
   });
 
   // The spoken word: the last word that started at or before the playhead.
-  var current = -1;
   function indexAt(ms) {
     var lo = 0, hi = sortedStarts.length - 1, found = -1;
     while (lo <= hi) {
@@ -88,8 +98,6 @@
   }
 
   // Search: words (or runs of words) containing the query, ignoring case and punctuation.
-  var norm = function (s) { return s.toLowerCase().replace(/[^\p{L}\p{N}']+/gu, " ").trim(); };
-  var plain = words.map(function (w) { return norm(w.textContent); });
   var input = document.getElementById("search");
   var count = document.getElementById("search-count");
   var matches = [], at = -1;
@@ -152,7 +160,14 @@
   var nextDoubtful = document.getElementById("next-doubtful");
   if (nextDoubtful) {
     var doubtful = Array.prototype.slice.call(box.querySelectorAll(".w.lo")), d = -1;
+    box.addEventListener("transcript:changed", function () {
+      doubtful = Array.prototype.slice.call(box.querySelectorAll(".w.lo"));
+      d = -1;
+      nextDoubtful.textContent = "Next doubtful word (" + doubtful.length + ")";
+      nextDoubtful.disabled = !doubtful.length;
+    });
     nextDoubtful.addEventListener("click", function () {
+      if (!doubtful.length) { return; }
       if (d >= 0) { doubtful[d].classList.remove("flash"); }
       d = (d + 1) % doubtful.length;
       doubtful[d].classList.add("flash");
