@@ -27,10 +27,15 @@ PARTS = {
     "pipeline": ("bench.pipeline", 240, ["--recordings", "50", "--timeout", "30"]),
     "scale": ("bench.scale", 420, ["--rows", "3000", "--small", "300"]),
     "memory": ("bench.memory", 420, ["--megabytes", "20", "--archive-megabytes", "10,20"]),
-    "search": ("bench.search", 420, ["--levels", "300,3000", "--runs", "3"]),
+    "search": ("bench.search", 600, ["--levels", "300,3000", "--runs", "3"]),
     "longcall": ("bench.longcall", 300, ["--hours", "0.25", "--runs", "2"]),
     "editing": ("bench.editing", 240, ["--words", "3000", "--runs", "5"]),
 }
+
+
+# Arguments of a full run, where a part has more than its defaults: search also on PostgreSQL (a
+# throwaway server, scripts/with-postgres.sh); its 1,000,000 level is `python -m bench.search --million`.
+FULL_ARGS = {"search": ["--postgres"]}
 
 
 def run_part(name: str, quick: bool) -> dict:
@@ -39,7 +44,7 @@ def run_part(name: str, quick: bool) -> dict:
     (common.OUT_DIR / f"{name}.json").unlink(missing_ok=True)
     try:
         subprocess.run(
-            [sys.executable, "-m", module, *(quick_args if quick else [])],
+            [sys.executable, "-m", module, *(quick_args if quick else FULL_ARGS.get(name, []))],
             cwd=common.ROOT,
             env=common.bench_env(),
             timeout=limit,

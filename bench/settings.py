@@ -41,7 +41,8 @@ os.environ.update(
         "DEBUG": "false",
         # Twilio signs the URL it calls: here that is the bench's gunicorn on loopback.
         "BASE_URL": f"http://127.0.0.1:{BENCH_PORT}",
-        "DATABASE_URL": f"sqlite:///{BENCH_DB}",
+        # BENCH_DATABASE_URL: a PostgreSQL server for the parts that run on it (scripts/with-postgres.sh).
+        "DATABASE_URL": os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{BENCH_DB}",
         "TWILIO_ACCOUNT_SID": BENCH_ACCOUNT_SID,
         "TWILIO_AUTH_TOKEN": BENCH_AUTH_TOKEN,
         "TWILIO_PHONE_NUMBER": "+15005550006",

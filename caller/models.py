@@ -155,13 +155,21 @@ class Recording(models.Model):
 
 
 class CallerProfile(models.Model):
-    """A user's own phone number: where "call them and connect me" and inbound calls ring them."""
+    """A user's own phone number (where "call them and connect me" and inbound calls ring them)
+    and the time zone their pages show times in."""
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="caller_profile"
     )
     phone_number = models.CharField(
         "phone number", max_length=32, blank=True, help_text="E.164, e.g. +14155551234"
+    )
+    # Empty: times follow the browser's zone (caller.timezones).
+    time_zone = models.CharField(
+        "time zone",
+        max_length=64,
+        blank=True,
+        help_text="An IANA name, e.g. Europe/Paris; empty: the browser's",
     )
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -8,10 +8,11 @@ the caller's, so a search can never show a transcript the queryset did not hold.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 
 from django.db import connections
-from django.db.models import Case, JSONField, QuerySet, When
+from django.db.models import Case, Count, JSONField, QuerySet, When
 from django.db.models.expressions import RawSQL
 from django.db.models.fields.json import KeyTransform
 from django.utils.safestring import SafeString
@@ -20,9 +21,13 @@ from . import highlight
 from .index import PG_TABLE, SQLITE_TABLE
 from .query import MAX_QUERY, MAX_TERMS, Query, Term, parse
 
-__all__ = ["MAX_QUERY", "MAX_TERMS", "Search"]
+__all__ = ["COUNT_LIMIT", "MAX_QUERY", "MAX_TERMS", "Search", "count_statuses"]
 
 NEWEST_FIRST = ("-created_at", "-pk")
+# Hits counted one by one, at most: past it a page says "more than" and lists the hits newest first.
+# Counting and ranking each read every hit (its row for the access filter, its score), which grows
+# with the rows for a common word; newest first reads the index in id order and stops at the page.
+COUNT_LIMIT = 5000
 TRANSCRIPT_ID = '"transcription_transcript"."id"'
 
 
@@ -49,6 +54,15 @@ def tsquery(terms_or_groups) -> tuple[str, list[str]]:
         parts.append(sql)
         params += group_params
     return "(" + " && ".join(parts) + ")", params
+
+
+def count_statuses(found: QuerySet, *, ranked: bool) -> tuple[dict[str, int], bool]:
+    """({status: hits}, many): exact counts, or for a search with over COUNT_LIMIT hits the counts
+    of the first COUNT_LIMIT read and many=True (reading them all would grow with the rows)."""
+    if not ranked:
+        return dict(found.order_by().values_list("status").annotate(n=Count("pk"))), False
+    statuses = list(found.order_by().values_list("status", flat=True)[: COUNT_LIMIT + 1])
+    return dict(Counter(statuses[:COUNT_LIMIT])), len(statuses) > COUNT_LIMIT
 
 
 @dataclass(frozen=True)
@@ -82,6 +96,18 @@ class Search:
         return self.query.dropped
 
     @property
+    def ranked(self) -> bool:
+        """Whether hits come from the index (a join that can be ranked), not only by exclusion."""
+        return bool(self.query.groups)
+
+    def ordering(self, *, many: bool = False) -> tuple[str, ...]:
+        """order_by() arguments: by rank, or, for `many` hits (over COUNT_LIMIT), newest first in
+        the index's own order (`search_id`), which the database reads backwards and stops early."""
+        if many and self.query.groups:
+            return ("-search_id",)
+        return self.order_by
+
+    @property
     def order_by(self) -> tuple[str, ...]:
         # Ties by id, not created_at: sorting on a column of the (wide) transcript row costs a read
         # of every hit's row at 100,000 rows; ids follow creation closely enough for a tie-break.
@@ -106,7 +132,7 @@ class Search:
                 where=[f"{SQLITE_TABLE}.rowid = {TRANSCRIPT_ID}", f"{SQLITE_TABLE} MATCH %s"],
                 params=[fts5_expression(query.groups)],
                 # bm25() itself: the `rank` column costs twice as much in a join (measured).
-                select={"search_rank": f"bm25({SQLITE_TABLE})"},
+                select={"search_rank": f"bm25({SQLITE_TABLE})", "search_id": f"{SQLITE_TABLE}.rowid"},
             )
         if query.excluded:
             matching = RawSQL(
@@ -124,7 +150,10 @@ class Search:
                 tables=[PG_TABLE],
                 where=[f"{PG_TABLE}.transcript_id = {TRANSCRIPT_ID}", f"{PG_TABLE}.document @@ {sql}"],
                 params=params,
-                select={"search_rank": f"-ts_rank({PG_TABLE}.document, {sql})"},
+                select={
+                    "search_rank": f"-ts_rank({PG_TABLE}.document, {sql})",
+                    "search_id": f"{PG_TABLE}.transcript_id",
+                },
                 select_params=params,
             )
         if query.excluded:

@@ -132,3 +132,47 @@ def test_a_revised_transcript_is_found_by_its_new_words_only(admin_client):
     row.save(update_fields=["text", "words"])
     assert listed(admin_client, q="voucher") == [row.pk]
     assert listed(admin_client, q="refund") == []
+
+
+def test_a_reference_number_typed_in_the_search_box_is_not_looked_up_as_a_phone_number(admin_client):
+    lead = make_user("lead", superuser=True)
+    talking_with("+14155510164", lead)
+    response = admin_client.get("/transcription/", {"q": "10164"})
+    assert response.context["people"] == 0
+    assert listed(admin_client, who="10164") != []  # the participant filter still finds it
+
+
+@pytest.fixture
+def count_limit_of_two(monkeypatch):
+    monkeypatch.setattr("search.engine.COUNT_LIMIT", 2)
+    monkeypatch.setattr("transcription.views.COUNT_LIMIT", 2)
+
+
+def test_past_the_count_limit_hits_come_newest_first_and_the_count_says_more_than(
+    admin_client, count_limit_of_two
+):
+    rows = [transcript("refund " * n) for n in (3, 1, 2)]
+    transcript("voucher")
+    response = admin_client.get("/transcription/", {"q": "refund"})
+    # The pages reach as far as the count: the newest two of the three.
+    assert [row["transcript"].pk for row in response.context["rows"]] == [rows[2].pk, rows[1].pk]
+    html = response.content.decode()
+    assert "More than 2 transcripts contain “refund”, newest first" in html
+    assert [n for _, _, n in response.context["chips"]] == [None] * 6  # partial counts are not shown
+
+
+def test_under_the_count_limit_hits_are_ranked_and_counted(admin_client, count_limit_of_two):
+    once, often = transcript("refund " + "filler " * 30), transcript("refund refund refund " + "filler " * 30)
+    response = admin_client.get("/transcription/", {"q": "refund"})
+    assert [row["transcript"].pk for row in response.context["rows"]] == [often.pk, once.pk]
+    assert response.context["chips"][0] == ("", "All", 2)
+
+
+def test_past_the_count_limit_a_status_is_counted_on_its_own(admin_client, count_limit_of_two):
+    completed = [transcript("refund") for _ in range(2)]
+    for _ in range(2):
+        make_transcript(status="processing", text="refund")
+    response = admin_client.get("/transcription/", {"q": "refund", "status": "completed"})
+    assert response.context["many"] is False
+    assert response.context["total"] == 2
+    assert sorted(row["transcript"].pk for row in response.context["rows"]) == sorted(t.pk for t in completed)

@@ -17,12 +17,17 @@ from datetime import date, datetime, time, timedelta
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
+from audio.models import AudioAsset
+
 from .models import Participant, TranscriptStatus
 
 MAX_WHO = 64
 # The reviewed filter: a person marked the transcript checked ("yes"), or not yet ("no").
 REVIEWED_CHOICES = {"": "Any", "yes": "Reviewed", "no": "Not reviewed"}
 MIN_DIGITS = 3  # fewer digits typed are part of a name ("R2"), not a number
+# Typed in the search box, digits are offered as a number only when they could be one (7 or more):
+# a reference number said in a call ("10164") is searched as words, without a look at the numbers.
+PHONE_DIGITS = 7
 
 _directions: list[tuple[str, str]] = []
 _direction_condition: Callable[[str], Q] | None = None
@@ -40,15 +45,25 @@ def direction_choices() -> list[tuple[str, str]]:
 
 
 def people_condition(who: str) -> Q:
-    """Transcripts with a participant named like `who`, or talking with a number containing its digits."""
+    """Transcripts with a participant named like `who`, or talking with a number containing its digits.
+
+    Both sides are IN-subqueries over the narrow tables (participants, audio assets), met through
+    the transcript's primary key and its indexed audio_id: never a scan of the wide transcripts.
+    """
     who = who.strip()
-    condition = Q(pk__in=Participant.objects.filter(name__icontains=who).values("transcript_id"))
+    found = Participant.objects.filter(name__icontains=who).order_by().values("transcript_id")
     digits = "".join(ch for ch in who if ch.isdigit())
     if len(digits) >= MIN_DIGITS:
         # Only where the transcript's owner made the audio: a transcript given to someone else does
         # not show them the number called (sources.describe), so it is not found by it either.
-        condition |= Q(audio__label__contains=digits, audio__owner=F("owner"))
-    return condition
+        # From the assets (a narrow table) to their transcripts through the audio_id index.
+        talked = (
+            AudioAsset.objects.filter(label__contains=digits, transcripts__owner=F("owner"))
+            .order_by()
+            .values("transcripts")
+        )
+        found = found.union(talked)
+    return Q(pk__in=found)
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count
 from django.db.models.functions import Substr
 from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
@@ -15,11 +14,18 @@ from django.views.decorators.http import require_GET, require_POST
 
 from audit.models import AuditAction
 from audit.services import audit_record
-from search.engine import MAX_QUERY, Search
+from search.engine import COUNT_LIMIT, MAX_QUERY, Search, count_statuses
 from search.highlight import clip
 
 from . import downloads
-from .finding import MAX_WHO, REVIEWED_CHOICES, TranscriptFilter, direction_choices, people_condition
+from .finding import (
+    MAX_WHO,
+    PHONE_DIGITS,
+    REVIEWED_CHOICES,
+    TranscriptFilter,
+    direction_choices,
+    people_condition,
+)
 from .models import AudioSource, Review, Transcript, TranscriptStatus
 from .participants import RenameError, may_rename, participants_rename
 from .presentation import status_payload
@@ -96,14 +102,19 @@ def transcript_list(request):
     search = Search.parse(query)
     visible = wanted.apply(transcripts_visible_to(request.user))
     found = search.filter(visible)
-    counts = dict(found.order_by().values_list("status").annotate(n=Count("pk")))
+    counts, many = count_statuses(found, ranked=search.ranked)
     shown = found.filter(status=status) if status else found
     if search:
         shown = shown.only(*LIST_FIELDS, "text")
     else:
         shown = shown.only(*LIST_FIELDS).annotate(preview=Substr("text", 1, PREVIEW_CHARS + 1))
     total = counts.get(status, 0) if status else sum(counts.values())
-    ordered = shown.order_by(*search.order_by)
+    if many and status:
+        # The status's own hits, counted up to the limit like the whole (one more read, bounded).
+        total = len(shown.order_by().values_list("pk", flat=True)[: COUNT_LIMIT + 1])
+        many = total > COUNT_LIMIT
+        total = min(total, COUNT_LIMIT)
+    ordered = shown.order_by(*search.ordering(many=many))
     if search:
         # Rank ids only, then read the page's 25 rows: sorting whole rows reads every hit's text.
         ordered = ordered.values_list("pk", flat=True)
@@ -127,8 +138,9 @@ def transcript_list(request):
         }
         for t, source in zip(transcripts, describe_many(transcripts), strict=True)
     ]
-    chips = [("", "All", sum(counts.values()))] + [
-        (value, label, counts.get(value, 0)) for value, label in TranscriptStatus.choices
+    # Past the limit the counts per status are of the first hits only: the chips show no number.
+    chips = [("", "All", None if many else sum(counts.values()))] + [
+        (value, label, None if many else counts.get(value, 0)) for value, label in TranscriptStatus.choices
     ]
     context = {
         "rows": rows,
@@ -143,6 +155,7 @@ def transcript_list(request):
         "people_query": query.strip(),
         "chips": chips,
         "total": total,
+        "many": many,
         "problem": " ".join(problems),
     }
     return render(request, "transcription/list.html", context, status=400 if problems else 200)
@@ -156,6 +169,9 @@ def _people_matching(user, query: str, wanted: TranscriptFilter) -> int:
     query = query.strip()
     if not query or wanted.who or len(query) > MAX_WHO or any(ch in query for ch in '"-') or " OR " in query:
         return 0
+    digits = sum(ch.isdigit() for ch in query)
+    if digits and digits < PHONE_DIGITS:
+        return 0  # a reference number or an amount said, not a phone number
     people = wanted.apply(transcripts_visible_to(user)).filter(people_condition(query))
     return people.order_by().values("pk")[:PEOPLE_SHOWN].count()
 

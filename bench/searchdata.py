@@ -1,0 +1,182 @@
+"""Transcripts for the search bench, made in the database by one INSERT ... SELECT per batch.
+
+bulk_create of 100,000 wide transcripts took 86 s; a million would take a quarter of an hour. Here
+a pool of 2,000 realistic conversations (bench.scale.fake_transcript: text and words JSON) goes
+into a scratch table once, and the rows are made from it by SQL: the index triggers run as in
+production. Every other column takes the value of a template transcript made by the ORM, so a
+column added by a later migration gets its default without this file knowing it.
+
+The SQLite file of each size is kept under bench/out/ (search-<rows>.sqlite3) with the migrations
+and the generator's version it was made with, and reused while both are the same.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+
+GENERATOR_VERSION = 2
+BATCH = 50_000
+YEAR_SECONDS = 365 * 86400
+
+
+def migration_key() -> str:
+    """Every migration on disk, and this generator's version: a cached database is reused only if equal."""
+    from django.db.migrations.loader import MigrationLoader
+
+    names = sorted(
+        f"{app}.{name}" for app, name in MigrationLoader(None, ignore_no_migrations=True).disk_migrations
+    )
+    return json.dumps({"generator": GENERATOR_VERSION, "migrations": names})
+
+
+def cached_key(connection) -> str | None:
+    with connection.cursor() as cursor:
+        try:
+            cursor.execute("SELECT value FROM bench_meta WHERE name = 'key'")
+        except Exception:  # no such table: not a bench database of ours
+            return None
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
+def remember_key(connection, key: str) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE IF NOT EXISTS bench_meta (name varchar(16) PRIMARY KEY, value text)")
+        cursor.execute("DELETE FROM bench_meta WHERE name = 'key'")
+        cursor.execute("INSERT INTO bench_meta (name, value) VALUES ('key', %s)", [key])
+
+
+def make_pool(connection, pool: list[tuple[str, list[dict]]]) -> None:
+    """The scratch table bench_pool(n, text, words, confidence, duration) from `pool`."""
+    json_type = "jsonb" if connection.vendor == "postgresql" else "text"
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS bench_pool")
+        cursor.execute(
+            f"CREATE TABLE bench_pool (n integer PRIMARY KEY, text text, words {json_type}, "
+            "confidence real, duration real)"
+        )
+        cursor.executemany(
+            "INSERT INTO bench_pool (n, text, words, confidence, duration) VALUES (%s, %s, %s, %s, %s)",
+            [
+                (
+                    n,
+                    text,
+                    json.dumps(words),
+                    round(sum(w["confidence"] for w in words) / len(words), 4),
+                    words[-1]["end"] / 1000,
+                )
+                for n, (text, words) in enumerate(pool)
+            ],
+        )
+
+
+def _columns(connection, template, made: dict[str, str], owner_id: int) -> tuple[list[str], list[str], list]:
+    """(column names, SQL expressions over seq.i and the pool row p, parameters) for `template`'s
+    table: `made` columns from their expression, the owner as given, the rest as the template has it."""
+    columns, expressions, params = [], [], []
+    for field in type(template)._meta.concrete_fields:
+        if field.primary_key and field.column not in made:
+            continue
+        columns.append(connection.ops.quote_name(field.column))
+        if field.column in made:
+            expressions.append(made[field.column])
+        elif field.column == "owner_id":
+            expressions.append("%s")
+            params.append(owner_id)
+        else:
+            expressions.append("%s")
+            params.append(field.get_db_prep_save(getattr(template, field.attname), connection))
+    return columns, expressions, params
+
+
+def _insert(connection, template, made: dict[str, str], owner_id: int, start: int, stop: int, pool_size: int):
+    """Rows start..stop-1 of `template`'s table, in batches of one INSERT ... SELECT each."""
+    from django.db import transaction
+
+    columns, expressions, params = _columns(connection, template, made, owner_id)
+    select = f"SELECT {', '.join(expressions)} FROM seq JOIN bench_pool p ON p.n = seq.i %% {pool_size}"
+    insert = f"INSERT INTO {type(template)._meta.db_table} ({', '.join(columns)}) "
+    for first in range(start, stop, BATCH):
+        last = min(stop, first + BATCH)
+        if connection.vendor == "postgresql":
+            sql = f"{insert} WITH seq(i) AS (SELECT generate_series(%s, %s)) {select}"
+        else:
+            sql = (
+                "WITH RECURSIVE seq(i) AS (SELECT %s UNION ALL SELECT i + 1 FROM seq WHERE i < %s) "
+                f"{insert} {select}"
+            )
+        with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+            cursor.execute(sql, [first, last - 1, *params])
+
+
+def generate(connection, start: int, stop: int, owner_id: int, pool_size: int) -> None:
+    """Transcripts start..stop-1 (row i says conversation i % pool_size), each with its recording's
+    audio asset (id i + 1, labelled with the number talked to), as calls leave them."""
+    from audio.models import AudioAsset, OriginKind
+    from transcription.models import Transcript
+
+    postgres = connection.vendor == "postgresql"
+    ago = f"(seq.i * 7919) %% {YEAR_SECONDS}"
+    when = (
+        f"now() - make_interval(secs => {ago})"
+        if postgres
+        else f"datetime('now', '-' || ({ago}) || ' seconds')"
+    )
+    number = (
+        "'+1415555' || lpad((seq.i %% 10000)::text, 4, '0')"
+        if postgres
+        else ("'+1415555' || printf('%%04d', seq.i %% 10000)")
+    )
+    asset = AudioAsset(origin_kind=OriginKind.TWILIO_RECORDING, channels=1, content_type="audio/wav")
+    _insert(
+        connection,
+        asset,
+        {
+            "id": "seq.i + 1",
+            "origin_id": "'RE' || seq.i",
+            "label": number,
+            "title": "'Call to ' || " + number,
+            "created_at": when,
+            "updated_at": when,
+        },
+        owner_id,
+        start,
+        stop,
+        pool_size,
+    )
+    transcript = Transcript(status="completed", audio_source="upload", language_code="en_us")
+    _insert(
+        connection,
+        transcript,
+        {
+            "job_id": "'bench-job-' || seq.i",
+            "webhook_token": "'bench-token-' || seq.i",
+            "recording_sid": "'RE' || seq.i",
+            "call_sid": "'CA' || seq.i",
+            "audio_id": "seq.i + 1",
+            "text": "p.text",
+            "words": "p.words",
+            "confidence": "p.confidence",
+            "audio_duration": "p.duration",
+            "created_at": when,
+            "updated_at": when,
+            "submitted_at": when,
+            "webhook_received_at": when,
+            "completed_at": when,
+        },
+        owner_id,
+        start,
+        stop,
+        pool_size,
+    )
+    if postgres:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT setval(pg_get_serial_sequence('audio_audioasset', 'id'), %s)", [stop + 1])
+
+
+def pool_of(size: int, seed: int = 6) -> list[tuple[str, list[dict]]]:
+    from bench.scale import fake_transcript
+
+    rng = random.Random(seed)
+    return [fake_transcript(rng) for _ in range(size)]
