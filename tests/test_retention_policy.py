@@ -153,3 +153,12 @@ def test_run_retention_without_a_policy_does_nothing(capsys, mocked_http):
     call_command("run_retention")
     assert "nothing done" in capsys.readouterr().out
     assert Transcript.objects.get().audio is not None
+
+
+@override_settings(RETENTION_AUDIO_DAYS=30)
+def test_a_failed_step_shows_in_the_admins_list_of_transcripts(mocked_http, admin_client):
+    old_call_transcript()
+    mocked_http.delete(TWILIO_RECORDING, status=503, json={"code": 20500, "message": "busy"})
+    retention_apply()
+    page = admin_client.get("/admin/transcription/transcript/").content.decode()
+    assert "Twilio did not delete recording" in page
