@@ -125,6 +125,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Times in the user's zone: their profile's, else their browser's (the `tz` cookie).
+    "caller.timezones.UserTimeZoneMiddleware",
     # Signing in is the default; webhooks and the login page opt out with @login_not_required.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -388,6 +390,8 @@ LOGGING = {
         # The request loggers clean their records themselves, so every handler gets masked lines.
         "django.request": {"filters": ["redact_secrets"]},
         "django.server": {"filters": ["redact_secrets"]},
+        # django-axes says "AXES: BEGIN" at INFO in every process that starts (4 times in `make run`).
+        "axes.apps": {"level": "WARNING"},
         # twilio-python logs every request at INFO; keep only its warnings.
         "twilio.http_client": {"level": "WARNING"},
         # boto3 (the recordings bucket) logs signing details and every request at DEBUG: never wanted.

@@ -81,6 +81,7 @@ def pages(staff_user, mocked_http):
         "sample": sample.get_absolute_url(),
         "errored": failed.get_absolute_url(),
         "transcribe": "/transcription/new/",
+        "profile": "/profile/",
         "revisions": f"/transcription/{sample.pk}/revisions/",
         "accuracy": "/transcription/accuracy/",
         "key terms": "/transcription/keyterms/",
