@@ -13,7 +13,7 @@
   var sheet = document.getElementById("shortcuts");
   var speed = document.getElementById("speed");
   var ROLLBACK_S = 2, SKIP_S = 5;
-  var rollback = false; // typing paused playback: resume a little earlier
+  var rollbackFrom = null; // where typing paused playback: it resumes a little before
   var editing = null; // the open correction: {field, spans, start, end, hidden, saving}
 
   function allWords() { return box.querySelectorAll(".w"); }
@@ -100,11 +100,14 @@
   if (speed) { speed.addEventListener("change", applySpeed); }
   if (audio) {
     audio.addEventListener("play", function () {
-      if (rollback) { rollback = false; audio.currentTime = Math.max(0, audio.currentTime - ROLLBACK_S); }
+      // A "play" event queued before typing paused the audio arrives late: it is not a resume.
+      if (rollbackFrom === null || audio.paused) { return; }
+      audio.currentTime = Math.max(0, rollbackFrom - ROLLBACK_S);
+      rollbackFrom = null;
     });
   }
   function pauseForTyping() {
-    if (audio && !audio.paused) { audio.pause(); rollback = true; }
+    if (audio && !audio.paused) { audio.pause(); rollbackFrom = audio.currentTime; }
   }
 
   // Corrections.
