@@ -40,9 +40,11 @@ run: install
 	@$(PY) manage.py migrate --noinput --skip-checks -v0
 	@$(PY) manage.py collectstatic --noinput -v0
 	@$(PY) manage.py first_run_setup
+	@$(PY) manage.py schedule_retention --skip-checks -v0
 	@HOST=$(HOST) PORT=$(PORT) PY=$(PY) exec $(PY) scripts/run.py
 
 worker: migrate
+	$(PY) manage.py schedule_retention
 	$(PY) manage.py db_worker --queue-name '*' --no-reload
 
 lint: install-dev

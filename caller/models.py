@@ -86,6 +86,8 @@ class Call(models.Model):
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="owned_calls"
     )
+    # Marked before transcribing: its recordings' transcripts redact PII (text and audio).
+    sensitive = models.BooleanField("sensitive: redact PII", default=False)
     # When sync_transcripts last asked Twilio for this call's recordings and found none.
     recordings_checked_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)

@@ -87,6 +87,11 @@ LEAD_OK = {
     "transcription:reviewed": 403,
 }
 OK.update({"notify:test": 302, "notify:replay": 302})
+# Marking a call sensitive redirects back to it (A's has a transcript: refused with a message there).
+OK["call-sensitive"] = 302
+# The unredacted original is 404 to anyone without audio.play_unredacted, owner and lead alike
+# (and A's transcript keeps none): test_the_unredacted_original_plays_only_with_its_permission.
+OK["transcription:unredacted-audio"] = 404
 # Pages only an object's owner opens, a lead too getting 404: a webhook endpoint's show its secret.
 OWNER_ONLY = {"notify:endpoint", "notify:edit", "notify:test", "notify:replay", "notify:delete"}
 
@@ -564,3 +569,19 @@ def test_an_uploaders_asset_is_visible_through_their_transcript_only(world):
     assert upload in assets_visible_to(world.a)
     assert upload not in assets_visible_to(world.b)
     assert upload in assets_visible_to(world.lead)
+
+
+def test_the_unredacted_original_plays_only_with_its_permission(world):
+    from audio.models import AudioAsset, OriginKind
+    from audio.services import asset_archive
+
+    kept = AudioAsset.objects.create(origin_kind=OriginKind.TWILIO_RECORDING)
+    asset_archive(asset=kept, chunks=[b"RIFF-unredacted"], name="kept.wav")
+    Transcript.objects.filter(pk=world.transcript.pk).update(unredacted_audio=kept)
+    url = f"/transcription/{world.transcript.pk}/audio/unredacted/"
+    assert get(client_for(world.a), url).status_code == 404
+    play = Permission.objects.get(codename="play_unredacted", content_type__app_label="audio")
+    world.a.user_permissions.add(play)
+    world.b.user_permissions.add(play)
+    assert get(client_for(world.a), url).status_code == 200
+    assert get(client_for(world.b), url).status_code == 404  # the permission opens no one else's

@@ -349,4 +349,15 @@ def test_while_waiting_the_transcript_page_has_no_player(staff_client, staff_use
     page = staff_client.get(transcript.get_absolute_url())
     assert page.status_code == 200
     assert b"<audio" not in page.content
-    assert staff_client.get(f"/transcripts/{transcript.pk}/audio/").status_code == 404
+    assert staff_client.get(f"/transcription/{transcript.pk}/audio/").status_code == 404
+
+
+@override_settings(**REDACT)
+def test_a_sample_call_is_never_redacted_and_plays_at_once(staff_user):
+    import samples
+    from transcription.sample_calls import sample_load
+
+    transcript = sample_load(owner=staff_user, sample=samples.TUTORIAL)
+    assert not transcript.redact_pii
+    assert transcript.audio.redaction == Redaction.NONE
+    assert transcripts_sync().polled == []

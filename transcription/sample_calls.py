@@ -49,7 +49,10 @@ def sample_load(*, owner, sample: samples.Sample) -> Transcript:
             content_type=samples.AUDIO_CONTENT_TYPE,
         )
         with transaction.atomic():
-            transcript = transcript_create(audio=asset, audio_source=AudioSource.UPLOAD, owner=owner)
+            # Never redacted: no job at AssemblyAI would ever make its redacted copy.
+            transcript = transcript_create(
+                audio=asset, audio_source=AudioSource.UPLOAD, owner=owner, redactable=False
+            )
             transcript.is_sample = True
             transcript.save(update_fields=["is_sample", "updated_at"])
             transcript_apply(transcript=transcript, data=data)
