@@ -14,6 +14,7 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from dotenv import load_dotenv
 
+from djtranscribe import rest_settings
 from djtranscribe.lib.env import (
     env_bool,
     env_choice,
@@ -109,6 +110,11 @@ INSTALLED_APPS = [
     "sharing",
     "search",
     "notify",
+    # The REST API (api/, at the top: imported by no app) and its OpenAPI schema and docs.
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -313,6 +319,14 @@ if OUTBOUND_WEBHOOK_URL and not OUTBOUND_WEBHOOK_SECRET:
 # How long one request may take; a receiver failing every delivery this long is disabled.
 OUTBOUND_WEBHOOK_TIMEOUT = env_duration("OUTBOUND_WEBHOOK_TIMEOUT", 10.0, positive=True)
 OUTBOUND_WEBHOOK_DISABLE_AFTER = env_duration("OUTBOUND_WEBHOOK_DISABLE_AFTER", 3 * 86400.0, positive=True)
+
+# The REST API (/api/v1/): requests each personal API token may make (N/second|minute|hour|day, or
+# off). Counted per process (Django's local-memory cache), like the rest of DRF's throttling.
+API_THROTTLE_RATE = env_rate("API_THROTTLE_RATE", "120/minute")
+API_PAGE_SIZE = env_int("API_PAGE_SIZE", 25, minimum=1)  # items per page unless ?page_size= (at most 100)
+# Django REST framework and drf-spectacular: fixed choices, kept in their own module (rest_settings.py).
+REST_FRAMEWORK = rest_settings.REST_FRAMEWORK
+SPECTACULAR_SETTINGS = rest_settings.SPECTACULAR_SETTINGS
 
 # Transcription pipeline.
 TRANSCRIPTION_SPEECH_MODELS = env_list("TRANSCRIPTION_SPEECH_MODELS", "universal-3-pro,universal-2")

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ("caller", "transcription", "audio", "audit", "sharing", "search", "notify", "djtranscribe")
+APPS = ("caller", "transcription", "audio", "audit", "sharing", "search", "notify", "api", "djtranscribe")
 MAX_LINES = 400
 ROOT_URLCONF = "djtranscribe.urls"
 # Presentation code another app may not import (pages and admin are each app's own).
@@ -159,3 +159,10 @@ def test_no_app_module_is_longer_than_the_limit():
         name: n for name, path in MODULES.items() if (n := len(path.read_text().splitlines())) > MAX_LINES
     }
     assert long == {}
+
+
+def test_the_rest_api_sits_at_the_top_imported_by_no_app():
+    # api/ uses every app's selectors and services; none of them may depend on it (the project's
+    # URLconf names it only as a string).
+    for app in set(APPS) - {"api"}:
+        assert _imports_of(app, {"api"}) == set(), f"{app} imports api"

@@ -361,3 +361,13 @@ def test_a_sample_call_is_never_redacted_and_plays_at_once(staff_user):
     assert not transcript.redact_pii
     assert transcript.audio.redaction == Redaction.NONE
     assert transcripts_sync().polled == []
+
+
+def test_the_transcribe_command_redacts_the_one_it_is_told_is_sensitive(mocked_http, capsys):
+    from django.core.management import call_command
+
+    mocked_http.post(SUBMIT_URL, json=transcript_json())
+    call_command("transcribe", "https://cdn.example.org/interview.mp3", "--sensitive")
+    body = submitted_bodies(mocked_http)[0]
+    assert body["redact_pii"] is True and body["redact_pii_audio"] is True
+    assert Transcript.objects.get().redact_pii

@@ -162,3 +162,27 @@ def test_a_failed_step_shows_in_the_admins_list_of_transcripts(mocked_http, admi
     retention_apply()
     page = admin_client.get("/admin/transcription/transcript/").content.decode()
     assert "Twilio did not delete recording" in page
+
+
+def test_schedule_retention_never_queues_a_second_run_beside_a_waiting_one(task_queue):
+    from django_tasks.base import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    from transcription.tasks import apply_retention
+
+    # What the database backend holds while a run waits for its day (the worker's queue table).
+    DBTaskResult.objects.create(
+        status=TaskResultStatus.READY,
+        args_kwargs={"args": [], "kwargs": {}},
+        task_path=apply_retention.module_path,
+        queue_name="transcription",
+        backend_name="default",
+        run_after=timezone.now() + timedelta(hours=5),
+    )
+    with task_queue.capture(execute=True):
+        call_command("schedule_retention", verbosity=0)
+    assert task_queue.pending == []
+    DBTaskResult.objects.update(status=TaskResultStatus.RUNNING)  # a worker killed mid-run leaves this
+    with task_queue.capture(execute=True):
+        call_command("schedule_retention", verbosity=0)
+    assert [r.task.name for r in task_queue.pending] == ["apply_retention"]
