@@ -36,6 +36,8 @@ SPECTACULAR_SETTINGS = {
         "CallStatusEnum": "caller.models.CallStatus",
         "RecordingStatusEnum": "caller.models.RecordingStatus",
         "TranscriptStatusEnum": "transcription.models.TranscriptStatus",
+        "EndpointKindEnum": "notify.models.EndpointKind",
+        "DeliveryStatusEnum": "notify.models.DeliveryStatus",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
