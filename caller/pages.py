@@ -171,7 +171,19 @@ def home(request):
     else:
         form = DialForm()
     calls = list(selectors.calls_visible_to(request.user).select_related("dialed_by")[:RECENT_CALLS])
+    # With no calls the page offers the samples; once loaded it links to them instead of a second copy.
+    samples = (
+        []
+        if calls
+        else list(
+            transcripts_visible_to(request.user)
+            .filter(is_sample=True, owner=request.user)
+            .select_related("audio")
+            .order_by("pk")
+        )
+    )
     context = {
+        "samples": samples,
         "form": form,
         "can_dial": can_dial,
         "rows": _call_rows(request.user, calls),

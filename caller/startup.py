@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import textwrap
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -37,6 +38,9 @@ def startup_facts(url: str) -> StartupFacts:
     assemblyai = assemblyai_client.missing_settings()
     if assemblyai:
         missing.append(f"AssemblyAI, to transcribe: set {', '.join(assemblyai)} in .env.")
+    if missing and not (Path(settings.BASE_DIR) / ".env").exists():
+        # "set X in .env" is a dead end for a newcomer who has no .env: say where it comes from.
+        missing.insert(0, "There is no .env yet: start it with `cp .env.example .env`, then restart.")
     problem = base_url_problem(settings.BASE_URL)
     if problem:
         missing.append(problem)

@@ -103,6 +103,16 @@ def test_the_facts_name_admins_first_and_the_missing_settings_by_name_only(setti
 
 
 @pytest.mark.django_db
+def test_without_a_dotenv_the_facts_say_how_to_start_one_before_the_missing_settings(settings, tmp_path):
+    settings.BASE_DIR = tmp_path
+    settings.ASSEMBLYAI_KEY = ""
+    facts = startup_facts(URL)
+    assert facts.missing[0] == "There is no .env yet: start it with `cp .env.example .env`, then restart."
+    (tmp_path / ".env").write_text("ASSEMBLYAI_KEY=\n")
+    assert not any(".env yet" in line for line in startup_facts(URL).missing)
+
+
+@pytest.mark.django_db
 def test_the_command_prints_the_box(capsys):
     make_user("root", superuser=True)
     call_command("first_run_setup", box=URL)
