@@ -124,6 +124,10 @@ class WebhookEndpointViewSet(ApiViewSet):
 
     serializer_class = EndpointSerializer
 
+    def get_object(self) -> Endpoint:
+        # DRF's OPTIONS answer calls this for PUT's description: the same owner-only read (404).
+        return get_endpoint_for(self.request.user, pk=self.kwargs["endpoint_id"])
+
     def list(self, request):
         page = self.paginate_queryset(endpoints_of(request.user).order_by("-created_at", "-pk"))
         return self.get_paginated_response(EndpointSerializer(page, many=True).data)
