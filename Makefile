@@ -27,20 +27,24 @@ install-dev: $(VENV)/.installed-dev
 migrate: install
 	$(PY) manage.py migrate --noinput
 
-## Set up, migrate, offer to create an admin user (first run, in a terminal), then serve the app
-## on http://$(HOST):$(PORT) with the background worker beside it. Ctrl-C stops both; so does a
-## TERM sent to make alone, because `exec` makes run.sh (and its trap) make's own child.
+## Set up, migrate (quietly), show the settings' warnings once, offer to create an admin user (first
+## run, in a terminal), then serve the app on http://$(HOST):$(PORT) with the background worker
+## beside it and print one box: the URL, how to log in, what is still missing. Ctrl-C stops both and
+## exits 0 (scripts/run.py takes the terminal's Ctrl-C away from make, which would report an interrupt).
 # Local development: DEBUG on unless DEBUG itself is set (environment or .env). Servers started any
 # other way (gunicorn, manage.py) run with DEBUG off.
 run worker migrate: export DJTRANSCRIBE_DEBUG_DEFAULT = true
 # Without BASE_URL set, the app's own address follows PORT (make run PORT=8011).
 run worker migrate: export DJTRANSCRIBE_DEFAULT_BASE_URL = http://$(HOST):$(PORT)
-run: migrate
+run: install
+	@$(PY) manage.py migrate --noinput --skip-checks -v0
 	@$(PY) manage.py collectstatic --noinput -v0
 	@$(PY) manage.py first_run_setup
-	@HOST=$(HOST) PORT=$(PORT) PY=$(PY) exec sh scripts/run.sh
+	@$(PY) manage.py schedule_retention --skip-checks -v0
+	@HOST=$(HOST) PORT=$(PORT) PY=$(PY) exec $(PY) scripts/run.py
 
 worker: migrate
+	$(PY) manage.py schedule_retention
 	$(PY) manage.py db_worker --queue-name '*' --no-reload
 
 lint: install-dev

@@ -98,23 +98,27 @@ def asset_archive(
 ) -> AudioAsset:
     """Stream `chunks` into the recordings storage as `name`, then read it back to verify it.
 
-    `name` is this asset's own (per recording, or random): whatever is stored under it is an earlier
-    attempt of this asset. Memory stays flat whatever the size. The size and SHA-256 are stored;
-    `archived_at` is set only when the stored copy matches them. Errors of the source propagate
-    (nothing is recorded then, and nothing is left in storage); a storage that fails (a full disk, a
-    bucket that refuses) raises AudioUnavailable (retryable) with what it said, in `archive_error`.
+    Memory stays flat whatever the size. The size and SHA-256 are stored; `archived_at` is set only
+    when the stored copy matches them. Errors of the source propagate (nothing is recorded then, and
+    nothing is left in storage); a storage that fails (a full disk, a bucket that refuses) raises
+    AudioUnavailable (retryable) with what it said, in `archive_error`. A file another asset keeps
+    under `name` is never touched: the copy then gets a name of its own.
     """
     reader = _Hashing(chunks)
     storage = asset.file.storage
     try:
-        for earlier in {asset.file.name, name} - {""}:
-            storage.delete(earlier)  # an unverified or interrupted attempt (no error when absent)
-        stored_name = storage.save(name, File(reader, name=name))
+        if asset.file:
+            storage.delete(asset.file.name)  # an earlier, unverified attempt
+        target = storage.get_available_name(name, max_length=AudioAsset._meta.get_field("file").max_length)
     except OSError as exc:
         _archive_failed(asset, f"The archive could not store {name}: {exc}")
-    except BaseException:
-        # The source stopped half way: a folder keeps the part it wrote (a bucket keeps nothing).
-        _delete_file(storage, name)
+    try:
+        stored_name = storage.save(target, File(reader, name=target))
+    except BaseException as exc:
+        # Stopped half way (the source, a full disk): a folder keeps the part it wrote; a bucket, nothing.
+        _delete_file(storage, target)
+        if isinstance(exc, OSError):
+            _archive_failed(asset, f"The archive could not store {name}: {exc}")
         raise
     asset.file.name = stored_name
     asset.size = reader.size

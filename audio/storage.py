@@ -142,6 +142,8 @@ class S3RecordingsStorage(S3Storage):
         )
         # No ACL is sent: objects get the bucket's own (private) policy; the app never hands out URLs.
         settings.setdefault("default_acl", None)
+        # A name in use gets a suffix, as in a folder: an archive never overwrites another asset's file.
+        settings.setdefault("file_overwrite", False)
         super().__init__(**settings)
 
     def __repr__(self) -> str:

@@ -20,6 +20,9 @@ class AuditAction(models.TextChoices):
     DELETED = "deleted", "Deleted"
     CALL_PLACED = "call_placed", "Call placed"
     LOCKED_OUT = "locked_out", "Sign-in locked out"
+    # Generic verbs, the object kind saying what (an API token, a transcript made through the API).
+    CREATED = "created", "Created"
+    REVOKED = "revoked", "Revoked"
 
 
 class AuditEvent(models.Model):

@@ -8,8 +8,9 @@ endpoint (`POST /transcription/<pk>/edit/`, JSON, via Django's test client: the 
 selectors, the alignment, the revision, the audit row, the search index triggers), p50/p95 over
 --runs. Beside it, in the same run:
 
-- floor: reading the transcript row and writing its words back unchanged (what any save of a
-  JSON-in-the-row transcript costs); the save's ratio to it is the editing's own overhead;
+- floor (interleaved with the saves): reading the transcript row and writing its words back
+  unchanged (what any save of a JSON-in-the-row transcript costs); the save's ratio to it is the
+  editing's own overhead;
 - revert: going back from the last revision to revision 0 (walking every hunk back);
 - page: the transcript page with every word (GET), for scale.
 
@@ -111,8 +112,11 @@ def main() -> dict:
 
     save_one()  # warm-up (and revision 0, written once at the first save)
     floor_one()
-    saves = [save_one() for _ in range(args.runs)]
-    floors = [floor_one() for _ in range(args.runs)]
+    # Interleaved, so both see the same load on a shared machine: the ratio is the figure to trust.
+    saves, floors = [], []
+    for _ in range(args.runs):
+        floors.append(floor_one())
+        saves.append(save_one())
     started = time.perf_counter()
     transcript_revert(transcript_pk=transcript.pk, user=user, number=0)
     revert_ms = (time.perf_counter() - started) * 1000

@@ -16,6 +16,7 @@ from djtranscribe.admin_filters import fixed_values
 from transcription.presentation import short
 from transcription.selectors import transcripts_visible_to
 
+from . import timezones
 from .dial_policy import check_destination
 from .models import Call, CallerProfile, ConsentRecord, Recording
 from .phone import InvalidNumber, parse_number
@@ -108,7 +109,14 @@ class ConsentInline(admin.TabularInline):
 class CallerProfileForm(forms.ModelForm):
     class Meta:
         model = CallerProfile
-        fields = ("phone_number",)
+        fields = ("phone_number", "time_zone")
+
+    def clean_time_zone(self):
+        """An IANA zone name, or empty to follow the browser's zone."""
+        name = self.cleaned_data["time_zone"].strip()
+        if name and timezones.zone_or_none(name) is None:
+            raise forms.ValidationError(f"{name!r} is not a time zone: use an IANA name, e.g. Europe/Paris.")
+        return name
 
     def clean_phone_number(self):
         """Stored as E.164 when it parses and the dial policy allows it (Twilio will ring it)."""

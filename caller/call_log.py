@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Q, QuerySet
-from django.http import StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
@@ -187,8 +187,14 @@ def _csv_batch(user, calls):
 @login_required
 @require_GET
 def call_list_csv(request):
-    """The call log's current filter as CSV (only calls the user may see; cells safe from formulas)."""
-    calls, _ = calls_filtered(request.user, request.GET)
+    """The call log's current filter as CSV (only calls the user may see; cells safe from formulas).
+
+    A filter that cannot be read is refused (400, what to fix) rather than dropped: the page shows
+    what it ignored, but a downloaded file would silently hold more calls than were asked for.
+    """
+    calls, wanted = calls_filtered(request.user, request.GET)
+    if wanted.problems:
+        return HttpResponse(" ".join(wanted.problems), status=400, content_type="text/plain; charset=utf-8")
     writer = csv.writer(_Echo())
     body = (writer.writerow([safe_cell(cell) for cell in row]) for row in _csv_rows(request.user, calls))
     response = StreamingHttpResponse(body, content_type="text/csv; charset=utf-8")

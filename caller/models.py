@@ -86,6 +86,8 @@ class Call(models.Model):
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="owned_calls"
     )
+    # Marked before transcribing: its recordings' transcripts redact PII (text and audio).
+    sensitive = models.BooleanField("sensitive: redact PII", default=False)
     # When sync_transcripts last asked Twilio for this call's recordings and found none.
     recordings_checked_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
@@ -155,13 +157,21 @@ class Recording(models.Model):
 
 
 class CallerProfile(models.Model):
-    """A user's own phone number: where "call them and connect me" and inbound calls ring them."""
+    """A user's own phone number (where "call them and connect me" and inbound calls ring them)
+    and the time zone their pages show times in."""
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="caller_profile"
     )
     phone_number = models.CharField(
         "phone number", max_length=32, blank=True, help_text="E.164, e.g. +14155551234"
+    )
+    # Empty: times follow the browser's zone (caller.timezones).
+    time_zone = models.CharField(
+        "time zone",
+        max_length=64,
+        blank=True,
+        help_text="An IANA name, e.g. Europe/Paris; empty: the browser's",
     )
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -14,7 +14,7 @@ from django.db.models import OuterRef, Q, Subquery
 from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from audit.models import AuditAction
 from audit.services import audit_record
@@ -24,7 +24,8 @@ from transcription.presentation import status_payload
 from transcription.reading import talk_summary
 from transcription.selectors import transcripts_visible_to
 
-from . import conversation, dial_errors, selectors
+from . import conversation, dial_errors, retention, selectors
+from .audio import audio_withheld
 from .media import player_url
 from .models import CALL_STATUS_RANK, Call, CallStatus, Recording
 from .phone import InvalidNumber, parse_number
@@ -47,6 +48,8 @@ class DialForm(forms.Form):
             attrs={"placeholder": "+1 415 555 1234", "autocomplete": "tel", "inputmode": "tel"}
         ),
     )
+
+    sensitive = forms.BooleanField(label="Sensitive: redact personal details", required=False)
 
     def clean_number(self):
         try:
@@ -116,6 +119,8 @@ def _place_call(request, form: DialForm) -> int | None:
         on_field = isinstance(exc, InvalidNumber) and not isinstance(exc, conversation.NoOwnNumber)
         form.add_error("number" if on_field else None, str(exc))
         return dial_errors.http_status(exc)
+    if form.cleaned_data.get("sensitive") and not settings.TRANSCRIPTION_REDACT_PII:
+        retention.call_mark_sensitive(call=call)
     audit_record(
         request=request,
         action=AuditAction.CALL_PLACED,
@@ -166,7 +171,19 @@ def home(request):
     else:
         form = DialForm()
     calls = list(selectors.calls_visible_to(request.user).select_related("dialed_by")[:RECENT_CALLS])
+    # With no calls the page offers the samples; once loaded it links to them instead of a second copy.
+    samples = (
+        []
+        if calls
+        else list(
+            transcripts_visible_to(request.user)
+            .filter(is_sample=True, owner=request.user)
+            .select_related("audio")
+            .order_by("pk")
+        )
+    )
     context = {
+        "samples": samples,
         "form": form,
         "can_dial": can_dial,
         "rows": _call_rows(request.user, calls),
@@ -174,6 +191,7 @@ def home(request):
         "missing_assemblyai": assemblyai_client.missing_settings(),
         "base_url": settings.BASE_URL,
         "own_number": conversation.profile_number(request.user),
+        "redact_all": settings.TRANSCRIPTION_REDACT_PII,
     }
     return render(request, "caller/home.html", context, status=status)
 
@@ -222,7 +240,8 @@ def call_detail(request, call_sid):
     rows = [
         {
             "recording": r,
-            "player_url": player_url(r.sid),
+            # PII redaction: no player until the redacted copy replaced the original.
+            "player_url": "" if audio_withheld(r.sid) else player_url(r.sid),
             "transcript": by_recording.get(r.sid),
             "talk": talk_summary(by_recording[r.sid]) if r.sid in by_recording else {},
         }
@@ -234,5 +253,28 @@ def call_detail(request, call_sid):
         "consents": list(call.consents.all()),
         "recordings": rows,
         "other_transcripts": [t for t in transcripts if t.pk not in shown],
+        "redact_all": settings.TRANSCRIPTION_REDACT_PII,
+        "may_mark_sensitive": not transcripts and not Transcript.objects.filter(call_sid=call.sid).exists(),
     }
     return render(request, "caller/call_detail.html", context)
+
+
+@login_required
+@require_POST
+def call_sensitive(request, call_sid):
+    """Mark a call sensitive before it is transcribed: its transcripts then redact PII, text and audio."""
+    call = selectors.get_call_for(request.user, sid=call_sid)
+    if retention.call_mark_sensitive(call=call):
+        audit_record(
+            request=request,
+            action=AuditAction.EDITED,
+            obj_kind="call",
+            obj_id=call.sid,
+            detail="marked sensitive",
+        )
+        messages.success(request, "Marked sensitive: its transcript will redact personal details.")
+    else:
+        messages.error(
+            request, "This call already has a transcript: redaction is chosen before transcribing."
+        )
+    return redirect(call.get_absolute_url())

@@ -20,7 +20,7 @@ from transcription.pipeline.create import transcript_request
 from transcription.queue import retry_delay
 
 from . import dial_policy, twilio_client
-from .audio import archived_asset, media_download_url, recording_asset
+from .audio import archived_asset, audio_withheld, media_download_url, recording_asset
 from .models import CALL_STATUS_RANK, RECORDING_STATUS_RANK, Call, CallStatus, Recording, RecordingStatus
 from .participants import recording_participants
 from .phone import parse_number
@@ -275,6 +275,7 @@ def recording_transcribe(recording: Recording) -> bool:
     No outbound HTTP here. Answers whether the transcript was created now.
     """
     asset = recording_asset(recording)
+    call = recording.call
     _, created = transcript_request(
         audio_url=media_download_url(recording),
         recording_sid=recording.sid,
@@ -282,6 +283,7 @@ def recording_transcribe(recording: Recording) -> bool:
         audio=asset,
         owner=recording.owner_id,
         participants=recording_participants(recording),
+        sensitive=call is not None and call.sensitive,
     )
     if not asset.is_archived:
         queue_recording_archive(recording.sid)
@@ -371,7 +373,12 @@ def recording_delete_attempt(*, recording_sid: str, attempt: int = 0) -> str:
         return "skipped"  # e.g. resubmitted meanwhile: the audio may be needed again
     if archived_asset(recording_sid) is None:
         return "skipped"  # the archive is the copy that stays: never delete Twilio's before it
+    if audio_withheld(recording_sid):
+        # PII redaction: the copy that stays is the redacted one (redacted_audio_archived queues us again).
+        return "skipped"
     recording = Recording.objects.filter(sid=recording_sid)
+    if recording.filter(status=RecordingStatus.DELETED).exists():
+        return "skipped"  # already deleted (completion and the redacted copy both ask)
     try:
         twilio_client.delete_recording(recording_sid)
     except twilio_client.TwilioError as exc:

@@ -14,6 +14,7 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from dotenv import load_dotenv
 
+from djtranscribe import rest_settings
 from djtranscribe.lib.env import (
     env_bool,
     env_choice,
@@ -109,6 +110,11 @@ INSTALLED_APPS = [
     "sharing",
     "search",
     "notify",
+    # The REST API (api/, at the top: imported by no app) and its OpenAPI schema and docs.
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -119,6 +125,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Times in the user's zone: their profile's, else their browser's (the `tz` cookie).
+    "caller.timezones.UserTimeZoneMiddleware",
     # Signing in is the default; webhooks and the login page opt out with @login_not_required.
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -312,6 +320,14 @@ if OUTBOUND_WEBHOOK_URL and not OUTBOUND_WEBHOOK_SECRET:
 OUTBOUND_WEBHOOK_TIMEOUT = env_duration("OUTBOUND_WEBHOOK_TIMEOUT", 10.0, positive=True)
 OUTBOUND_WEBHOOK_DISABLE_AFTER = env_duration("OUTBOUND_WEBHOOK_DISABLE_AFTER", 3 * 86400.0, positive=True)
 
+# The REST API (/api/v1/): requests each personal API token may make (N/second|minute|hour|day, or
+# off). Counted per process (Django's local-memory cache), like the rest of DRF's throttling.
+API_THROTTLE_RATE = env_rate("API_THROTTLE_RATE", "120/minute")
+API_PAGE_SIZE = env_int("API_PAGE_SIZE", 25, minimum=1)  # items per page unless ?page_size= (at most 100)
+# Django REST framework and drf-spectacular: fixed choices, kept in their own module (rest_settings.py).
+REST_FRAMEWORK = rest_settings.REST_FRAMEWORK
+SPECTACULAR_SETTINGS = rest_settings.SPECTACULAR_SETTINGS
+
 # Transcription pipeline.
 TRANSCRIPTION_SPEECH_MODELS = env_list("TRANSCRIPTION_SPEECH_MODELS", "universal-3-pro,universal-2")
 TRANSCRIPTION_KEYTERMS = env_list("TRANSCRIPTION_KEYTERMS")
@@ -374,6 +390,8 @@ LOGGING = {
         # The request loggers clean their records themselves, so every handler gets masked lines.
         "django.request": {"filters": ["redact_secrets"]},
         "django.server": {"filters": ["redact_secrets"]},
+        # django-axes says "AXES: BEGIN" at INFO in every process that starts (4 times in `make run`).
+        "axes.apps": {"level": "WARNING"},
         # twilio-python logs every request at INFO; keep only its warnings.
         "twilio.http_client": {"level": "WARNING"},
         # boto3 (the recordings bucket) logs signing details and every request at DEBUG: never wanted.

@@ -11,7 +11,12 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("caller.urls")),
     path("", include("sharing.urls")),
+    path("", include("api.urls")),
     path("transcription/", include("transcription.urls")),
     path("webhooks/", include("notify.urls")),
     path("admin/", admin.site.urls),
 ]
+
+# Under /api/ these answer problem details (JSON), like the API's own errors; elsewhere Django's pages.
+handler404 = "api.errors.api_not_found"
+handler500 = "api.errors.api_server_error"

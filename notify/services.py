@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.db import transaction
 from django.utils import timezone
 
 from audit.models import AuditAction
 from audit.services import audit_record
 
-from .models import Delivery, DeliveryStatus, Endpoint
+from .models import Delivery, DeliveryStatus, Endpoint, Event
 from .queue import queue_delivery
 
 OBJ_KIND = "webhook endpoint"
@@ -109,7 +111,7 @@ def deliveries_requeue(*, now=None, stuck_after: int = 600) -> int:
     (older than `stuck_after` seconds). Answers how many. `manage.py send_webhooks` runs it."""
     now = now or timezone.now()
     stuck = Delivery.objects.filter(
-        status=DeliveryStatus.SENDING, updated_at__lt=now - timezone.timedelta(seconds=stuck_after)
+        status=DeliveryStatus.SENDING, updated_at__lt=now - timedelta(seconds=stuck_after)
     )
     stuck.update(status=DeliveryStatus.PENDING, next_attempt_at=now, updated_at=now)
     due = list(
@@ -120,3 +122,15 @@ def deliveries_requeue(*, now=None, stuck_after: int = 600) -> int:
     for pk in due:
         queue_delivery(pk)
     return len(due)
+
+
+def events_purge(*, older_than_days: int, now=None) -> int:
+    """Delete events (with their deliveries and attempts) older than that many days whose every
+    delivery is final (delivered or failed). Answers how many events went."""
+    now = now or timezone.now()
+    old = Event.objects.filter(created_at__lt=now - timedelta(days=older_than_days)).exclude(
+        deliveries__status__in=[DeliveryStatus.PENDING, DeliveryStatus.SENDING]
+    )
+    count = old.count()
+    Event.objects.filter(pk__in=list(old.values_list("pk", flat=True))).delete()
+    return count

@@ -21,6 +21,7 @@ from django.urls.resolvers import RegexPattern, RoutePattern
 from django.utils import timezone
 
 import samples
+from api.tokens import token_create
 from caller.audio import recording_asset
 from caller.models import Call, Recording
 from djtranscribe import access
@@ -66,6 +67,20 @@ SHARE_LINK_ROUTES = {"share", "share-audio", "share-export"}
 # Forms that need a choice to succeed, and what their success answers.
 POST_DATA = {"share-create": {"lifetime": "1d", "include_audio": "on"}}
 OK = {"share-create": 201, "share-revoke": 302, "transcription:participants": 303}
+# The REST API (api/): authenticated by a personal token, read by DRF after the sign-in middleware, so
+# these skip the sign-in redirect and answer 401 (problem details) to a request without a token.
+TOKEN_ROUTES = {
+    "api:schema",
+    "api:call-list",
+    "api:call-detail",
+    "api:recording-list",
+    "api:recording-detail",
+    "api:transcript-list",
+    "api:transcript-detail",
+    "api:transcript-export",
+    "api:transcript-revisions",
+}
+OK["api-token-revoke"] = 302
 # Routes filled with A's sample call (its archived audio) rather than her call's transcript.
 SAMPLE_ROUTES = {"transcription:audio"}
 # POST-only actions that change something, then redirect those allowed to a page.
@@ -87,8 +102,15 @@ LEAD_OK = {
     "transcription:reviewed": 403,
 }
 OK.update({"notify:test": 302, "notify:replay": 302})
+# Marking a call sensitive redirects back to it (A's has a transcript: refused with a message there).
+OK["call-sensitive"] = 302
+# The unredacted original is 404 to anyone without audio.play_unredacted, owner and lead alike
+# (and A's transcript keeps none): test_the_unredacted_original_plays_only_with_its_permission.
+OK["transcription:unredacted-audio"] = 404
 # Pages only an object's owner opens, a lead too getting 404: a webhook endpoint's show its secret.
 OWNER_ONLY = {"notify:endpoint", "notify:edit", "notify:test", "notify:replay", "notify:delete"}
+# A user's own API tokens: not even a lead may revoke another's (404).
+OWNER_ONLY |= {"api-token-revoke"}
 
 
 @dataclass
@@ -106,6 +128,7 @@ class World:
     sample: Transcript
     endpoint: Endpoint
     notify_delivery: NotifyDelivery
+    spare_token: object  # one of A's API tokens, for the revoke page (her own stays usable)
 
 
 @pytest.fixture
@@ -161,6 +184,10 @@ def world(django_user_model, mocked_http):
         owner=a, url="https://hooks.example.com/a", events=["transcript.completed"], description=ENDPOINT_NOTE
     )
     notify_delivery = endpoint_test_event(endpoint=endpoint)
+    # Every client of the walk also carries its user's API token (see client_for).
+    for user in (a, b, lead):
+        user.api_token = token_create(user=user, name="walk")[1]
+    spare, _ = token_create(user=a, name="spare")
     return World(
         a,
         b,
@@ -175,6 +202,7 @@ def world(django_user_model, mocked_http):
         sample,
         endpoint,
         notify_delivery,
+        spare,
     )
 
 
@@ -256,6 +284,8 @@ PARAMS = {
         lambda w, route: (
             w.share.pk
             if route.name == "share-revoke"
+            else w.spare_token.pk
+            if route.name == "api-token-revoke"
             else (w.sample if route.name in SAMPLE_ROUTES else w.transcript).pk
         ),
     ),
@@ -325,7 +355,9 @@ def leaked(response, url: str = "") -> list[str]:
 
 
 def client_for(user) -> Client:
-    client = Client()
+    """A client signed in as `user` that also sends their API token (the API reads only the token)."""
+    token = getattr(user, "api_token", None)
+    client = Client(headers={"Authorization": f"Bearer {token}"} if token else {})
     if user is not None:
         client.force_login(user)
     return client
@@ -372,6 +404,11 @@ def test_anonymous_users_are_sent_to_sign_in_and_webhooks_refuse_them(world):
         elif route.name in SHARE_LINK_ROUTES:
             assert anonymous.get(url).status_code == 200, f"{url}: a live share link did not open"
             continue
+        elif route.name in TOKEN_ROUTES:
+            response = anonymous.get(url)
+            assert response.status_code == 401, f"{url} answered {response.status_code} to no token"
+            assert response["Content-Type"] == "application/problem+json"
+            assert response["WWW-Authenticate"].startswith("Bearer")
         else:
             response = get(anonymous, url)
             # Signing out of the admin without being signed in lands on its index, then its login.
@@ -390,7 +427,7 @@ def test_no_page_outside_the_webhooks_and_login_skips_the_sign_in_check(world):
         for route in routes()
         if not route.is_admin and getattr(route.pattern.callback, "login_required", True) is False
     }
-    assert public == PUBLIC | {"transcription:assemblyai-webhook"} | SHARE_LINK_ROUTES
+    assert public == PUBLIC | {"transcription:assemblyai-webhook"} | SHARE_LINK_ROUTES | TOKEN_ROUTES
 
 
 def test_a_second_user_gets_404_for_the_first_users_objects_and_never_sees_them(world, mocked_http):
@@ -422,7 +459,7 @@ def test_a_lead_gets_every_page_of_the_first_users_objects(world):
         if (
             owns_object(route)
             and "html" in response["Content-Type"]
-            and response.status_code not in (302, 303, 403)
+            and response.status_code not in (302, 303, 403, 404)
         ):
             assert leaked(response, url), f"{url}: a lead's page shows nothing of A's beyond the URL"
 
@@ -564,3 +601,19 @@ def test_an_uploaders_asset_is_visible_through_their_transcript_only(world):
     assert upload in assets_visible_to(world.a)
     assert upload not in assets_visible_to(world.b)
     assert upload in assets_visible_to(world.lead)
+
+
+def test_the_unredacted_original_plays_only_with_its_permission(world):
+    from audio.models import AudioAsset, OriginKind
+    from audio.services import asset_archive
+
+    kept = AudioAsset.objects.create(origin_kind=OriginKind.TWILIO_RECORDING)
+    asset_archive(asset=kept, chunks=[b"RIFF-unredacted"], name="kept.wav")
+    Transcript.objects.filter(pk=world.transcript.pk).update(unredacted_audio=kept)
+    url = f"/transcription/{world.transcript.pk}/audio/unredacted/"
+    assert get(client_for(world.a), url).status_code == 404
+    play = Permission.objects.get(codename="play_unredacted", content_type__app_label="audio")
+    world.a.user_permissions.add(play)
+    world.b.user_permissions.add(play)
+    assert get(client_for(world.a), url).status_code == 200
+    assert get(client_for(world.b), url).status_code == 404  # the permission opens no one else's

@@ -267,3 +267,12 @@ def test_a_recording_archived_after_its_transcript_completed_is_then_deleted_at_
     task_queue.run_all()
     assert task_queue.outcomes == ["deleted"]
     assert Recording.objects.get().status == "deleted"
+
+
+def test_an_archive_never_overwrites_a_file_another_asset_keeps_under_the_same_name(recordings_storage):
+    first = asset_archive(asset=AudioAsset.objects.create(origin_kind="upload"), chunks=[AUDIO], name="x.wav")
+    second = asset_archive(
+        asset=AudioAsset.objects.create(origin_kind="upload"), chunks=[b"other audio"], name="x.wav"
+    )
+    assert first.file.name != second.file.name and second.is_archived
+    assert stored_bytes(recordings_storage, first.file.name) == AUDIO

@@ -115,6 +115,14 @@ def test_the_csv_has_the_current_filter_and_only_the_users_calls(client, alice):
     assert rows[1][6:8] == ["9", "alice"]
 
 
+def test_the_csv_refuses_a_bad_filter_instead_of_exporting_every_call(client, alice):
+    make_call(sid(1), owner=alice)
+    response = client.get(CSV + "?since=2026-13-01")
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("text/plain")
+    assert "From date '2026-13-01' is not a date like 2026-12-01." in response.content.decode()
+
+
 def test_the_csv_makes_formula_looking_cells_inert(client, alice):
     evil = make_user("=HYPERLINK(1)")
     make_call(sid(1), owner=alice, dialed_by=evil)

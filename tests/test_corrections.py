@@ -4,6 +4,8 @@ import json
 
 import pytest
 from django.contrib.auth.models import Permission
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 
 from audit.models import AuditEvent
 from tests.factories import make_transcript, make_user
@@ -260,3 +262,34 @@ def test_a_transcript_not_yet_completed_cannot_be_corrected(owner_client, owner)
     assert response.status_code == 400
     assert "completed" in response.json()["error"]
     assert Transcript.objects.get(pk=t.pk).words == []
+
+
+def test_the_revisions_page_still_opens_when_the_words_changed_outside_the_editor(owner_client, transcript):
+    post_edit(owner_client, transcript, start=3, end=4, text="Django.")
+    Transcript.objects.filter(pk=transcript.pk).update(words=WORDS[:2])
+    response = owner_client.get(f"/transcription/{transcript.pk}/revisions/")
+    assert response.status_code == 200
+    assert "The diff from the original cannot be shown" in response.content.decode()
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_any_saved_correction_keeps_times_in_order_and_its_revert_restores_every_word(
+    owner, transcript, data
+):
+    Revision.objects.filter(transcript=transcript).delete()
+    Transcript.objects.filter(pk=transcript.pk).update(words=WORDS, text="x", utterances=[])
+    start = data.draw(st.integers(0, len(WORDS)), label="start")
+    end = data.draw(st.integers(start, len(WORDS)), label="end")
+    tokens = data.draw(st.lists(st.sampled_from(["Django.", "Thanks", "for", "hi", "—", "x"]), max_size=6))
+    try:
+        transcript_correct(
+            transcript_pk=transcript.pk, user=owner, start=start, end=end, text=" ".join(tokens)
+        )
+    except EditError:
+        assume(False)  # the text was what was there already: nothing to save
+    saved = Transcript.objects.get(pk=transcript.pk).words
+    assert [w["start"] for w in saved] == sorted(w["start"] for w in saved)
+    assert saved[:start] == WORDS[:start] and saved[len(saved) - (len(WORDS) - end) :] == WORDS[end:]
+    transcript_revert(transcript_pk=transcript.pk, user=owner, number=0)
+    assert Transcript.objects.get(pk=transcript.pk).words == WORDS

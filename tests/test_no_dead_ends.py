@@ -64,6 +64,11 @@ def test_without_twilio_the_dial_form_is_disabled_and_says_so_once(client, diale
     assert 'disabled aria-describedby="twilio-missing"' in html
 
 
+def test_the_setup_card_says_where_the_env_file_comes_from(client, dialer, settings):
+    settings.TWILIO_ACCOUNT_SID = ""
+    assert "start it with <code>cp .env.example .env</code>" in client.get("/").content.decode()
+
+
 def test_with_twilio_the_dial_form_is_enabled(client, dialer):
     assert 'fieldset class="plain">' in client.get("/").content.decode()
 

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 import requests
+from django.core.management import CommandError, call_command
 from standardwebhooks import Webhook, WebhookVerificationError
 
 from audit.models import AuditEvent
@@ -306,7 +307,6 @@ def test_a_network_error_never_stores_a_slack_urls_secret_path(task_queue, mocke
 def test_send_webhooks_requeues_a_delivery_a_dead_worker_left_sending(
     task_queue, mocked_http, endpoint, transcript
 ):
-    from django.core.management import call_command
     from django.utils import timezone
 
     record(task_queue, transcript)
@@ -325,3 +325,27 @@ def test_the_secret_never_reaches_the_log(task_queue, mocked_http, endpoint, tra
         record(task_queue, transcript)
         task_queue.run_all()
     assert endpoint.secret not in caplog.text
+
+
+def test_send_webhooks_purges_finished_events_but_keeps_those_still_retrying(
+    task_queue, mocked_http, endpoint, transcript
+):
+    from django.utils import timezone
+
+    from notify.models import Event
+
+    mocked_http.post(URL, status=200)
+    record(task_queue, transcript)
+    task_queue.run_all()  # delivered
+    retrying = record(task_queue, transcript)  # still pending
+    Event.objects.update(created_at=timezone.now() - timedelta(days=40))
+    out = io.StringIO()
+    task_queue.backend.clear()
+    call_command("send_webhooks", "--purge-older-than", "30", stdout=out)
+    assert list(Event.objects.values_list("pk", flat=True)) == [retrying.pk]
+    assert "1 finished event(s) older than 30 days deleted." in out.getvalue()
+
+
+def test_send_webhooks_refuses_a_purge_of_zero_days():
+    with pytest.raises(CommandError, match="at least 1"):
+        call_command("send_webhooks", "--purge-older-than", "0")

@@ -84,11 +84,11 @@ def test_a_server_with_no_environment_at_all_refuses_to_start():
     assert "DEBUG is off but SECRET_KEY is empty or the development key" in result.stderr
 
 
-def test_make_run_and_run_sh_turn_debug_on_for_local_development():
+def test_make_run_and_run_py_turn_debug_on_for_local_development():
     makefile = (BASE_DIR / "Makefile").read_text()
-    run_sh = (BASE_DIR / "scripts" / "run.sh").read_text()
+    run_py = (BASE_DIR / "scripts" / "run.py").read_text()
     assert "run worker migrate: export DJTRANSCRIBE_DEBUG_DEFAULT = true" in makefile
-    assert 'DJTRANSCRIBE_DEBUG_DEFAULT="${DJTRANSCRIBE_DEBUG_DEFAULT:-true}"' in run_sh
+    assert 'os.environ.setdefault("DJTRANSCRIBE_DEBUG_DEFAULT", "true")' in run_py
 
 
 def test_the_development_key_is_fine_with_make_runs_debug_default():

@@ -349,4 +349,25 @@ def test_while_waiting_the_transcript_page_has_no_player(staff_client, staff_use
     page = staff_client.get(transcript.get_absolute_url())
     assert page.status_code == 200
     assert b"<audio" not in page.content
-    assert staff_client.get(f"/transcripts/{transcript.pk}/audio/").status_code == 404
+    assert staff_client.get(f"/transcription/{transcript.pk}/audio/").status_code == 404
+
+
+@override_settings(**REDACT)
+def test_a_sample_call_is_never_redacted_and_plays_at_once(staff_user):
+    import samples
+    from transcription.sample_calls import sample_load
+
+    transcript = sample_load(owner=staff_user, sample=samples.TUTORIAL)
+    assert not transcript.redact_pii
+    assert transcript.audio.redaction == Redaction.NONE
+    assert transcripts_sync().polled == []
+
+
+def test_the_transcribe_command_redacts_the_one_it_is_told_is_sensitive(mocked_http, capsys):
+    from django.core.management import call_command
+
+    mocked_http.post(SUBMIT_URL, json=transcript_json())
+    call_command("transcribe", "https://cdn.example.org/interview.mp3", "--sensitive")
+    body = submitted_bodies(mocked_http)[0]
+    assert body["redact_pii"] is True and body["redact_pii_audio"] is True
+    assert Transcript.objects.get().redact_pii

@@ -72,6 +72,33 @@ def test_loading_from_the_page_opens_the_tutorial_labelled_sample(client, alice)
     assert conversation.is_sample
 
 
+def test_loading_twice_opens_the_samples_already_there_instead_of_copying_them(client, alice):
+    client.post("/transcription/samples/load/")
+    first = Transcript.objects.filter(owner=alice).order_by("pk").first()
+    response = client.post("/transcription/samples/load/", follow=True)
+    assert Transcript.objects.filter(owner=alice).count() == 2
+    assert response.redirect_chain[0][0] == first.get_absolute_url()
+    assert "Your sample calls are already loaded" in response.content.decode()
+
+
+def test_loading_again_brings_back_only_the_sample_that_was_deleted(client, alice):
+    client.post("/transcription/samples/load/")
+    tutorial, conversation = Transcript.objects.filter(owner=alice).order_by("pk")
+    sample_delete(transcript=conversation)
+    response = client.post("/transcription/samples/load/", follow=True)
+    labels = sorted(t.audio.label for t in Transcript.objects.filter(owner=alice))
+    assert labels == ["Sample: a two-party conversation", "Sample: the tutorial"]
+    assert "Loaded 1 sample call:" in response.content.decode()
+
+
+def test_the_home_page_links_to_loaded_samples_instead_of_offering_them_again(client, alice):
+    client.post("/transcription/samples/load/")
+    tutorial = Transcript.objects.filter(owner=alice).order_by("pk").first()
+    html = client.get("/").content.decode()
+    assert "Load a sample call" not in html
+    assert f'<a href="{tutorial.get_absolute_url()}">Sample: the tutorial</a>' in html
+
+
 def test_loading_takes_only_post(client, alice):
     assert client.get("/transcription/samples/load/").status_code == 405
     assert not Transcript.objects.exists()

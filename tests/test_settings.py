@@ -39,6 +39,7 @@ def project(tmp_path):
     package.mkdir()
     (package / "__init__.py").write_text("")
     shutil.copy(SETTINGS, package / "settings.py")
+    shutil.copy(ROOT / "djtranscribe" / "rest_settings.py", package / "rest_settings.py")  # the API's
     # The whole of lib/: settings read through env.py and its neighbours (storage_url.py).
     shutil.copytree(
         ROOT / "djtranscribe" / "lib", package / "lib", ignore=shutil.ignore_patterns("__pycache__")

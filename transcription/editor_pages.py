@@ -14,6 +14,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from .models import Transcript
 from .revising.diffs import hunk_view, text_diff
 from .revising.review import review_of, revisions_of, transcript_review
 from .revising.services import (
@@ -32,11 +33,21 @@ from .sources import describe
 # The word fields the page needs back after a save (never the whole word as stored).
 WORD_FIELDS = ("text", "start", "end", "confidence", "edited", "accepted")
 MAX_BODY = 100_000
+# What the access checks read of a transcript before a service reads it whole.
+ACCESS_FIELDS = ("pk", "owner", "status")
+
+
+def _visible(request, pk) -> Transcript:
+    """The transcript (its id, owner and status only) if the user may see it; 404 otherwise.
+
+    The service reads the whole row again, locked: decoding 30,000 words twice would double a save.
+    """
+    return get_transcript_for(request.user, pk=pk, queryset=Transcript.objects.only(*ACCESS_FIELDS))
 
 
 def _editable(request, pk):
     """The transcript if the user may see it (else 404) and correct it (else 403)."""
-    transcript = get_transcript_for(request.user, pk=pk)
+    transcript = _visible(request, pk)
     if not may_edit(request.user, transcript):
         raise PermissionDenied("You may read this transcript but not correct it.")
     return transcript
@@ -53,7 +64,7 @@ def transcript_edit(request, pk):
 
     Answers the new revision number and the words that replaced `start:end`, with their times.
     """
-    transcript = get_transcript_for(request.user, pk=pk)
+    transcript = _visible(request, pk)
     if not may_edit(request.user, transcript):
         return _error("You may read this transcript but not correct it.", status=403)
     if len(request.body) > MAX_BODY:
@@ -101,13 +112,19 @@ def transcript_revisions(request, pk):
     transcript = get_transcript_for(request.user, pk=pk)
     revisions = revisions_of(transcript)
     original = transcript.revisions.filter(number=0).values_list("original_text", flat=True).first()
+    try:
+        changes = text_diff(words_at(transcript, 0), transcript.words) if revisions else []
+    except EditError as exc:
+        # The words were changed outside the editor (a re-fetch): the history still shows each hunk.
+        messages.error(request, f"The diff from the original cannot be shown: {exc}")
+        changes = []
     context = {
         "transcript": transcript,
         "source": describe(transcript),
         "revisions": [(r, hunk_view(r.patch)) for r in revisions],
         "latest": revisions[0].number if revisions else 0,
         "original_text": transcript.text if original is None else original,
-        "changes": text_diff(words_at(transcript, 0), transcript.words) if revisions else [],
+        "changes": changes,
         "may_edit": may_edit(request.user, transcript),
         "review": review_of(transcript),
     }
@@ -155,7 +172,7 @@ def merge_page(request, pk):
 @require_POST
 def reviewed_page(request, pk):
     """Mark the transcript reviewed (and measure the engine's accuracy), or take the mark away."""
-    transcript = _editable(request, pk)
+    transcript = get_transcript_for(request.user, pk=_editable(request, pk).pk)
     reviewed = request.POST.get("reviewed") != "no"
     try:
         review = transcript_review(transcript=transcript, user=request.user, reviewed=reviewed)

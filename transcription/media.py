@@ -4,7 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from audio.models import AudioAsset, OriginKind, Redaction
+from audio.models import PLAY_UNREDACTED, AudioAsset, OriginKind, Redaction
 from audio.serve import asset_response, plain
 from audit.models import AuditAction
 from audit.services import audit_record
@@ -20,8 +20,10 @@ def own_audio_url(transcript) -> str:
     asset: AudioAsset | None = transcript.audio if transcript.audio_id is not None else None
     if asset is None or not asset.is_archived or asset.is_withheld:
         return ""
-    # A redacted copy is this app's own archive whatever the origin (a public URL's audio too).
-    if asset.origin_kind not in OWN_KINDS and asset.redaction != Redaction.REDACTED:
+    # A redacted copy of a public URL's audio is this app's own archive too (a recording's plays
+    # through caller's media proxy, which reads the same asset).
+    redacted_url = asset.origin_kind == OriginKind.URL and asset.redaction == Redaction.REDACTED
+    if asset.origin_kind not in OWN_KINDS and not redacted_url:
         return ""
     return reverse("transcription:audio", args=[transcript.pk])
 
@@ -42,4 +44,37 @@ def transcript_audio(request, pk):
     # One row per playback, as for recordings: seeking (a later byte range) is not a new play.
     if response.status_code in (200, 206) and (not wanted or wanted.startswith("bytes=0-")):
         audit_record(request=request, action=AuditAction.PLAYED, obj_kind="transcript", obj_id=transcript.pk)
+    return response
+
+
+def unredacted_audio_url(user, transcript) -> str:
+    """The separate link to a kept unredacted original: only for holders of audio.play_unredacted."""
+    asset = transcript.unredacted_audio if transcript.unredacted_audio_id is not None else None
+    if asset is None or not asset.is_archived or not user.has_perm(PLAY_UNREDACTED):
+        return ""
+    return reverse("transcription:unredacted-audio", args=[transcript.pk])
+
+
+@login_required
+@require_GET
+def transcript_unredacted_audio(request, pk):
+    """The unredacted original KEEP_UNREDACTED_AUDIO kept; 404 to anyone without audio.play_unredacted."""
+    transcript = get_transcript_for(request.user, pk=pk)
+    if not unredacted_audio_url(request.user, transcript):
+        return plain(f"Transcript {transcript.pk} has no unredacted audio you may play.", 404)
+    asset = transcript.unredacted_audio
+    response = asset_response(
+        request,
+        asset,
+        name=f"unredacted audio of transcript {pk}",
+        filename=f"transcript-{pk}-unredacted.wav",
+    )
+    if response.status_code in (200, 206) and request.headers.get("Range", "bytes=0-").startswith("bytes=0-"):
+        audit_record(
+            request=request,
+            action=AuditAction.PLAYED,
+            obj_kind="transcript",
+            obj_id=transcript.pk,
+            detail="unredacted original",
+        )
     return response

@@ -12,7 +12,13 @@ from django.conf import settings
 
 from djtranscribe.lib.tasks import enqueue_on_commit
 
-from .tasks import delete_orphan_job, fetch_redacted_audio, fetch_transcript, submit_transcript
+from .tasks import (
+    apply_retention,
+    delete_orphan_job,
+    fetch_redacted_audio,
+    fetch_transcript,
+    submit_transcript,
+)
 
 MAX_RETRY_DELAY = 3600.0
 
@@ -51,3 +57,29 @@ def queue_redacted_audio(
 ) -> None:
     """Queue a download of the transcript's redacted audio once the current transaction commits."""
     enqueue_on_commit(fetch_redacted_audio, transcript_id, force=force, run_after=run_after)
+
+
+def queue_retention(*, run_after: datetime | None = None) -> bool:
+    """Queue the retention task (on commit) unless a run is already waiting; answers whether it queued.
+
+    The task queues its own next run, so one chain runs daily; this (at every worker start, see
+    `schedule_retention`) restarts the chain when a killed worker broke it, and never doubles it.
+    """
+    backend = apply_retention.get_backend()
+    if not backend.supports_defer:
+        return False  # a backend that runs at once would run the chain forever, right now
+    if _waiting(apply_retention):
+        return False
+    enqueue_on_commit(apply_retention, run_after=run_after)
+    return True
+
+
+def _waiting(task) -> bool:
+    """Whether the database backend holds a queued (not yet started) run of `task`."""
+    try:
+        from django_tasks_db.models import DBTaskResult
+    except ImportError:  # another backend: nothing to ask
+        return False
+    from django_tasks.base import TaskResultStatus
+
+    return DBTaskResult.objects.filter(task_path=task.module_path, status=TaskResultStatus.READY).exists()

@@ -53,9 +53,13 @@ def transcript_delete(
             deliveries |= Q(job_id=transcript.job_id)
         WebhookDelivery.objects.filter(deliveries).delete()
         asset = transcript.audio if transcript.audio_id is not None else None
+        # An unredacted original kept beside a redacted copy (KEEP_UNREDACTED_AUDIO) is its alone.
+        kept = transcript.unredacted_audio if transcript.unredacted_audio_id is not None else None
         transcript.delete()
         if asset is not None and not asset.transcripts.exists():
             asset_discard(asset)
+        if kept is not None:
+            asset_discard(kept)
     return deleted_remotely
 
 

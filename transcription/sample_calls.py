@@ -49,7 +49,10 @@ def sample_load(*, owner, sample: samples.Sample) -> Transcript:
             content_type=samples.AUDIO_CONTENT_TYPE,
         )
         with transaction.atomic():
-            transcript = transcript_create(audio=asset, audio_source=AudioSource.UPLOAD, owner=owner)
+            # Never redacted: no job at AssemblyAI would ever make its redacted copy.
+            transcript = transcript_create(
+                audio=asset, audio_source=AudioSource.UPLOAD, owner=owner, redactable=False
+            )
             transcript.is_sample = True
             transcript.save(update_fields=["is_sample", "updated_at"])
             transcript_apply(transcript=transcript, data=data)
@@ -59,9 +62,15 @@ def sample_load(*, owner, sample: samples.Sample) -> Transcript:
     return transcript
 
 
-def samples_load(*, owner) -> list[Transcript]:
-    """Every sample call (the tutorial, then the conversation), for `owner`."""
-    return [sample_load(owner=owner, sample=sample) for sample in samples.SAMPLES]
+def samples_load_missing(*, owner) -> tuple[list[Transcript], list[Transcript]]:
+    """The samples `owner` does not have yet, loaded; and the ones they have (the page's button).
+
+    A second click must not pile up copies: only a sample the owner deleted comes back.
+    """
+    have = list(Transcript.objects.filter(owner=owner, is_sample=True).select_related("audio").order_by("pk"))
+    labels = {t.audio.label for t in have if t.audio is not None}
+    wanted = [s for s in samples.SAMPLES if TITLES.get(s.name, f"Sample: {s.name}") not in labels]
+    return [sample_load(owner=owner, sample=sample) for sample in wanted], have
 
 
 def _asset_delete(asset: AudioAsset) -> None:

@@ -5,16 +5,20 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect
 from django.views.decorators.http import require_POST
 
-from .sample_calls import sample_delete, samples_load
+from .sample_calls import sample_delete, samples_load_missing
 from .selectors import get_transcript_for, transcripts_visible_to
 
 
 @login_required
 @require_POST
 def load_samples(request):
-    """Load the sample calls for the user and open the first (the tutorial)."""
-    loaded = samples_load(owner=request.user)
-    messages.success(request, f"Loaded {len(loaded)} sample calls: delete them from their pages when done.")
+    """Load the sample calls the user does not have yet and open the first; never a second copy."""
+    loaded, had = samples_load_missing(owner=request.user)
+    if not loaded:
+        messages.info(request, "Your sample calls are already loaded: here is the first one.")
+        return redirect(had[0])
+    count = f"{len(loaded)} sample call{'s' if len(loaded) != 1 else ''}"
+    messages.success(request, f"Loaded {count}: delete them from their pages when done.")
     return redirect(loaded[0])
 
 

@@ -36,6 +36,8 @@ def public_audio_url(transcript: Transcript) -> str:
 
 def audio_withheld(transcript: Transcript) -> bool:
     """No player for it: a redacted transcript plays only its archived redacted copy, never the original."""
+    if transcript.audio_deleted_at is not None:
+        return True  # retention deleted it: not even a public URL plays in its place
     asset = transcript.audio if transcript.audio_id is not None else None
     if asset is not None and asset.is_withheld:
         return True

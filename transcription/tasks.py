@@ -35,6 +35,14 @@ def delete_orphan_job(job_id: str, delivery_id: int | None = None, attempt: int 
 
 
 @task(queue_name=QUEUE)
+def apply_retention() -> str:
+    """RETENTION_AUDIO_DAYS and RETENTION_TRANSCRIPT_DAYS, once; then the next run is queued (daily)."""
+    from .retention_policy import retention_run
+
+    return retention_run()
+
+
+@task(queue_name=QUEUE)
 def fetch_redacted_audio(transcript_id: int, force: bool = False) -> str:
     """Download a redacted transcript's redacted audio and archive it in place of the original."""
     from .pipeline.redaction import redacted_audio_attempt

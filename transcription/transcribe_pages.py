@@ -3,6 +3,7 @@
 import logging
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
@@ -32,6 +33,7 @@ OVERHEAD = 64 * 1024
 class TranscribeForm(forms.Form):
     file = forms.FileField(label="An audio or video file", required=False)
     url = forms.CharField(label="Or a link to one (https)", required=False, max_length=2000)
+    sensitive = forms.BooleanField(label="Sensitive: redact personal details", required=False)
 
     def clean(self):
         data = super().clean()
@@ -48,6 +50,7 @@ def _page(request, form, *, status=200, missing=(), problem=""):
         "accept": ",".join(["audio/*", "video/*", *EXTENSIONS.split()]),
         "kinds": KINDS,
         "max_mb": max_bytes() // (1024 * 1024),
+        "redact_all": settings.TRANSCRIPTION_REDACT_PII,
     }
     return render(request, "transcription/new.html", context, status=status)
 
@@ -55,16 +58,18 @@ def _page(request, form, *, status=200, missing=(), problem=""):
 def _submit(request, form) -> tuple[object, str, int]:
     """(transcript, problem, status): the transcript on success, else what went wrong."""
     upload = form.cleaned_data.get("file")
+    sensitive = form.cleaned_data.get("sensitive", False)
     try:
         if upload:
             asset = upload_receive(file=upload, owner=request.user)
             try:
-                return transcript_submit_upload(asset=asset, owner=request.user), "", 200
+                transcript = transcript_submit_upload(asset=asset, owner=request.user, sensitive=sensitive)
+                return transcript, "", 200
             except BaseException:
                 asset_discard(asset)
                 raise
         url = link_check(form.cleaned_data["url"])
-        return transcript_submit_url(audio_url=url, owner=request.user), "", 200
+        return transcript_submit_url(audio_url=url, owner=request.user, sensitive=sensitive), "", 200
     except Refused as exc:
         return None, str(exc), 400
     except (AssemblyAIError, AudioUnavailable) as exc:

@@ -22,6 +22,7 @@ urlpatterns = [
     path("<int:pk>/retry/", retry_pages.transcript_retry, name="retry"),
     path("new/", transcribe_pages.transcribe_new, name="new"),
     path("<int:pk>/audio/", media.transcript_audio, name="audio"),
+    path("<int:pk>/audio/unredacted/", media.transcript_unredacted_audio, name="unredacted-audio"),
     path("samples/load/", sample_pages.load_samples, name="load-samples"),
     path("samples/<int:sample_pk>/delete/", sample_pages.delete_sample, name="delete-sample"),
     path("<int:pk>/status/", views.transcript_status, name="status"),

@@ -26,6 +26,7 @@ from .finding import (
     direction_choices,
     people_condition,
 )
+from .media import unredacted_audio_url
 from .models import AudioSource, Review, Transcript, TranscriptStatus
 from .participants import RenameError, may_rename, participants_rename
 from .presentation import status_payload
@@ -45,6 +46,7 @@ PEOPLE_SHOWN = 100
 LIST_FIELDS = (
     "pk",
     "redact_pii",
+    "audio_deleted_at",
     "status",
     "created_at",
     "completed_at",
@@ -187,6 +189,7 @@ def transcript_detail(request, pk):
     context = {
         "transcript": transcript,
         "source": describe(transcript),
+        "unredacted_url": unredacted_audio_url(request.user, transcript),
         "exports": EXPORT_LABELS if transcript.status == TranscriptStatus.COMPLETED else {},
         "status": status_payload(transcript),
         "may_rename": may_rename(request.user, transcript),

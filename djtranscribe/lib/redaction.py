@@ -17,6 +17,10 @@ MASK = "[token]"
 _WEBHOOK_PATH = re.compile(r"(/webhook/)[^/?#\s\"']+")
 # A share link's token (sharing/urls.py: /s/<token>/) is the whole key to a transcript.
 _SHARE_PATH = re.compile(r"(/s/)[^/?#\s\"']+")
+# A personal API token (api/tokens.py: "djt_" and 40 URL-safe characters), wherever it appears (a
+# header echoed into an exception, a command's output captured into a log), and any Bearer credential.
+_API_TOKEN = re.compile(r"\bdjt_[A-Za-z0-9_-]{20,}")
+_BEARER = re.compile(r"(\bBearer\s+)[^\s\"',;]+", re.IGNORECASE)
 # A Slack incoming webhook's path (/services/T…/B…/secret) is its credential (notify's Slack kind);
 # urllib3 names it in its debug log of each request.
 _SLACK_PATH = re.compile(r"(/services/)T[A-Z0-9]+/B[A-Z0-9]+/[^/?#\s\"']+")
@@ -58,9 +62,11 @@ def redact(text: str, values: list[str] | None = None, *, also: tuple[str | None
 
 
 def mask_tokens(text: str) -> str:
-    """`text` with the token segment of every webhook path and share link replaced by [token]."""
+    """`text` with the token segment of every webhook path and share link, every Slack webhook's
+    secret path, every API token and every Bearer credential replaced by [token]."""
     text = _SHARE_PATH.sub(r"\g<1>" + MASK, _WEBHOOK_PATH.sub(r"\g<1>" + MASK, text))
-    return _SLACK_PATH.sub(r"\g<1>" + MASK, text)
+    text = _SLACK_PATH.sub(r"\g<1>" + MASK, text)
+    return _BEARER.sub(r"\g<1>" + MASK, _API_TOKEN.sub(MASK, text))
 
 
 def _clean(text: str, values: list[str]) -> str:

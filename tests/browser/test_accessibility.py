@@ -10,6 +10,7 @@ import pytest
 from axe_playwright_python.base import AXE_SCRIPT
 
 import samples
+from api.tokens import token_create
 from caller.audio import recording_asset
 from tests.factories import make_call, make_recording, make_transcript
 from tests.fakes import RECORDING_SID, mock_media, tone_wav
@@ -60,6 +61,7 @@ def pages(staff_user, mocked_http):
         audio=recording_asset(recording),
     )
     sample = sample_load(owner=staff_user, sample=samples.CONVERSATION)
+    token_create(user=staff_user, name="nightly export")  # the API tokens page lists one
     failed = make_transcript(
         owner=staff_user,
         status=TranscriptStatus.ERROR,
@@ -79,9 +81,11 @@ def pages(staff_user, mocked_http):
         "sample": sample.get_absolute_url(),
         "errored": failed.get_absolute_url(),
         "transcribe": "/transcription/new/",
+        "profile": "/profile/",
         "revisions": f"/transcription/{sample.pk}/revisions/",
         "accuracy": "/transcription/accuracy/",
         "key terms": "/transcription/keyterms/",
+        "api-tokens": "/api-tokens/",
     }
 
 

@@ -181,3 +181,19 @@ def test_a_speaker_is_renamed_and_merged_for_the_whole_transcript(logged_in, tra
     page.get_by_role("button", name="Merge", exact=True).click()
     page.wait_for_url(f"**/transcription/{transcript.pk}/#participants")
     assert page.locator("#transcript .who").all_inner_texts() == ["Maya Chen"]
+
+
+def test_a_whole_turn_is_corrected_and_keeps_its_start_and_end(logged_in, transcript):
+    page = logged_in
+    page.goto(f"/transcription/{transcript.pk}/")
+    page.locator("#transcript .w", has_text="calling").click()
+    page.get_by_role("button", name="Correct the focused word's whole turn").click()
+    turn = page.get_by_label("Correct this turn: Enter saves, Escape cancels")
+    assert turn.input_value() == "Thanks for calling jango."
+    turn.fill("Thank you for calling Django.")
+    page.keyboard.press("Enter")
+    page.locator("#transcript .w.ed", has_text="Django.").wait_for()
+    first_turn = page.locator("#transcript .turn").first.locator(".w")
+    assert first_turn.all_inner_texts() == ["Thank", "you", "for", "calling", "Django."]
+    assert first_turn.first.get_attribute("data-s") == "0"
+    assert first_turn.last.get_attribute("data-e") == "1600"

@@ -17,7 +17,8 @@ alignment for very long ranges, see ``_opcodes``):
 Every word written by a person is marked ``edited: True`` and ``confidence: 1.0`` (a person has
 checked it); other keys (``speaker``, ``channel``, a participant...) are carried over from the word it
 replaces, or from its neighbour for an insertion. The output's texts are always exactly the typed
-tokens, and the input list is never modified.
+tokens, and the input list is never modified (``align_span`` and ``apply_patch`` share the untouched
+words' dicts with it rather than copy 30,000 of them: treat words as read-only).
 
 Reverting to a revision means restoring that revision's stored words, not re-aligning text (a deleted
 word's original timing cannot be recovered from text). ``diff_patch``/``apply_patch``/``revert_patch``
@@ -85,7 +86,7 @@ def align_span(words: Sequence[Word], start_index: int, end_index: int, new_text
     if not 0 <= start_index <= end_index <= len(words):
         raise ValueError(f"span {start_index}:{end_index} is outside 0:{len(words)}")
     middle = _align_range(words, start_index, end_index, tokenize(new_text), within_span=True)
-    return [dict(w) for w in words[:start_index]] + middle + [dict(w) for w in words[end_index:]]
+    return [*words[:start_index], *middle, *words[end_index:]]
 
 
 def _key(token: str) -> str:
@@ -253,11 +254,9 @@ def apply_patch(words: Sequence[Word], patch: dict[str, Any]) -> list[Word]:
     index, removed = patch["index"], patch["removed"]
     if list(words[index : index + len(removed)]) != removed:
         raise ValueError("patch does not apply: the words at its index have changed")
-    return (
-        [dict(w) for w in words[:index]]
-        + [dict(w) for w in patch["added"]]
-        + [dict(w) for w in words[index + len(removed) :]]
-    )
+    # The words around the hunk are shared, not copied (nothing here modifies a word): reverting 30
+    # revisions of a 30,000-word transcript would otherwise copy 900,000 dicts.
+    return [*words[:index], *(dict(w) for w in patch["added"]), *words[index + len(removed) :]]
 
 
 def revert_patch(words: Sequence[Word], patch: dict[str, Any]) -> list[Word]:

@@ -31,13 +31,15 @@ def transcript_create(
     audio: AudioAsset | None = None,
     owner=None,
     sensitive: bool = False,
+    redactable: bool = True,
 ) -> Transcript:
     """Store a new, pending transcript; `owner` (a user or user id) is who may see it.
 
     `sensitive` asks for PII redaction of this one (TRANSCRIPTION_REDACT_PII asks it of all); its
-    audio is then withheld from every player until the redacted copy replaces it.
+    audio is then withheld from every player until the redacted copy replaces it. `redactable=False`
+    (a sample shipped with the app, never sent to AssemblyAI) is never redacted.
     """
-    redaction = redaction_fields(sensitive=sensitive)
+    redaction = redaction_fields(sensitive=sensitive) if redactable else {}
     transcript = Transcript.objects.create(
         owner_id=getattr(owner, "pk", owner),
         audio=audio,

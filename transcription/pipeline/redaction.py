@@ -257,5 +257,8 @@ def _swap_in(transcript_id: int, original: AudioAsset, copy: AudioAsset) -> str:
 def transcripts_redaction_due(now: datetime):
     """Completed redacted transcripts whose redacted audio should be asked for now (sync_transcripts)."""
     return Transcript.objects.filter(
-        redact_pii=True, redacted_audio=RedactedAudio.WAITING, status=TranscriptStatus.COMPLETED
+        redact_pii=True,
+        redacted_audio=RedactedAudio.WAITING,
+        status=TranscriptStatus.COMPLETED,
+        job_id__isnull=False,
     ).filter(Q(redacted_audio_next_at__isnull=True) | Q(redacted_audio_next_at__lte=now))

@@ -32,6 +32,7 @@ class Command(transcribe.Command):
                 call_sid=recording.call_sid,
                 client=client,
                 owner=self.owner,
+                sensitive=self.sensitive,
             )
         except (twilio_client.TwilioError, AssemblyAIError, AudioUnavailable, direct.TranscriptExists) as exc:
             raise CommandError(str(exc)) from None

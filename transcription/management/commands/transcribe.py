@@ -44,6 +44,11 @@ class Command(BaseCommand):
             help="the user who may see the transcript (default: nobody but leads and superusers)",
         )
         parser.add_argument(
+            "--sensitive",
+            action="store_true",
+            help="redact PII in this one (text and audio), as TRANSCRIPTION_REDACT_PII does for all",
+        )
+        parser.add_argument(
             "--timeout",
             type=float,
             default=3600.0,
@@ -52,6 +57,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, source: str, wait: bool, timeout: float, owner: str | None = None, **options):
         self.owner = self.find_owner(owner)
+        self.sensitive = bool(options.get("sensitive"))
         try:
             client = AssemblyAIClient()
         except AssemblyAIError as exc:
@@ -65,12 +71,16 @@ class Command(BaseCommand):
         """Store a Transcript for `source` and submit it; nothing stays behind when that fails."""
         try:
             if URL_RE.match(source):
-                return direct.transcript_submit_url(audio_url=source, client=client, owner=self.owner)
+                return direct.transcript_submit_url(
+                    audio_url=source, client=client, owner=self.owner, sensitive=self.sensitive
+                )
             file = self.open_file(source)
             if file is None:
                 return self.submit_other(client, source)
             with file:
-                return direct.transcript_submit_file(file=file, client=client, owner=self.owner)
+                return direct.transcript_submit_file(
+                    file=file, client=client, owner=self.owner, sensitive=self.sensitive
+                )
         except (AssemblyAIError, AudioUnavailable, direct.TranscriptExists) as exc:
             raise CommandError(str(exc)) from None
 

@@ -243,6 +243,13 @@
     open(spans, field, p);
   }
 
+  // A mouse's way to a whole turn: the turn of the word last focused (Shift+Enter from the keyboard).
+  var turnButton = document.getElementById("edit-turn");
+  if (turnButton) {
+    box.addEventListener("focusin", function (e) { if (isWord(e.target)) { turnButton.disabled = false; } });
+    turnButton.addEventListener("click", function () { if (stop && stop.isConnected) { editTurn(stop); } });
+  }
+
   // The shortcut sheet.
   function showSheet() { if (sheet && !sheet.open) { sheet.showModal(); } }
   var opener = document.getElementById("shortcuts-open");
