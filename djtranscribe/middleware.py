@@ -1,6 +1,8 @@
 """Middleware of the whole site."""
 
-from django.http import HttpResponse
+from django.http import HttpResponse, JsonResponse
+
+API_PREFIX = "/api/"  # the REST API's mount point (djtranscribe/urls.py includes api.urls there)
 
 
 class RefuseNulCharacters:
@@ -20,9 +22,10 @@ class RefuseNulCharacters:
         if "\x00" in request.path or any(
             "\x00" in key or any("\x00" in value for value in values) for key, values in request.GET.lists()
         ):
-            return HttpResponse(
-                "NUL characters are not allowed in URLs: remove them and try again.\n",
-                status=400,
-                content_type="text/plain",
-            )
+            message = "NUL characters are not allowed in URLs: remove them and try again."
+            if request.path.startswith(API_PREFIX):
+                # The REST API answers every error as RFC 9457 problem details (api/errors.py).
+                body = {"type": "about:blank", "title": "Bad Request", "status": 400, "detail": message}
+                return JsonResponse(body, status=400, content_type="application/problem+json")
+            return HttpResponse(message + "\n", status=400, content_type="text/plain")
         return self.get_response(request)

@@ -37,7 +37,6 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 if env_bool("DJTRANSCRIBE_READ_DOTENV", True):
     load_dotenv(BASE_DIR / ".env", override=False)
 
-
 DEVELOPMENT_SECRET_KEY = "django-insecure-djtranscribe-development-key-change-me"
 SECRET_KEY = env_str("SECRET_KEY") or DEVELOPMENT_SECRET_KEY
 # Off unless asked: a server started with no environment at all is a production server.
@@ -354,8 +353,7 @@ TRANSCRIPTION_REDACT_PII_POLICIES = env_multichoice(
 TRANSCRIPTION_REDACT_PII_SUB = env_choice(
     "TRANSCRIPTION_REDACT_PII_SUB", "entity_name", ("entity_name", "hash")
 )
-# Keep the unredacted original in the archive once the redacted copy is there (playable only with the
-# audio.play_unredacted permission); off: the original is deleted from the archive.
+# Keep the unredacted original once the redacted copy is archived (audio.play_unredacted plays it).
 KEEP_UNREDACTED_AUDIO = env_bool("KEEP_UNREDACTED_AUDIO", False)
 
 # Retention (README "Retention"): applied daily by the worker. Empty: keep.

@@ -64,3 +64,8 @@ def test_a_crash_under_the_api_is_a_500_problem_without_details():
 def test_nobody_gets_a_401_problem_with_the_bearer_challenge():
     body = assert_problem(Client().get("/api/v1/transcripts/"), 401)
     assert "credentials" in body["detail"].lower()
+
+
+def test_a_nul_character_in_an_api_url_is_a_400_problem(client_with_token):
+    body = assert_problem(client_with_token.get("/api/v1/transcripts/", {"q": "a\x00b"}), 400)
+    assert "NUL" in body["detail"]

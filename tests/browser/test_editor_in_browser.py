@@ -197,3 +197,22 @@ def test_a_whole_turn_is_corrected_and_keeps_its_start_and_end(logged_in, transc
     assert first_turn.all_inner_texts() == ["Thank", "you", "for", "calling", "Django."]
     assert first_turn.first.get_attribute("data-s") == "0"
     assert first_turn.last.get_attribute("data-e") == "1600"
+
+
+def test_playback_resumes_two_seconds_before_where_typing_paused_it(logged_in, transcript, screenshot):
+    page = logged_in
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"/transcription/{transcript.pk}/")
+    page.wait_for_function("() => document.getElementById('player').readyState >= 1")
+    page.locator("#transcript .w", has_text="there.").click()  # seeks to 2.2 s and plays
+    page.wait_for_function("() => !document.getElementById('player').paused")
+    page.keyboard.type("th")
+    paused_at = page.evaluate("document.getElementById('player').currentTime")
+    assert page.evaluate("document.getElementById('player').paused") and paused_at >= 2.2
+    assert page.get_by_label("Correct “there.”: Enter saves, Escape cancels").input_value() == "th"
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    screenshot("editor-typing-phone")
+    page.keyboard.press("Escape")  # cancels the correction
+    page.keyboard.press(" ")  # plays again, from a little earlier
+    page.wait_for_function("() => !document.getElementById('player').paused")
+    assert page.evaluate("document.getElementById('player').currentTime") < paused_at - 1.5

@@ -13,7 +13,7 @@
   var sheet = document.getElementById("shortcuts");
   var speed = document.getElementById("speed");
   var ROLLBACK_S = 2, SKIP_S = 5;
-  var rollback = false; // typing paused playback: resume a little earlier
+  var rollbackFrom = null; // where typing paused playback: it resumes a little before
   var editing = null; // the open correction: {field, spans, start, end, hidden, saving}
 
   function allWords() { return box.querySelectorAll(".w"); }
@@ -53,6 +53,8 @@
   box.addEventListener("focusin", function (e) { if (isWord(e.target)) { describe(e.target); } });
   box.addEventListener("click", function (e) {
     var span = e.target.closest(".w");
+    // A word or a time clicked is where to listen now (transcript.js seeks there): no rewind.
+    if (e.target.closest(".w, .ts")) { rollbackFrom = null; }
     if (isWord(span) && !editing) { focusWord(span, false); }
   });
   box.addEventListener("dblclick", function (e) {
@@ -83,8 +85,11 @@
   // Playback.
   function toggle() {
     if (!audio || audio.error) { return; }
-    if (audio.paused) { var p = audio.play(); if (p && p.catch) { p.catch(function () {}); } }
-    else { audio.pause(); }
+    if (audio.paused) {
+      rewind();
+      var p = audio.play();
+      if (p && p.catch) { p.catch(function () {}); }
+    } else { audio.pause(); }
   }
   function skip(seconds) {
     if (!audio) { return; }
@@ -99,12 +104,17 @@
   function applySpeed() { if (audio && speed) { audio.playbackRate = parseFloat(speed.value); } }
   if (speed) { speed.addEventListener("change", applySpeed); }
   if (audio) {
-    audio.addEventListener("play", function () {
-      if (rollback) { rollback = false; audio.currentTime = Math.max(0, audio.currentTime - ROLLBACK_S); }
-    });
+    // Resumed with the player's own button: the "play" event. A "play" event queued before typing
+    // paused the audio arrives late, with the audio paused: that is not a resume.
+    audio.addEventListener("play", function () { if (!audio.paused) { rewind(); } });
+  }
+  function rewind() {
+    if (rollbackFrom === null) { return; }
+    audio.currentTime = Math.max(0, rollbackFrom - ROLLBACK_S);
+    rollbackFrom = null;
   }
   function pauseForTyping() {
-    if (audio && !audio.paused) { audio.pause(); rollback = true; }
+    if (audio && !audio.paused) { audio.pause(); rollbackFrom = audio.currentTime; }
   }
 
   // Corrections.
@@ -158,7 +168,11 @@
     var after = neighbour(spans[spans.length - 1], 1);
     var made = replaceSpans(spans, data.words);
     var target = made[0] || after;
-    if (target && audio) { audio.currentTime = +target.dataset.s / 1000; }
+    if (target && audio) {
+      audio.currentTime = +target.dataset.s / 1000;
+      // Resuming after a correction replays a little before the corrected word.
+      if (rollbackFrom !== null) { rollbackFrom = audio.currentTime; }
+    }
     return { made: made, target: target };
   }
 
