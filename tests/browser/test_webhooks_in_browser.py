@@ -112,3 +112,20 @@ def test_the_list_shows_the_endpoint_at_phone_width(logged_in, staff_user, scree
     page.goto("/webhooks/")
     assert "Ops channel" in page.content() and fits(page) and axe_problems(page) == []
     screenshot("webhooks-list-phone")
+
+
+def test_on_a_phone_each_kind_reads_beside_its_radio_button(logged_in):
+    page = logged_in
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto("/webhooks/new/")
+    # The first line of each radio's text starts beside the button, not on a line below it.
+    gaps = page.evaluate(
+        """() => Array.from(document.querySelectorAll('label.choice > input[type=radio]')).map((input) => {
+          const text = Array.from(input.parentNode.childNodes).find(
+            (node) => node.nodeType === Node.TEXT_NODE && node.textContent.trim());
+          const range = document.createRange();
+          range.selectNodeContents(text);
+          return range.getClientRects()[0].top - input.getBoundingClientRect().bottom;
+        })"""
+    )
+    assert len(gaps) == 2 and all(gap < 0 for gap in gaps), gaps
