@@ -2,7 +2,17 @@
 
 from django.urls import include, path
 
-from . import calls, docs, exports, pages, recordings, revisions, transcripts
+from . import (
+    calls,
+    docs,
+    exports,
+    pages,
+    recordings,
+    revisions,
+    transcripts,
+    webhook_deliveries,
+    webhook_endpoints,
+)
 
 # Explicit paths rather than a router: readable URLs with the app's own parameter names, and no
 # format-suffix variants to document.
@@ -36,6 +46,33 @@ api_patterns = [
         "transcripts/<str:pk>/revisions/",
         revisions.RevisionViewSet.as_view({"get": "history", "post": "create"}),
         name="transcript-revisions",
+    ),
+    path(
+        "webhook-endpoints/",
+        webhook_endpoints.WebhookEndpointViewSet.as_view({"get": "list", "post": "create"}),
+        name="webhook-endpoint-list",
+    ),
+    path(
+        "webhook-endpoints/<int:endpoint_id>/",
+        webhook_endpoints.WebhookEndpointViewSet.as_view(
+            {"get": "retrieve", "put": "update", "patch": "partial_update", "delete": "destroy"}
+        ),
+        name="webhook-endpoint-detail",
+    ),
+    path(
+        "webhook-endpoints/<int:endpoint_id>/test/",
+        webhook_deliveries.WebhookDeliveryViewSet.as_view({"post": "test"}),
+        name="webhook-endpoint-test",
+    ),
+    path(
+        "webhook-endpoints/<int:endpoint_id>/deliveries/",
+        webhook_deliveries.WebhookDeliveryViewSet.as_view({"get": "list"}),
+        name="webhook-delivery-list",
+    ),
+    path(
+        "webhook-endpoints/<int:endpoint_id>/deliveries/<int:delivery_id>/replay/",
+        webhook_deliveries.WebhookDeliveryViewSet.as_view({"post": "replay"}),
+        name="webhook-delivery-replay",
     ),
 ]
 

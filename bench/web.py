@@ -251,13 +251,37 @@ def fetches_queued(job_ids: list[str]) -> dict:
     return {"sent": len(job_ids), "rows_present": len(wanted & queued), "missing": len(wanted - queued)}
 
 
+def on_postgres() -> dict:
+    """This part again, on a throwaway PostgreSQL server, the workers keeping their connections
+    (DB_CONN_MAX_AGE=600, as README advises with PostgreSQL: a new connection per request costs
+    more than the request). Writes bench/out/web-postgresql.json."""
+    import subprocess
+    import sys
+
+    argv = [arg for arg in sys.argv[1:] if arg != "--postgres"]
+    relay = 'BENCH_DATABASE_URL="$DATABASE_URL" exec "$@"'
+    command = ["bash", "scripts/with-postgres.sh", "bash", "-c", relay, "_"]
+    subprocess.run(
+        [*command, common.PYTHON, "-m", "bench.web", *argv],
+        cwd=common.ROOT,
+        env=common.bench_env(DB_CONN_MAX_AGE="600"),
+        check=True,
+    )
+    return json.loads((common.OUT_DIR / "web-postgresql.json").read_text())
+
+
 def main() -> dict:
     parser = argparse.ArgumentParser()
     parser.add_argument("--requests", type=int, default=int(os.environ.get("BENCH_REQUESTS", 5000)))
     parser.add_argument("--seconds", type=float, default=float(os.environ.get("BENCH_SECONDS", 20)))
     parser.add_argument("--concurrency", type=int, default=int(os.environ.get("BENCH_CONCURRENCY", 50)))
     parser.add_argument("--worker-class", default=os.environ.get("BENCH_WORKER_CLASS", "sync"))
+    parser.add_argument(
+        "--postgres", action="store_true", help="on a throwaway PostgreSQL (scripts/with-postgres.sh)"
+    )
     args = parser.parse_args()
+    if args.postgres:
+        return on_postgres()
 
     port = common.free_port()
     db = common.OUT_DIR / "web.sqlite3"
@@ -274,12 +298,17 @@ def main() -> dict:
     from caller.models import Recording
 
     call_command("migrate", verbosity=0)
+    vendor = connections["default"].vendor
+    if vendor == "postgresql":  # BENCH_DATABASE_URL (python -m bench.web --postgres): start empty
+        call_command("flush", interactive=False, verbosity=0)
     validator = RequestValidator(common.BENCH_AUTH_TOKEN)
     results: dict = {
         "concurrency": args.concurrency,
         "max_requests": args.requests,
         "max_seconds": args.seconds,
-        "server": f"gunicorn 2 workers ({args.worker_class}), SQLite WAL",
+        "server": f"gunicorn 2 workers ({args.worker_class}), "
+        + ("SQLite WAL" if vendor == "sqlite" else "PostgreSQL"),
+        "database": vendor,
         "scenarios": {},
     }
     # What each scenario sent that must be stored: RecordingSids, AssemblyAI job ids.
@@ -351,7 +380,7 @@ def main() -> dict:
             data["ratio"] = round(data["rps"] / ceiling, 3) if ceiling else None
             data["target_ratio"] = target
     results["p99_target_ms"] = P99_TARGET_MS
-    common.write_result("web", results)
+    common.write_result("web" if vendor == "sqlite" else f"web-{vendor}", results)
     return results
 
 

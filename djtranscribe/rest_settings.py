@@ -21,7 +21,8 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {
     "TITLE": "djtranscribe API",
     "DESCRIPTION": (
-        "Calls, recordings and transcripts of djtranscribe. Authenticate with a personal API token "
+        "Calls, recordings, transcripts and outbound webhook endpoints of djtranscribe. "
+        "Authenticate with a personal API token "
         "(`Authorization: Bearer <token>`, made on the API tokens page or with "
         "`manage.py create_api_token`); "
         "a token sees exactly what its user sees. Errors are RFC 9457 problem details."
@@ -36,6 +37,8 @@ SPECTACULAR_SETTINGS = {
         "CallStatusEnum": "caller.models.CallStatus",
         "RecordingStatusEnum": "caller.models.RecordingStatus",
         "TranscriptStatusEnum": "transcription.models.TranscriptStatus",
+        "EndpointKindEnum": "notify.models.EndpointKind",
+        "DeliveryStatusEnum": "notify.models.DeliveryStatus",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

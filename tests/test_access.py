@@ -79,6 +79,11 @@ TOKEN_ROUTES = {
     "api:transcript-detail",
     "api:transcript-export",
     "api:transcript-revisions",
+    "api:webhook-endpoint-list",
+    "api:webhook-endpoint-detail",
+    "api:webhook-endpoint-test",
+    "api:webhook-delivery-list",
+    "api:webhook-delivery-replay",
 }
 OK["api-token-revoke"] = 302
 # Routes filled with A's sample call (its archived audio) rather than her call's transcript.
@@ -111,6 +116,14 @@ OK["transcription:unredacted-audio"] = 404
 OWNER_ONLY = {"notify:endpoint", "notify:edit", "notify:test", "notify:replay", "notify:delete"}
 # A user's own API tokens: not even a lead may revoke another's (404).
 OWNER_ONLY |= {"api-token-revoke"}
+# The same endpoints through the API (a POST to test or replay queues a delivery: 202).
+OWNER_ONLY |= {
+    "api:webhook-endpoint-detail",
+    "api:webhook-endpoint-test",
+    "api:webhook-delivery-list",
+    "api:webhook-delivery-replay",
+}
+OK.update({"api:webhook-endpoint-test": 202, "api:webhook-delivery-replay": 202})
 
 
 @dataclass

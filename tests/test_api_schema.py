@@ -27,6 +27,15 @@ OPERATIONS = {
     ("/api/v1/transcripts/{id}/exports/{kind}/", "get"),
     ("/api/v1/transcripts/{id}/revisions/", "get"),
     ("/api/v1/transcripts/{id}/revisions/", "post"),
+    ("/api/v1/webhook-endpoints/", "get"),
+    ("/api/v1/webhook-endpoints/", "post"),
+    ("/api/v1/webhook-endpoints/{endpoint_id}/", "get"),
+    ("/api/v1/webhook-endpoints/{endpoint_id}/", "put"),
+    ("/api/v1/webhook-endpoints/{endpoint_id}/", "patch"),
+    ("/api/v1/webhook-endpoints/{endpoint_id}/", "delete"),
+    ("/api/v1/webhook-endpoints/{endpoint_id}/test/", "post"),
+    ("/api/v1/webhook-endpoints/{endpoint_id}/deliveries/", "get"),
+    ("/api/v1/webhook-endpoints/{endpoint_id}/deliveries/{delivery_id}/replay/", "post"),
 }
 
 

@@ -10,6 +10,7 @@ and no stateful phase, so the whole run stays under a minute (about 30 s on the 
 import itertools
 import json
 import re
+import socket
 
 import pytest
 import schemathesis
@@ -23,8 +24,10 @@ from hypothesis import HealthCheck
 from hypothesis import settings as hypothesis_settings
 from schemathesis.config import SchemathesisConfig
 
+from djtranscribe.lib import http
+from notify.events import endpoint_test_event
 from tests.api_helpers import token_for
-from tests.factories import make_call, make_recording, make_transcript, make_user
+from tests.factories import make_call, make_endpoint, make_recording, make_transcript, make_user
 from tests.fakes import ACCOUNT, CALLS_URL
 from tests.fakes.assemblyai import AAI, SUBMIT_URL, mock_upload, transcript_json
 from transcription.models import Participant, TranscriptStatus
@@ -96,13 +99,27 @@ def vendors(mocked_http):
     return mocked_http
 
 
+@pytest.fixture
+def resolver(monkeypatch):
+    """Webhook endpoint URLs' names resolve through this table only: no real DNS. Any other name is
+    unknown (a 400 saying so); the generated URLs also hit the literal-address refusals."""
+    table = {"hooks.example.com": ["93.184.216.34"], "innocent.example": ["127.0.0.1"]}
+
+    def resolve(host, port):
+        if host not in table:
+            raise socket.gaierror(f"no such name {host}")
+        return table[host]
+
+    monkeypatch.setattr(http, "resolve", resolve)
+
+
 def served_schema() -> dict:
     """The schema exactly as /api/v1/schema/?format=json serves it (built without a request or a user)."""
     return json.loads(JSONOpenAPIRenderer().render(SchemaGenerator().get_schema(request=None, public=True)))
 
 
 @pytest.fixture
-def lead_token(db, settings, vendors):
+def lead_token(db, settings, vendors, resolver):
     """A lead's token (every operation allowed) over a few rows of each kind; throttles off."""
     settings.API_THROTTLE_RATE = "off"
     settings.DIAL_RATE_LIMIT = "off"
@@ -125,6 +142,8 @@ def lead_token(db, settings, vendors):
     )
     Participant.objects.create(transcript=transcript, key="1", name="Lena")
     make_transcript(owner=lead, status=TranscriptStatus.ERROR, error="Download error")
+    # A webhook endpoint with a delivery (never sent: the test's transaction never commits).
+    endpoint_test_event(endpoint=make_endpoint(lead, description="schemathesis"))
     yield token_for(lead, "schemathesis")
     signals.request_started.connect(close_old_connections)
     signals.request_finished.connect(close_old_connections)
