@@ -11,6 +11,8 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
+from djtranscribe.lib.fastjson import FastJSONField
+
 
 def new_webhook_token() -> str:
     return secrets.token_urlsafe(24)
@@ -96,8 +98,8 @@ class Transcript(models.Model):
 
     # Result, as AssemblyAI returned it.
     text = models.TextField(blank=True)
-    words = models.JSONField(default=list, blank=True)
-    utterances = models.JSONField(default=list, blank=True)
+    words = FastJSONField(default=list, blank=True)
+    utterances = FastJSONField(default=list, blank=True)
     confidence = models.FloatField(null=True, blank=True)
     audio_duration = models.FloatField("audio duration (s)", null=True, blank=True)
     language_code = models.CharField(max_length=16, blank=True)
@@ -219,8 +221,8 @@ class Revision(models.Model):
     patch = models.JSONField(default=dict, blank=True)
     reverted_to = models.PositiveIntegerField(null=True, blank=True)
     original_text = models.TextField(blank=True)
-    original_words = models.JSONField(null=True, blank=True)
-    original_utterances = models.JSONField(null=True, blank=True)
+    original_words = FastJSONField(null=True, blank=True)
+    original_utterances = FastJSONField(null=True, blank=True)
 
     class Meta:
         ordering = ["transcript", "number"]
