@@ -17,6 +17,7 @@ from caller.models import Recording
 from djtranscribe.lib.ids import RECORDING_SID_RE
 from transcription import exports
 from transcription.downloads import export_response
+from transcription.media import own_audio_url, stream_own_audio
 from transcription.models import TranscriptStatus
 from transcription.reading import transcript_body
 from transcription.selectors import get_transcript_for
@@ -137,4 +138,7 @@ def shared_audio(request, token):
         return stream_recording(
             request, sid, (stored or Recording(sid=sid)).media_url, via=f"share {link.pk}"
         )
+    if source == own_audio_url(link.transcript):
+        # An upload's or a sample's archive: its own URL needs signing in, so the link streams it here.
+        return stream_own_audio(request, link.transcript, via=f"share {link.pk}")
     return redirect(source)  # a public https URL the browser may fetch itself

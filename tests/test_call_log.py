@@ -123,6 +123,11 @@ def test_the_csv_refuses_a_bad_filter_instead_of_exporting_every_call(client, al
     assert "From date '2026-13-01' is not a date like 2026-12-01." in response.content.decode()
 
 
+def test_a_bad_filter_offers_no_csv_download_the_csv_would_refuse(client, alice):
+    assert "Download CSV" not in client.get(PAGE + "?since=yesterday").content.decode()
+    assert "Download CSV" in client.get(PAGE + "?since=2026-12-01").content.decode()
+
+
 def test_the_csv_makes_formula_looking_cells_inert(client, alice):
     evil = make_user("=HYPERLINK(1)")
     make_call(sid(1), owner=alice, dialed_by=evil)

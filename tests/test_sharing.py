@@ -9,6 +9,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+import samples
 from audit.models import AuditEvent
 from caller.audio import recording_asset
 from djtranscribe.lib.redaction import RedactSecrets, mask_tokens
@@ -17,6 +18,7 @@ from sharing.services import token_hash
 from tests.factories import make_call, make_recording, make_transcript, make_user
 from tests.fakes import RECORDING_SID, mock_media, tone_wav
 from transcription.models import Transcript, TranscriptStatus
+from transcription.sample_calls import sample_load
 
 pytestmark = pytest.mark.django_db
 
@@ -256,6 +258,15 @@ def test_with_audio_a_public_audio_url_is_where_the_player_goes(client, owner_cl
     token = share(owner_client, transcript, audio=True)
     response = client.get(f"/s/{token}/audio/")
     assert response.status_code == 302 and response.url == "https://media.example.com/a.mp3"
+
+
+def test_with_audio_a_samples_archived_audio_plays_without_signing_in(client, owner_client, owner):
+    transcript = sample_load(owner=owner, sample=samples.TUTORIAL)
+    token = share(owner_client, transcript, audio=True)
+    response = client.get(f"/s/{token}/audio/", HTTP_RANGE="bytes=0-99")
+    assert response.status_code == 206 and len(b"".join(response.streaming_content)) == 100
+    link = ShareLink.objects.get()
+    assert ("played", f"share {link.pk}") in actions()
 
 
 # -- secrecy ---------------------------------------------------------------------------------

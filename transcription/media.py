@@ -32,18 +32,31 @@ def own_audio_url(transcript) -> str:
 @require_GET
 def transcript_audio(request, pk):
     """Stream the transcript's archived audio; byte ranges let the player seek."""
-    transcript = get_transcript_for(request.user, pk=pk)
+    return stream_own_audio(request, get_transcript_for(request.user, pk=pk))
+
+
+def stream_own_audio(request, transcript, *, via: str = ""):
+    """The transcript's archived upload or sample, with byte ranges (access is the caller's to check)."""
     if not own_audio_url(transcript):
         return plain(f"Transcript {transcript.pk} has no audio archived by this app.", 404)
     asset = transcript.audio
     suffix = asset.file.name.rsplit(".", 1)[-1] if "." in asset.file.name else "audio"
     response = asset_response(
-        request, asset, name=f"audio of transcript {transcript.pk}", filename=f"transcript-{pk}.{suffix}"
+        request,
+        asset,
+        name=f"audio of transcript {transcript.pk}",
+        filename=f"transcript-{transcript.pk}.{suffix}",
     )
     wanted = request.headers.get("Range", "")
     # One row per playback, as for recordings: seeking (a later byte range) is not a new play.
     if response.status_code in (200, 206) and (not wanted or wanted.startswith("bytes=0-")):
-        audit_record(request=request, action=AuditAction.PLAYED, obj_kind="transcript", obj_id=transcript.pk)
+        audit_record(
+            request=request,
+            action=AuditAction.PLAYED,
+            obj_kind="transcript",
+            obj_id=transcript.pk,
+            detail=via,
+        )
     return response
 
 
