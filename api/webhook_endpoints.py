@@ -18,7 +18,7 @@ from notify.models import SUBSCRIBABLE, Endpoint, EndpointKind
 from notify.selectors import endpoints_of, get_endpoint_for
 from notify.services import endpoint_delete, endpoint_save
 
-from .base import ApiViewSet, absolute
+from .base import NOT_MODIFIED, ApiViewSet, absolute, with_etag
 from .errors import PROBLEM
 from .schema import PROBLEM_REF
 
@@ -102,7 +102,11 @@ class EndpointInputSerializer(serializers.Serializer):
         request=EndpointInputSerializer,
         responses={201: CreatedEndpointSerializer, (400, PROBLEM): REFUSED_URL},
     ),
-    retrieve=extend_schema(summary="One of the user's endpoints", parameters=[ENDPOINT_ID]),
+    retrieve=extend_schema(
+        summary="One of the user's endpoints (with an ETag)",
+        parameters=[ENDPOINT_ID],
+        responses={200: EndpointSerializer, 304: NOT_MODIFIED},
+    ),
     update=extend_schema(
         summary="Replace an endpoint's settings (fields left out take their defaults)",
         parameters=[ENDPOINT_ID],
@@ -140,7 +144,7 @@ class WebhookEndpointViewSet(ApiViewSet):
         return Response(CreatedEndpointSerializer(endpoint).data, status=status.HTTP_201_CREATED)
 
     def retrieve(self, request, endpoint_id: int):
-        return Response(EndpointSerializer(get_endpoint_for(request.user, pk=endpoint_id)).data)
+        return with_etag(request, EndpointSerializer(self.get_object()).data)
 
     def update(self, request, endpoint_id: int):
         return self._change(request, endpoint_id, partial=False)

@@ -208,3 +208,12 @@ def test_no_test_event_goes_to_a_disabled_endpoint(alice):
     endpoint = make_endpoint(alice, active=False)
     response = api_client(alice).post(f"{BASE}{endpoint.pk}/test/")
     assert response.status_code == 409 and not Delivery.objects.exists()
+
+
+def test_an_endpoint_answers_304_to_its_current_etag_and_200_once_changed(alice):
+    endpoint = make_endpoint(alice)
+    client = api_client(alice)
+    etag = client.get(f"{BASE}{endpoint.pk}/")["ETag"]
+    assert client.get(f"{BASE}{endpoint.pk}/", headers={"If-None-Match": etag}).status_code == 304
+    client.patch(f"{BASE}{endpoint.pk}/", {"description": "renamed"}, content_type="application/json")
+    assert client.get(f"{BASE}{endpoint.pk}/", headers={"If-None-Match": etag}).status_code == 200
