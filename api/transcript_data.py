@@ -14,28 +14,14 @@ from transcription.models import Transcript, TranscriptStatus
 from transcription.participants import participant_names
 from transcription.reading import named_stats
 from transcription.revising.services import editable_words, latest_revision
+from transcription.selectors import TRANSCRIPT_LIST_FIELDS
 from transcription.sources import public_audio_url
 
 from .base import absolute
 
 EXPORT_KINDS = ("txt", "json", "srt", "vtt")
-# What a list row reads: never the big text/words/utterances (the preview is cut by the database).
-LIST_FIELDS = (
-    "pk",
-    "status",
-    "created_at",
-    "completed_at",
-    "audio_duration",
-    "confidence",
-    "audio_url",
-    "audio_source",
-    "recording_sid",
-    "call_sid",
-    "audio",
-    "owner",
-    "error",
-    "is_sample",
-)
+# What a list row reads (the preview is cut by the database): the same fields as the page's list.
+LIST_FIELDS = TRANSCRIPT_LIST_FIELDS
 PREVIEW_CHARS = 200
 
 

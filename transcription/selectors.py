@@ -13,6 +13,27 @@ from djtranscribe import access
 
 from .models import Transcript, WebhookDelivery
 
+# What a list of transcripts reads of each row (the page and the API): never the big
+# text/words/utterances, which lists do not show.
+TRANSCRIPT_LIST_FIELDS = (
+    "pk",
+    "redact_pii",
+    "audio_deleted_at",
+    "status",
+    "created_at",
+    "completed_at",
+    "audio_duration",
+    "confidence",
+    "audio_url",
+    "audio_source",
+    "recording_sid",
+    "call_sid",
+    "audio",
+    "owner",
+    "error",
+    "is_sample",
+)
+
 
 def transcripts_visible_to(user, queryset: QuerySet | None = None) -> QuerySet:
     """The transcripts `user` may see (theirs; every one for a lead)."""

@@ -33,7 +33,7 @@ from .presentation import status_payload
 from .reading import transcript_body
 from .revising.review import review_of
 from .revising.services import latest_revision, may_edit
-from .selectors import get_transcript_for, transcripts_visible_to
+from .selectors import TRANSCRIPT_LIST_FIELDS, get_transcript_for, transcripts_visible_to
 from .sources import Source, describe, describe_many
 
 EXPORT_LABELS = {"txt": "Text", "json": "JSON", "srt": "SRT subtitles", "vtt": "WebVTT subtitles"}
@@ -42,25 +42,6 @@ NAME_FIELD = "name-"
 PER_PAGE = 25
 PREVIEW_CHARS = 200
 PEOPLE_SHOWN = 100
-# What the list shows of each transcript: never the big `words`/`utterances` JSON.
-LIST_FIELDS = (
-    "pk",
-    "redact_pii",
-    "audio_deleted_at",
-    "status",
-    "created_at",
-    "completed_at",
-    "audio_duration",
-    "confidence",
-    "audio_url",
-    "audio_source",
-    "recording_sid",
-    "call_sid",
-    "audio",
-    "owner",
-    "error",
-    "is_sample",
-)
 
 
 class CountedPaginator(Paginator):
@@ -107,9 +88,9 @@ def transcript_list(request):
     counts, many = count_statuses(found, ranked=search.ranked)
     shown = found.filter(status=status) if status else found
     if search:
-        shown = shown.only(*LIST_FIELDS, "text")
+        shown = shown.only(*TRANSCRIPT_LIST_FIELDS, "text")
     else:
-        shown = shown.only(*LIST_FIELDS).annotate(preview=Substr("text", 1, PREVIEW_CHARS + 1))
+        shown = shown.only(*TRANSCRIPT_LIST_FIELDS).annotate(preview=Substr("text", 1, PREVIEW_CHARS + 1))
     total = counts.get(status, 0) if status else sum(counts.values())
     if many and status:
         # The status's own hits, counted up to the limit like the whole (one more read, bounded).
@@ -123,7 +104,7 @@ def transcript_list(request):
     page = CountedPaginator(ordered, PER_PAGE, total).get_page(request.GET.get("page"))
     transcripts = list(page.object_list)
     if search:
-        by_pk = Transcript.objects.only(*LIST_FIELDS, "text").in_bulk(transcripts)
+        by_pk = Transcript.objects.only(*TRANSCRIPT_LIST_FIELDS, "text").in_bulk(transcripts)
         transcripts = [by_pk[pk] for pk in transcripts if pk in by_pk]
     reviewed = Review.objects.filter(transcript__in=transcripts)
     reviewed_ids = set(reviewed.values_list("transcript_id", flat=True))
