@@ -143,8 +143,7 @@ def test_an_index_of_an_older_shape_is_made_again(settings):
     with connection.cursor() as cursor:
         cursor.execute("DROP TRIGGER search_transcript_ai")
         cursor.execute(
-            "CREATE TRIGGER search_transcript_ai AFTER INSERT ON transcription_transcript BEGIN "
-            "SELECT 1; END"
+            "CREATE TRIGGER search_transcript_ai AFTER INSERT ON transcription_transcript BEGIN SELECT 1; END"
         )
     assert ensure(connection) is True
     assert found("older") == [hit.pk]
