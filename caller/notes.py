@@ -27,11 +27,19 @@ def may_edit_notes(user, call: Call) -> bool:
 def clean_notes(notes: str) -> str:
     """The notes as stored: line breaks as "\\n" (a browser sends "\\r\\n"), trailing blanks dropped.
 
-    Raises NotesError for a NUL character (no database stores one in text) or notes too long.
+    Raises NotesError for a NUL character or a lone surrogate (no database stores either in text)
+    or notes too long.
     """
     notes = notes.replace("\r\n", "\n").replace("\r", "\n").rstrip()
     if "\x00" in notes:
         raise NotesError("The notes contain a NUL character (\\0), which cannot be saved: remove it.")
+    try:
+        notes.encode("utf-8")
+    except UnicodeEncodeError:
+        # A lone surrogate: JSON may carry one ("\\ud800"); no database stores it as text.
+        raise NotesError(
+            "The notes contain a character that is not text (a lone surrogate): remove it."
+        ) from None
     if len(notes) > NOTES_MAX_CHARS:
         raise NotesError(
             f"The notes are {len(notes):,} characters long: shorten them to at most {NOTES_MAX_CHARS:,}."

@@ -6,6 +6,7 @@ from django.contrib.auth.models import Group
 from audit.models import AuditEvent
 from caller.models import NOTES_MAX_CHARS, Call
 from djtranscribe import access
+from tests.api_helpers import api_client
 from tests.factories import make_call, make_transcript, make_user
 
 pytestmark = pytest.mark.django_db
@@ -153,3 +154,86 @@ def test_notes_changed_elsewhere_are_not_overwritten_by_an_unchanged_save(client
     Call.objects.filter(pk=call.pk).update(notes="changed in the admin")
     signed_in(client, owner).post(NOTES_URL, {"notes": "changed in the admin"})
     assert not AuditEvent.objects.filter(action="edited").exists()
+
+
+# -- the API: the same notes, the same rules ---------------------------------------------------------
+
+
+def test_the_api_shows_a_calls_notes(owner, call):
+    assert api_client(owner).get(f"/api/v1/calls/{SID}/").json()["notes"] == "Wants a quote by Friday."
+
+
+def test_the_api_changes_the_notes_for_the_owner_and_audits_it(owner, call):
+    response = api_client(owner).patch(
+        f"/api/v1/calls/{SID}/", {"notes": "Quote sent."}, content_type="application/json"
+    )
+    assert response.status_code == 200
+    assert response.json()["notes"] == "Quote sent."
+    call.refresh_from_db()
+    assert call.notes == "Quote sent."
+    assert AuditEvent.objects.get(obj_id=SID, action="edited").detail == "notes changed via api"
+
+
+def test_the_api_refuses_notes_too_long_with_a_problem_saying_what_to_fix(owner, call):
+    response = api_client(owner).patch(
+        f"/api/v1/calls/{SID}/", {"notes": "a" * (NOTES_MAX_CHARS + 1)}, content_type="application/json"
+    )
+    assert response.status_code == 400
+    assert "shorten them to at most 5,000" in response.content.decode()
+    call.refresh_from_db()
+    assert call.notes == "Wants a quote by Friday."
+
+
+@pytest.mark.parametrize("bad", ['"a\\u0000b"', '"a\\ud800b"'])
+def test_the_api_refuses_characters_no_database_stores(owner, call, bad):
+    response = api_client(owner).patch(
+        f"/api/v1/calls/{SID}/", '{"notes": ' + bad + "}", content_type="application/json"
+    )
+    assert response.status_code == 400
+    call.refresh_from_db()
+    assert call.notes == "Wants a quote by Friday."
+
+
+def test_the_api_lets_a_lead_read_but_not_change_the_notes(call):
+    client = api_client(lead())
+    assert client.get(f"/api/v1/calls/{SID}/").json()["notes"] == "Wants a quote by Friday."
+    response = client.patch(f"/api/v1/calls/{SID}/", {"notes": "x"}, content_type="application/json")
+    assert response.status_code == 403
+
+
+def test_the_api_answers_404_for_another_users_call(call):
+    response = api_client(make_user("bob")).patch(
+        f"/api/v1/calls/{SID}/", {"notes": "x"}, content_type="application/json"
+    )
+    assert response.status_code == 404
+
+
+# -- the admin ------------------------------------------------------------------------------------
+
+
+def test_the_admin_finds_a_call_by_a_word_of_its_notes(admin_client, call):
+    response = admin_client.get("/admin/caller/call/", {"q": "quote"})
+    assert list(response.context["cl"].result_list) == [call]
+
+
+def test_the_admin_saves_notes_checked_as_the_page_checks_them_and_audits_it(admin_client, call):
+    url = f"/admin/caller/call/{call.pk}/change/"
+    refused = admin_client.post(url, {"notes": "a" * (NOTES_MAX_CHARS + 1), **EMPTY_INLINES})
+    assert "shorten them to at most 5,000" in refused.content.decode()
+    assert admin_client.post(url, {"notes": "From the admin.", **EMPTY_INLINES}).status_code == 302
+    call.refresh_from_db()
+    assert call.notes == "From the admin."
+    assert AuditEvent.objects.filter(obj_kind="call", obj_id=SID, action="edited").exists()
+
+
+# The management forms of the call page's inlines (consents, recordings), empty.
+EMPTY_INLINES = {
+    f"{prefix}-{name}": value
+    for prefix in ("consents", "recordings")
+    for name, value in (
+        ("TOTAL_FORMS", "0"),
+        ("INITIAL_FORMS", "0"),
+        ("MIN_NUM_FORMS", "0"),
+        ("MAX_NUM_FORMS", "0"),
+    )
+}
