@@ -49,15 +49,44 @@ def environment_endpoint() -> Endpoint | None:
     return existing
 
 
-def event_record(*, event_type: str, obj_kind: str, obj_id, data: dict) -> Event | None:
+def _environment_in_step(endpoints: list[Endpoint]) -> bool:
+    """Whether the listening endpoints already show the environment's endpoint as the setting says
+    (present and at OUTBOUND_WEBHOOK_URL when it is set, absent when not): no query needed then."""
+    url = settings.OUTBOUND_WEBHOOK_URL
+    environment = [endpoint for endpoint in endpoints if endpoint.from_environment]
+    if not url:
+        return not environment
+    return bool(environment) and environment[0].url == url
+
+
+def anyone_may_listen() -> bool:
+    """Whether any endpoint could hear an event: most installations have none, and one small query
+    (no join, no payload) says so."""
+    return bool(settings.OUTBOUND_WEBHOOK_URL) or Endpoint.objects.filter(active=True).exists()
+
+
+def event_record(*, event_type: str, obj_kind: str, obj_id, data) -> Event | None:
     """Store the event and a delivery to every endpoint subscribed to it that may hear of the object.
 
     Nothing is stored when no endpoint listens. Deliveries are queued once the transaction commits.
+    `data` may be a callable that builds the payload: it is only built when someone listens (the
+    recording callback, on the hot path of a burst, pays for one query and no payload).
     """
-    environment_endpoint()
+    if not anyone_may_listen():
+        return None
+    return _event_store(event_type=event_type, obj_kind=obj_kind, obj_id=obj_id, data=data)
+
+
+def _event_store(*, event_type: str, obj_kind: str, obj_id, data) -> Event | None:
+    endpoints = list(selectors.endpoints_listening(event_type))
+    # The environment's endpoint is synced with the setting only when the listening ones show it
+    # out of step (set, changed, unset, or disabled after failures): usually one query.
+    if not _environment_in_step(endpoints):
+        environment_endpoint()
+        endpoints = list(selectors.endpoints_listening(event_type))
     hears: dict[int | None, bool] = {}  # per owner: one visibility check however many endpoints
     listening = []
-    for endpoint in selectors.endpoints_listening(event_type):
+    for endpoint in endpoints:
         if event_type not in endpoint.events:
             continue
         if endpoint.owner_id not in hears:
@@ -71,7 +100,7 @@ def event_record(*, event_type: str, obj_kind: str, obj_id, data: dict) -> Event
         message_id=f"msg_{uuid.uuid4().hex}",
         obj_kind=obj_kind,
         obj_id=str(obj_id),
-        body=payloads.event_body(event_type, data),
+        body=payloads.event_body(event_type, data() if callable(data) else data),
     )
     for delivery in Delivery.objects.bulk_create([Delivery(event=event, endpoint=e) for e in listening]):
         queue_delivery(delivery.pk)
@@ -100,8 +129,12 @@ def endpoint_test_event(*, endpoint: Endpoint) -> Delivery:
 
 def _record_safely(**kwargs) -> None:
     try:
-        with transaction.atomic():  # a savepoint: a failure here leaves the change itself alone
-            event_record(**kwargs)
+        # The check reads only (no savepoint: on PostgreSQL that is two round trips per callback);
+        # what may write is in a savepoint, so a failure there leaves the change itself alone.
+        if not anyone_may_listen():
+            return
+        with transaction.atomic():
+            _event_store(**kwargs)
     except Exception:
         logger.exception(
             "Could not record the %s event of %s %s",
@@ -117,7 +150,10 @@ def _record_safely(**kwargs) -> None:
 def on_call_completed(sender, call, **kwargs) -> None:
     """caller's call_completed → call.completed."""
     _record_safely(
-        event_type=EventType.CALL_COMPLETED, obj_kind="call", obj_id=call.sid, data=payloads.call_data(call)
+        event_type=EventType.CALL_COMPLETED,
+        obj_kind="call",
+        obj_id=call.sid,
+        data=lambda: payloads.call_data(call),
     )
 
 
@@ -127,7 +163,7 @@ def on_recording_completed(sender, recording, **kwargs) -> None:
         event_type=EventType.RECORDING_COMPLETED,
         obj_kind="recording",
         obj_id=recording.sid,
-        data=payloads.recording_data(recording),
+        data=lambda: payloads.recording_data(recording),
     )
 
 
@@ -138,7 +174,7 @@ def _on_transcript(event_type: str, transcript, **extra) -> None:
         event_type=event_type,
         obj_kind="transcript",
         obj_id=transcript.pk,
-        data=payloads.transcript_data(transcript, **extra),
+        data=lambda: payloads.transcript_data(transcript, **extra),
     )
 
 

@@ -224,3 +224,33 @@ def test_many_endpoints_of_one_owner_cost_the_queries_of_one(task_queue, alice):
         make_endpoint(alice, url=f"https://hooks{n}.example.com/")
     assert queries() == one
     assert Delivery.objects.count() == 1 + 10
+
+
+def test_with_no_endpoint_a_recording_callback_reads_the_endpoints_once_and_builds_no_payload(
+    task_queue, alice, monkeypatch
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from notify import payloads
+
+    built = []
+    monkeypatch.setattr(payloads, "recording_data", lambda recording: built.append(recording) or {})
+    make_call(status="completed", owner=alice)
+    with CaptureQueriesContext(connection) as captured:
+        recording_received(sid=RECORDING_SID, call_sid=CALL_SID, status="completed")
+    endpoint_reads = [q["sql"] for q in captured.captured_queries if "notify_endpoint" in q["sql"]]
+    assert len(endpoint_reads) == 1 and "JOIN" not in endpoint_reads[0]
+    assert built == [] and not Event.objects.exists()
+
+
+def test_a_disabled_environment_endpoint_stays_disabled_while_its_url_stays(task_queue, settings):
+    settings.OUTBOUND_WEBHOOK_URL = "https://ops.example.com/hook"
+    settings.OUTBOUND_WEBHOOK_SECRET = "whsec_" + "A" * 43 + "="
+    first, second = (make_transcript(submitted=True, job_id=f"job-{n}") for n in range(2))
+    with task_queue.capture(execute=True):
+        transcript_apply(transcript=first, data={"status": "completed"})
+        Endpoint.objects.filter(from_environment=True).update(active=False)  # auto-disabled
+        transcript_apply(transcript=second, data={"status": "completed"})
+    assert not Endpoint.objects.get(from_environment=True).active
+    assert Delivery.objects.count() == 1
