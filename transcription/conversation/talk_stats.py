@@ -137,15 +137,26 @@ def talk_stats(
     counts: dict[str, int] = {}
     longest: dict[str, int] = {}
     run_who, run_start, run_end = None, 0, 0
-    for i in order:
-        who = participant(words[i])
-        start, end = _clip(words[i]["start"], words[i]["end"], duration_ms)
-        spans.setdefault(who, []).append((start, end))
-        counts[who] = counts.get(who, 0) + 1
+    mine: list[Interval] = []
+    for i in order:  # once per word of a call that may have 30,000: no calls but the participant's
+        word = words[i]
+        who = participant(word)
+        start, end = word["start"], word["end"]
+        if start < 0 or end < start or end > duration_ms:
+            start, end = _clip(start, end, duration_ms)
         if who != run_who:
+            if run_who is not None and run_end - run_start > longest[run_who]:
+                longest[run_who] = run_end - run_start
+            if who not in spans:
+                spans[who], counts[who], longest[who] = [], 0, 0
+            mine = spans[who]
             run_who, run_start, run_end = who, start, end
-        run_end = max(run_end, end)
-        longest[who] = max(longest.get(who, 0), run_end - run_start)
+        mine.append((start, end))
+        counts[who] += 1
+        if end > run_end:
+            run_end = end
+    if run_who is not None and run_end - run_start > longest[run_who]:
+        longest[run_who] = run_end - run_start
 
     speech = {who: _merge(s, bridge=pause_ms) for who, s in spans.items()}
     talk = {who: _length(s) for who, s in speech.items()}
