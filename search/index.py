@@ -16,10 +16,13 @@ no app: it knows the two tables by name only.
   `unicode61 remove_diacritics 2` (Unicode case folding, accents removed). SQLite drops a table's
   triggers when Django remakes the table (some ALTERs), so `ensure()` runs after every migrate and
   rebuilds the index whenever it had to recreate a trigger, or when an object's SQL differs from
-  the one here (an older shape of the index).
+  the one here (an older shape of the index). A trigger naming another table would even stop that
+  remake (SQLite checks every trigger when it renames the new table into place), so a migrate that
+  touches caller or transcription drops the triggers first (`drop_triggers`, search/apps.py).
 - PostgreSQL: a table of tsvectors (`simple` configuration: no stemming, lower case) with a GIN
   index, accents removed by `unaccent` when the extension can be created; when it cannot (no
   privilege, no contrib package), `search_fold()` is the identity and accents are not folded.
+  `ensure()` counts the triggers and compares the functions' bodies with PG_FUNCTIONS.
 
 Until caller_call has its notes column (a database migrated part of the way), `ensure()` leaves
 the index as it is: the post_migrate hook makes it once the column is there.
@@ -191,15 +194,10 @@ PG_INDEX_WHERE = f"""
             FROM ({content_select("IS NOT DISTINCT FROM")}) AS content WHERE {{where}}
             ON CONFLICT (transcript_id) DO UPDATE SET document = EXCLUDED.document;"""
 PG_NEW_NOTES = _notes_of("NEW.call_sid", "NEW.owner_id", "IS NOT DISTINCT FROM")
-PG_STATEMENTS = [
-    PG_UNACCENT,
-    PG_FOLD,
-    f"""CREATE TABLE IF NOT EXISTS {PG_TABLE} (
-        transcript_id bigint PRIMARY KEY,
-        document tsvector NOT NULL
-    )""",
-    f"CREATE INDEX IF NOT EXISTS {PG_TABLE}_gin ON {PG_TABLE} USING gin (document)",
-    f"""CREATE OR REPLACE FUNCTION search_transcript_index() RETURNS trigger LANGUAGE plpgsql AS $$
+# The triggers' functions, by name: ensure() compares their bodies with the database's (prosrc), so
+# a changed body is put in place by the next migrate.
+PG_FUNCTIONS = {
+    "search_transcript_index": f"""
     BEGIN
         IF TG_OP = 'TRUNCATE' THEN
             TRUNCATE {PG_TABLE};
@@ -212,17 +210,32 @@ PG_STATEMENTS = [
             VALUES (NEW.id, {PG_DOCUMENT.format(text="NEW.text", notes=PG_NEW_NOTES)})
             ON CONFLICT (transcript_id) DO UPDATE SET document = EXCLUDED.document;
         RETURN NULL;
-    END $$""",
-    f"""CREATE OR REPLACE FUNCTION search_call_notes_index() RETURNS trigger LANGUAGE plpgsql AS $$
+    END """,
+    # The transcripts of the old SID, then (only when the SID changed) those of the new one.
+    "search_call_notes_index": f"""
     BEGIN
         IF TG_OP IN ('UPDATE', 'DELETE') AND OLD.sid <> '' THEN
             {PG_INDEX_WHERE.format(where=f"id IN (SELECT id FROM {TRANSCRIPTS} WHERE call_sid = OLD.sid)")}
         END IF;
-        IF TG_OP IN ('INSERT', 'UPDATE') AND NEW.sid <> '' THEN
+        IF (TG_OP = 'INSERT' OR (TG_OP = 'UPDATE' AND NEW.sid IS DISTINCT FROM OLD.sid))
+                AND NEW.sid <> '' THEN
             {PG_INDEX_WHERE.format(where=f"id IN (SELECT id FROM {TRANSCRIPTS} WHERE call_sid = NEW.sid)")}
         END IF;
         RETURN NULL;
-    END $$""",
+    END """,
+}
+PG_STATEMENTS = [
+    PG_UNACCENT,
+    PG_FOLD,
+    f"""CREATE TABLE IF NOT EXISTS {PG_TABLE} (
+        transcript_id bigint PRIMARY KEY,
+        document tsvector NOT NULL
+    )""",
+    f"CREATE INDEX IF NOT EXISTS {PG_TABLE}_gin ON {PG_TABLE} USING gin (document)",
+    *(
+        f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $${body}$$"
+        for name, body in PG_FUNCTIONS.items()
+    ),
     f"CREATE OR REPLACE TRIGGER search_transcript_ai AFTER INSERT ON {TRANSCRIPTS} "
     "FOR EACH ROW EXECUTE FUNCTION search_transcript_index()",
     "CREATE OR REPLACE TRIGGER search_transcript_au "
@@ -311,6 +324,8 @@ def _ensure_postgresql(connection) -> bool:
             complete = complete and cursor.fetchone()[0] == len(triggers)
         cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [PG_TABLE])
         complete = complete and cursor.fetchone()[0]
+        cursor.execute("SELECT proname, prosrc FROM pg_proc WHERE proname = ANY(%s)", [list(PG_FUNCTIONS)])
+        complete = complete and dict(cursor.fetchall()) == PG_FUNCTIONS
         if complete:
             return False
         for statement in PG_STATEMENTS:

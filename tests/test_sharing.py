@@ -288,3 +288,14 @@ def test_the_shared_page_offers_subtitles_only_when_there_are_word_timings(clien
     content = client.get(f"/s/{token}/").content
     assert f"/s/{token}/export.txt".encode() in content
     assert b"export.srt" not in content and b"export.vtt" not in content
+
+
+@pytest.mark.parametrize("path", ["", "export.json", "export.txt"])
+def test_a_shared_transcript_never_shows_its_calls_notes(client, owner_client, transcript, path):
+    from caller.models import Call
+
+    Call.objects.filter(sid=CALL_SID).update(notes="Internal: pricing floor 40%")
+    token = share(owner_client, transcript)
+    response = client.get(f"/s/{token}/{path}")
+    body = response.getvalue() if response.streaming else response.content
+    assert response.status_code == 200 and b"pricing floor" not in body
