@@ -13,8 +13,9 @@ from rest_framework.response import Response
 from audit.models import AuditAction
 from audit.services import audit_record
 from caller import conversation, dial_errors, selectors
+from caller import notes as call_notes
 from caller.call_log import TRANSCRIPT_CHOICES, calls_filtered
-from caller.models import Call, CallDirection, CallStatus
+from caller.models import NOTES_MAX_CHARS, Call, CallDirection, CallStatus
 from caller.phone import InvalidNumber, parse_number
 from djtranscribe.lib.ids import CALL_SID_RE
 from transcription.selectors import transcripts_visible_to
@@ -47,6 +48,7 @@ class CallSerializer(serializers.ModelSerializer):
             "caller_name",
             "duration",
             "dialed_by",
+            "notes",
             "created_at",
             "updated_at",
             "url",
@@ -66,6 +68,17 @@ class CallDetailSerializer(CallSerializer):
     class Meta(CallSerializer.Meta):
         fields = (*CallSerializer.Meta.fields, "recordings", "transcripts")
         read_only_fields = fields
+
+
+class CallNotesSerializer(serializers.Serializer):
+    """A call's new notes (the call page's form): the call's owner, or a user who may change calls."""
+
+    notes = serializers.CharField(
+        allow_blank=True,
+        trim_whitespace=False,
+        help_text=f"What the call was about, at most {NOTES_MAX_CHARS:,} characters; empty clears them. "
+        "Searchable with the call's transcripts.",
+    )
 
 
 class PlaceCallSerializer(serializers.Serializer):
@@ -99,6 +112,12 @@ CALL_SID = OpenApiParameter("call_sid", str, OpenApiParameter.PATH, pattern=patt
         summary="One call, its recordings and transcripts",
         parameters=[CALL_SID],
         responses={200: CallDetailSerializer, 304: NOT_MODIFIED},
+    ),
+    partial_update=extend_schema(
+        summary="Change a call's notes (its owner, or a user who may change calls)",
+        parameters=[CALL_SID],
+        request=CallNotesSerializer,
+        responses={200: CallSerializer},
     ),
     create=extend_schema(
         summary="Place a call (the dial page's checks: permission, allowed countries, rate limit)",
@@ -138,6 +157,28 @@ class CallViewSet(ApiViewSet):
         )
         data = CallDetailSerializer(call).data
         return with_etag(request, data)
+
+    def partial_update(self, request, call_sid: str):
+        call = selectors.get_call_for(
+            request.user, sid=call_sid, queryset=Call.objects.select_related("dialed_by")
+        )
+        if not call_notes.may_edit_notes(request.user, call):
+            raise PermissionDenied("You may read this call's notes but not change them.")
+        wanted = CallNotesSerializer(data=request.data)
+        wanted.is_valid(raise_exception=True)
+        try:
+            changed = call_notes.call_notes_update(call=call, notes=wanted.validated_data["notes"])
+        except call_notes.NotesError as exc:
+            raise ValidationError({"notes": [str(exc)]}) from None
+        if changed:
+            audit_record(
+                request=request,
+                action=AuditAction.EDITED,
+                obj_kind="call",
+                obj_id=call.sid,
+                detail="notes changed via api" if call.notes else "notes cleared via api",
+            )
+        return Response(CallSerializer(call).data)
 
     def create(self, request):
         if not request.user.has_perm(PLACE_CALL):

@@ -20,7 +20,11 @@ api_patterns = [
     path("schema/", docs.SchemaView.as_view(), name="schema"),
     path("docs/", docs.DocsView.as_view(), name="docs"),
     path("calls/", calls.CallViewSet.as_view({"get": "list", "post": "create"}), name="call-list"),
-    path("calls/<str:call_sid>/", calls.CallViewSet.as_view({"get": "retrieve"}), name="call-detail"),
+    path(
+        "calls/<str:call_sid>/",
+        calls.CallViewSet.as_view({"get": "retrieve", "patch": "partial_update"}),
+        name="call-detail",
+    ),
     path("recordings/", recordings.RecordingViewSet.as_view({"get": "list"}), name="recording-list"),
     path(
         "recordings/<str:recording_sid>/",

@@ -15,8 +15,17 @@ from __future__ import annotations
 import json
 import random
 
-GENERATOR_VERSION = 2
+GENERATOR_VERSION = 3  # 3: each transcript's call, one in ten with notes
 BATCH = 50_000
+# What people write down about a call; one call in NOTES_EVERY has one of these notes.
+NOTES = (
+    "Asked for a callback on Tuesday morning; prefers email for the quote.",
+    "Left a voicemail. Try again after the invoice goes out.",
+    "Wants to cancel the contract; offered a discount, thinking about it.",
+    "Escalated to billing: charged twice in March.",
+    "Interview went well. Follow up with references next week.",
+)
+NOTES_EVERY = 10
 YEAR_SECONDS = 365 * 86400
 
 
@@ -111,9 +120,12 @@ def _insert(connection, template, made: dict[str, str], owner_id: int, start: in
 
 
 def generate(connection, start: int, stop: int, owner_id: int, pool_size: int) -> None:
-    """Transcripts start..stop-1 (row i says conversation i % pool_size), each with its recording's
-    audio asset (id i + 1, labelled with the number talked to), as calls leave them."""
+    """Transcripts start..stop-1 (row i says conversation i % pool_size), each with its call (SID
+    CA<i>, one in NOTES_EVERY with notes, made first as in production: the index reads the notes
+    when the transcript comes) and its recording's audio asset (id i + 1, labelled with the number
+    talked to), as calls leave them."""
     from audio.models import AudioAsset, OriginKind
+    from caller.models import Call
     from transcription.models import Transcript
 
     postgres = connection.vendor == "postgresql"
@@ -127,6 +139,30 @@ def generate(connection, start: int, stop: int, owner_id: int, pool_size: int) -
         "'+1415555' || lpad((seq.i %% 10000)::text, 4, '0')"
         if postgres
         else ("'+1415555' || printf('%%04d', seq.i %% 10000)")
+    )
+    notes = " ".join(
+        [f"CASE WHEN seq.i %% {NOTES_EVERY} <> 0 THEN ''"]
+        + [
+            f"WHEN seq.i %% {NOTES_EVERY * len(NOTES)} = {NOTES_EVERY * n} THEN '{note}'"
+            for n, note in enumerate(NOTES)
+        ]
+        + ["END"]
+    )
+    call = Call(status="completed", direction="outbound-api", from_number="+15005550006", duration=60)
+    _insert(
+        connection,
+        call,
+        {
+            "sid": "'CA' || seq.i",
+            "to": number,
+            "notes": notes,
+            "created_at": when,
+            "updated_at": when,
+        },
+        owner_id,
+        start,
+        stop,
+        pool_size,
     )
     asset = AudioAsset(origin_kind=OriginKind.TWILIO_RECORDING, channels=1, content_type="audio/wav")
     _insert(
@@ -173,6 +209,9 @@ def generate(connection, start: int, stop: int, owner_id: int, pool_size: int) -
     if postgres:
         with connection.cursor() as cursor:
             cursor.execute("SELECT setval(pg_get_serial_sequence('audio_audioasset', 'id'), %s)", [stop + 1])
+            cursor.execute(
+                "SELECT setval(pg_get_serial_sequence('caller_call', 'id'), max(id)) FROM caller_call"
+            )
 
 
 def pool_of(size: int, seed: int = 6) -> list[tuple[str, list[dict]]]:

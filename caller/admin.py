@@ -16,6 +16,7 @@ from djtranscribe.admin_filters import fixed_values
 from transcription.presentation import short
 from transcription.selectors import transcripts_visible_to
 
+from . import notes as call_notes
 from . import timezones
 from .dial_policy import check_destination
 from .models import Call, CallerProfile, ConsentRecord, Recording
@@ -139,15 +140,56 @@ class CallerProfileInline(admin.StackedInline):
     max_num = 1
 
 
+class CallAdminForm(forms.ModelForm):
+    """The one field a person writes: the notes, checked as the call page checks them."""
+
+    # No max_length here: clean_notes counts a browser's "\r\n" once, as the call page does.
+    notes = forms.CharField(required=False, strip=False, widget=forms.Textarea(attrs={"rows": 6}))
+
+    class Meta:
+        model = Call
+        fields = ("notes",)
+
+    def clean_notes(self):
+        try:
+            return call_notes.clean_notes(self.cleaned_data["notes"])
+        except call_notes.NotesError as exc:
+            raise forms.ValidationError(str(exc)) from None
+
+
 @admin.register(Call)
 class CallAdmin(AuditedAdmin, ViewerMixin, admin.ModelAdmin):
-    list_display = ("sid", "to", "from_number", "direction", "status", "duration", "dialed_by", "created_at")
+    form = CallAdminForm
+    list_display = (
+        "sid",
+        "to",
+        "from_number",
+        "direction",
+        "status",
+        "duration",
+        "dialed_by",
+        "short_notes",
+        "created_at",
+    )
     list_filter = ("status", "direction", "created_at")
-    search_fields = ("sid", "to", "from_number", "other_party", "dialed_by__username", "recordings__sid")
+    search_fields = (
+        "sid",
+        "to",
+        "from_number",
+        "other_party",
+        "dialed_by__username",
+        "recordings__sid",
+        "notes",
+    )
     list_select_related = ("dialed_by",)
     readonly_fields = (*CALL_FIELDS, "transcripts")
-    fields = readonly_fields
+    # Everything Twilio reported is read-only; the notes are what the user wrote (change_call edits them).
+    fields = (*CALL_FIELDS, "notes", "transcripts")
     inlines = (ConsentInline, RecordingInline)
+
+    @admin.display(description="notes")
+    def short_notes(self, obj):
+        return short(obj.notes, 60) if obj.notes else "-"
 
     def get_queryset(self, request):
         return calls_visible_to(request.user, super().get_queryset(request))

@@ -156,6 +156,7 @@ def _csv_rows(user, calls: QuerySet):
         "Duration (s)",
         "Placed by",
         "Transcripts",
+        "Notes",
         "Call SID",
     ]
     batch = []
@@ -180,6 +181,7 @@ def _csv_batch(user, calls):
             call.duration if call.duration is not None else "",
             call.dialed_by.get_username() if call.dialed_by else "",
             " ".join(t.status for t in transcripts.get(call.sid, [])),
+            call.notes,
             call.sid,
         ]
 

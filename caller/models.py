@@ -6,6 +6,9 @@ from django.urls import reverse
 
 from djtranscribe import access
 
+# Call notes: a page or two of writing (about 800 words), not a second transcript.
+NOTES_MAX_CHARS = 5000
+
 
 class CallStatus(models.TextChoices):
     # Twilio's own values.
@@ -88,6 +91,9 @@ class Call(models.Model):
     )
     # Marked before transcribing: its recordings' transcripts redact PII (text and audio).
     sensitive = models.BooleanField("sensitive: redact PII", default=False)
+    # What the user wrote down about the call (caller/notes.py checks it); searchable with its
+    # transcripts (search/index.py indexes it beside their text).
+    notes = models.TextField(blank=True, max_length=NOTES_MAX_CHARS)
     # When sync_transcripts last asked Twilio for this call's recordings and found none.
     recordings_checked_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)

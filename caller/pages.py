@@ -25,9 +25,10 @@ from transcription.reading import talk_summary
 from transcription.selectors import transcripts_visible_to
 
 from . import conversation, dial_errors, retention, selectors
+from . import notes as call_notes
 from .audio import audio_withheld
 from .media import player_url
-from .models import CALL_STATUS_RANK, Call, CallStatus, Recording
+from .models import CALL_STATUS_RANK, NOTES_MAX_CHARS, Call, CallStatus, Recording
 from .phone import InvalidNumber, parse_number
 from .twilio_client import missing_settings
 
@@ -225,11 +226,16 @@ def calls_status(request):
 
 @login_required
 def call_detail(request, call_sid):
-    """One call: who, when, how long; its recordings with a player; its transcripts."""
+    """One call: who, when, how long; its notes; its recordings with a player; its transcripts."""
     calls = Call.objects.select_related("dialed_by")
     call = selectors.get_call_for(request.user, sid=call_sid, queryset=calls)
-    recordings = list(selectors.recordings_visible_to(request.user, call.recordings.all()))
     audit_record(request=request, action=AuditAction.VIEWED, obj_kind="call", obj_id=call_sid, label=call.to)
+    return render(request, "caller/call_detail.html", _call_context(request, call))
+
+
+def _call_context(request, call: Call, *, notes: str | None = None, notes_error: str = "") -> dict:
+    """The call page's context; `notes` and `notes_error`: a notes form sent back to fix."""
+    recordings = list(selectors.recordings_visible_to(request.user, call.recordings.all()))
     transcripts = list(
         transcripts_visible_to(request.user)
         .filter(Q(call_sid=call.sid) | Q(recording_sid__in=[r.sid for r in recordings]))
@@ -248,15 +254,45 @@ def call_detail(request, call_sid):
         for r in recordings
     ]
     shown = {row["transcript"].pk for row in rows if row["transcript"]}
-    context = {
+    return {
         "call": call,
         "consents": list(call.consents.all()),
         "recordings": rows,
         "other_transcripts": [t for t in transcripts if t.pk not in shown],
         "redact_all": settings.TRANSCRIPTION_REDACT_PII,
         "may_mark_sensitive": not transcripts and not Transcript.objects.filter(call_sid=call.sid).exists(),
+        "may_edit_notes": call_notes.may_edit_notes(request.user, call),
+        "notes_text": call.notes if notes is None else notes,
+        "notes_error": notes_error,
+        "notes_max": NOTES_MAX_CHARS,
     }
-    return render(request, "caller/call_detail.html", context)
+
+
+@login_required
+@require_POST
+def call_notes_save(request, call_sid):
+    """Save the notes written on a call's page: its owner, or whoever may change calls (else 403)."""
+    call = selectors.get_call_for(
+        request.user, sid=call_sid, queryset=Call.objects.select_related("dialed_by")
+    )
+    if not call_notes.may_edit_notes(request.user, call):
+        raise PermissionDenied("You may read this call's notes but not change them.")
+    notes = request.POST.get("notes", "")
+    try:
+        changed = call_notes.call_notes_update(call=call, notes=notes)
+    except call_notes.NotesError as exc:
+        context = _call_context(request, call, notes=notes, notes_error=str(exc))
+        return render(request, "caller/call_detail.html", context, status=400)
+    if changed:
+        # What changed, not the notes themselves: they may hold personal details.
+        detail = f"notes changed ({len(call.notes):,} characters)" if call.notes else "notes cleared"
+        audit_record(
+            request=request, action=AuditAction.EDITED, obj_kind="call", obj_id=call.sid, detail=detail
+        )
+        messages.success(request, "Notes saved: a search finds this call's transcripts by them.")
+    else:
+        messages.info(request, "The notes were already saved as they are.")
+    return redirect(call.get_absolute_url() + "#notes")
 
 
 @login_required

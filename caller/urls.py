@@ -15,6 +15,7 @@ urlpatterns = [
     path("get-recording-url/<str:call_sid>/", views.get_recording_url, name="recording-url"),
     path("calls/<str:call_sid>/", pages.call_detail, name="call-detail"),
     path("calls/<str:call_sid>/sensitive/", pages.call_sensitive, name="call-sensitive"),
+    path("calls/<str:call_sid>/notes/", pages.call_notes_save, name="call-notes"),
     path("recordings/<str:recording_sid>/media/", media.recording_media, name="recording-media"),
     path("twilio/call-status/", views.call_status, name="call-status"),
     path("twilio/recording-status/", views.recording_status, name="recording-status"),

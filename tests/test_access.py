@@ -109,6 +109,10 @@ LEAD_OK = {
 OK.update({"notify:test": 302, "notify:replay": 302})
 # Marking a call sensitive redirects back to it (A's has a transcript: refused with a message there).
 OK["call-sensitive"] = 302
+# Saving a call's notes redirects back to it; a lead reads them but changes them only with
+# caller.change_call, which the Leads group lacks.
+OK["call-notes"] = 302
+LEAD_OK["call-notes"] = 403
 # The unredacted original is 404 to anyone without audio.play_unredacted, owner and lead alike
 # (and A's transcript keeps none): test_the_unredacted_original_plays_only_with_its_permission.
 OK["transcription:unredacted-audio"] = 404
@@ -155,7 +159,13 @@ def world(django_user_model, mocked_http):
     leads = Group.objects.get(name=access.LEADS_GROUP)
     lead.groups.add(leads)
     call = Call.objects.create(
-        sid=CALL_SID, to=NUMBER, from_number="+15005550006", status="completed", dialed_by=a, owner=a
+        sid=CALL_SID,
+        to=NUMBER,
+        from_number="+15005550006",
+        status="completed",
+        dialed_by=a,
+        owner=a,
+        notes=f"Notes: {SECRET_WORD} again",
     )
     recording = Recording.objects.create(
         sid=RECORDING_SID, call=call, call_sid=CALL_SID, account_sid=ACCOUNT, owner=a

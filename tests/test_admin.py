@@ -216,7 +216,7 @@ def test_the_admin_says_djtranscribe_in_its_header_and_title(admin_client_logged
     assert "Django administration" not in page
 
 
-@pytest.mark.parametrize("kind", ["call", "recording", "delivery"])
+@pytest.mark.parametrize("kind", ["recording", "delivery"])
 def test_a_page_with_nothing_to_edit_offers_no_save_button(admin_client_logged, data, kind):
     obj = data[kind]
     page = admin_client_logged.get(
@@ -224,6 +224,14 @@ def test_a_page_with_nothing_to_edit_offers_no_save_button(admin_client_logged, 
     ).content.decode()
     assert 'name="_save"' not in page
     assert 'name="_continue"' not in page
+
+
+def test_a_call_page_keeps_save_for_its_notes_only(admin_client_logged, data):
+    call = data["call"]
+    page = admin_client_logged.get(f"/admin/caller/call/{call.pk}/change/").content.decode()
+    assert 'name="_save"' in page
+    assert '<textarea name="notes"' in page
+    assert 'name="to"' not in page
 
 
 def test_a_finished_transcript_keeps_save_for_naming_its_participants(admin_client_logged, data):

@@ -18,6 +18,7 @@ OPERATIONS = {
     ("/api/v1/calls/", "get"),
     ("/api/v1/calls/", "post"),
     ("/api/v1/calls/{call_sid}/", "get"),
+    ("/api/v1/calls/{call_sid}/", "patch"),
     ("/api/v1/recordings/", "get"),
     ("/api/v1/recordings/{recording_sid}/", "get"),
     ("/api/v1/transcripts/", "get"),

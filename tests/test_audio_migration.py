@@ -4,6 +4,8 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
+from search.index import drop_triggers, ensure
+
 pytestmark = pytest.mark.django_db(transaction=True)
 
 BEFORE = [("transcription", "0003_transcript_audio"), ("audio", "0001_initial")]
@@ -12,9 +14,13 @@ RECORDING = "RE" + "5" * 32
 
 
 def migrate(targets):
+    # As the migrate command does (search/apps.py): the search index's triggers name two apps'
+    # tables, so they are dropped while migrations remake tables, and made again after.
+    drop_triggers(connection)
     executor = MigrationExecutor(connection)
     executor.loader.build_graph()
     executor.migrate(targets)
+    ensure(connection)
     return executor.loader.project_state(targets).apps
 
 

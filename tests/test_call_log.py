@@ -185,3 +185,10 @@ def test_it_finds_an_inbound_call_by_the_callers_name_or_number(client, alice):
     make_call(sid(2), owner=alice, direction="inbound", other_party="+14155550123", caller_name="ACME CORP")
     assert shown(client, "?q=acme") == [sid(2)]
     assert shown(client, "?q=0123") == [sid(2)]
+
+
+def test_the_csv_has_each_calls_notes_inert_like_every_cell(client, alice):
+    make_call(sid(1), owner=alice, notes="=1+1 then\na second line")
+    rows = csv_rows(client)
+    assert rows[0][9] == "Notes"
+    assert rows[1][9] == "'=1+1 then\na second line"

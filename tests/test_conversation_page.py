@@ -74,7 +74,7 @@ def test_overlapping_speech_is_marked_on_both_turns(owner, conversation):
 
 def test_words_keep_their_times_for_the_player_and_doubtful_words_are_counted(owner, conversation):
     html = page(signed_in(owner), conversation)
-    assert '<span class="w" data-s="1000" data-e="1300">Hi</span>' in html
+    assert '<p data-w="1000,300 350,350">Hi Ada,</p>' in html
     assert "Next doubtful word (1)" in html
 
 

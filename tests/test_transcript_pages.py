@@ -65,9 +65,18 @@ def test_the_transcript_page_requires_login(client):
 def test_the_transcript_page_marks_words_below_the_threshold_as_doubtful(staff_client, settings):
     settings.TRANSCRIPTION_LOW_CONFIDENCE = 0.6
     html = staff_client.get(completed().get_absolute_url()).content.decode()
-    assert '<span class="w lo" data-s="450" data-e="900" title="31% sure">Bob.</span>' in html
-    assert '<span class="w" data-s="0" data-e="400">Hello</span>' in html
+    # The turn's text, and per word its start (after the word before), length and shade with its
+    # score: words.js makes the spans from these.
+    assert '<p data-w="0,400 450,450,l31">Hello Bob.</p>' in html
     assert "Next doubtful word (1)" in html
+
+
+def test_a_word_with_a_space_inside_gets_its_spans_from_the_server(staff_client):
+    words = [{**WORDS[0], "text": "New York"}, *WORDS[1:]]
+    html = staff_client.get(completed(words=words).get_absolute_url()).content.decode()
+    # Its turn's text could not be split back into words by spaces.
+    assert '<p><span class="w" data-s="0" data-e="400">New York</span> <span class="w lo"' in html
+    assert '<p data-w="1500,300 350,450,m70">Hi &lt;there&gt;</p>' in html
 
 
 def test_the_threshold_comes_from_the_setting(staff_client, settings):

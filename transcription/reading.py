@@ -12,10 +12,11 @@ from typing import Any
 from .conversation.names import default_name
 from .conversation.talk_stats import talk_stats
 from .conversation.turns import build_turns, default_participant
-from .exports import Segment, paragraphs, timed_words
+from .exports import paragraphs, timed_words
 from .models import Transcript
+from .page_text import BlockText, block_text, blocks_html
 from .participants import participant_names
-from .templatetags.transcript_tags import shade
+from .revising.services import editable_words
 
 
 @dataclass
@@ -29,6 +30,16 @@ class TurnView:
     voice: int  # 1, 2...: the participant's place, for its colour
     words: list[dict[str, Any]] = field(default_factory=list)
     overlaps_with: list[str] = field(default_factory=list)
+    text: BlockText | None = None  # set by transcript_body
+
+
+@dataclass
+class ParagraphView:
+    """One paragraph of a single voice (or unlabelled speech) on the page."""
+
+    label: str
+    start: int
+    text: BlockText
 
 
 def is_conversation(words: list[dict[str, Any]]) -> bool:
@@ -36,11 +47,14 @@ def is_conversation(words: list[dict[str, Any]]) -> bool:
     return any(default_participant(word) for word in words)
 
 
-def conversation_turns(words: list[dict[str, Any]], names: dict[str, str]) -> list[TurnView]:
-    """The turns of timed `words`, in time order, named; consecutive turns of one person labelled once."""
+def conversation_turns(
+    words: list[dict[str, Any]], names: dict[str, str], keys: list[str] | None = None
+) -> list[TurnView]:
+    """The turns of timed `words`, in time order, named; consecutive turns of one person labelled once.
+    `keys`: each word's participant, when the caller has them."""
     voices = {key: place for place, key in enumerate(names, start=1)}
     views, previous = [], None
-    for turn in build_turns(words):
+    for turn in build_turns(words, participants=keys):
         name = names.get(turn.participant) or default_name(turn.participant)
         views.append(
             TurnView(
@@ -57,12 +71,15 @@ def conversation_turns(words: list[dict[str, Any]], names: dict[str, str]) -> li
     return views
 
 
-def named_stats(transcript: Transcript, words: list[dict[str, Any]], names: dict[str, str]) -> dict:
-    """Talk statistics (seconds and shares) with each participant's name; {} without voices."""
-    if not is_conversation(words):
+def named_stats(
+    transcript: Transcript, words: list[dict[str, Any]], names: dict[str, str], keys: list[str] | None = None
+) -> dict:
+    """Talk statistics (seconds and shares) with each participant's name; {} without voices.
+    `keys`: each word's participant, when the caller has them."""
+    if not (any(keys) if keys is not None else is_conversation(words)):
         return {}
     duration = round(transcript.audio_duration * 1000) if transcript.audio_duration else None
-    stats = talk_stats(words, duration).as_dict()
+    stats = talk_stats(words, duration, participants=keys).as_dict()
     for row in stats["participants"]:
         row["name"] = names.get(row["participant"]) or default_name(row["participant"])
     return stats
@@ -70,19 +87,32 @@ def named_stats(transcript: Transcript, words: list[dict[str, Any]], names: dict
 
 def transcript_body(transcript: Transcript, *, low: float) -> dict[str, Any]:
     """What the transcript's body template needs: turns (a conversation) or paragraphs, and counts."""
-    words = timed_words(transcript.words)
-    names = participant_names(transcript, words)
-    turns = conversation_turns(words, names) if is_conversation(words) else []
-    paras: list[Segment] = [] if turns else paragraphs(words)
-    blocks = [t.words for t in turns] or [p.words for p in paras]
+    # The words as the editor numbers them (timed, in time order): the stored list itself once clean.
+    words = editable_words(transcript.words)
+    # Each word's participant, once: names, turns and talk statistics all need them.
+    keys = list(map(default_participant, words))
+    names = participant_names(transcript, words, voices=keys)
+    turns = conversation_turns(words, names, keys) if any(keys) else []
+    for turn in turns:
+        turn.text = block_text(turn.words, low)
+    paras = (
+        []
+        if turns
+        else [
+            ParagraphView(label=p.label, start=p.start, text=block_text(p.words, low))
+            for p in paragraphs(words)
+        ]
+    )
+    blocks = turns or paras
     return {
         "turns": turns,
         "paragraphs": paras,
         "participants": [
             {"key": key, "name": name, "default": default_name(key)} for key, name in names.items() if key
         ],
-        "stats": named_stats(transcript, words, names),
-        "doubtful": sum(1 for b in blocks for w in b if shade(w.get("confidence"), low) == "lo"),
+        "stats": named_stats(transcript, words, names, keys),
+        "blocks_html": blocks_html(blocks, conversation=bool(turns)),
+        "doubtful": sum(b.text.doubtful for b in blocks),
         "low_confidence": low,
         "low_confidence_pct": round(low * 100),
     }

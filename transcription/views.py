@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db import connections
 from django.db.models.functions import Substr
 from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
@@ -16,6 +17,7 @@ from audit.models import AuditAction
 from audit.services import audit_record
 from search.engine import COUNT_LIMIT, MAX_QUERY, Search, count_statuses
 from search.highlight import clip
+from search.index import notes_of
 
 from . import downloads
 from .finding import (
@@ -109,13 +111,22 @@ def transcript_list(request):
     reviewed = Review.objects.filter(transcript__in=transcripts)
     reviewed_ids = set(reviewed.values_list("transcript_id", flat=True))
     moments = search.fragments(transcripts) if search else {}
+    # The call notes indexed with each hit (search/index.py): shown when a wanted word is in them.
+    notes = (
+        notes_of(connections[transcripts[0]._state.db], [t.pk for t in transcripts])
+        if search and transcripts
+        else {}
+    )
     rows = [
         {
             "transcript": t,
             "source": source,
             "name": source_name(t, source),
             "snippet": search.snippet(t.text) if search else clip(t.preview, PREVIEW_CHARS),
-            "hits": search.hits(t.text) if search else 0,
+            "hits": search.hits(t.text) + search.hits(notes.get(t.pk, "")) if search else 0,
+            "notes_snippet": search.snippet(notes[t.pk])
+            if search and search.hits(notes.get(t.pk, ""))
+            else "",
             "moment": moments.get(t.pk, ""),
             "reviewed": t.pk in reviewed_ids,
         }
@@ -170,6 +181,8 @@ def transcript_detail(request, pk):
     context = {
         "transcript": transcript,
         "source": describe(transcript),
+        # Its call's notes as search indexes them with it (written on the call's page).
+        "call_notes": notes_of(connections[transcript._state.db], [transcript.pk]).get(transcript.pk, ""),
         "unredacted_url": unredacted_audio_url(request.user, transcript),
         "exports": EXPORT_LABELS if transcript.status == TranscriptStatus.COMPLETED else {},
         "status": status_payload(transcript),

@@ -50,6 +50,7 @@ def pages(staff_user, mocked_http):
         owner=staff_user,
         dialed_by=staff_user,
         created_ago=timedelta(minutes=5),
+        notes="Wants a quote by Friday.\nCall back after lunch.",
     )
     recording = make_recording(call, sid=RECORDING_SID, duration=4, owner=staff_user)
     mock_media(mocked_http, tone_wav(4.0), redirect_to=None)
@@ -77,6 +78,7 @@ def pages(staff_user, mocked_http):
         "call": call.get_absolute_url(),
         "dial": "/dial/14155551234/",
         "transcripts": "/transcription/",
+        "a search found in call notes": "/transcription/?q=quote",
         "transcript-of-call": of_call.get_absolute_url(),
         "sample": sample.get_absolute_url(),
         "errored": failed.get_absolute_url(),

@@ -4,10 +4,10 @@
 (function () {
   "use strict";
   var box = document.getElementById("transcript");
-  if (!box) { return; }
+  var W = window.TranscriptWords;
+  if (!box || !W) { return; }
   var config = document.getElementById("editor");
   var editable = !!config && config.dataset.editable === "true";
-  var low = config ? parseFloat(config.dataset.low) : 0.5;
   var audio = document.getElementById("player");
   var info = document.getElementById("word-info");
   var sheet = document.getElementById("shortcuts");
@@ -16,8 +16,8 @@
   var rollbackFrom = null; // where typing paused playback: it resumes a little before
   var editing = null; // the open correction: {field, spans, start, end, hidden, saving}
 
-  function allWords() { return box.querySelectorAll(".w"); }
-  function indexOf(span) { return Array.prototype.indexOf.call(allWords(), span); }
+  // Words are numbered in page order (words.js makes a turn's spans when they are needed).
+  function indexOf(span) { return W.indexOf(span); }
   function isWord(el) { return !!el && el.classList && el.classList.contains("w") && box.contains(el); }
   function clock(ms) {
     var s = Math.floor(ms / 1000), h = Math.floor(s / 3600), m = Math.floor(s / 60) % 60;
@@ -63,24 +63,13 @@
   });
 
   function doubtfulFrom(span, step) {
-    var list = Array.prototype.slice.call(box.querySelectorAll(".w.lo"));
-    if (step < 0) { list.reverse(); }
-    var want = step > 0 ? Node.DOCUMENT_POSITION_FOLLOWING : Node.DOCUMENT_POSITION_PRECEDING;
-    for (var i = 0; i < list.length; i++) {
-      if (span.compareDocumentPosition(list[i]) & want) { return list[i]; }
+    for (var i = indexOf(span) + step; i >= 0 && i < W.count(); i += step) {
+      if (W.shade(i) === "lo") { return W.span(i); }
     }
     return null;
   }
-  function neighbour(span, step) {
-    var words = allWords(), i = indexOf(span) + step;
-    return i >= 0 && i < words.length ? words[i] : null;
-  }
-  function nextTurn(span, step) {
-    var para = span.closest(".para"), other = para;
-    do { other = step > 0 ? other.nextElementSibling : other.previousElementSibling; }
-    while (other && !other.querySelector(".w"));
-    return other ? other.querySelector(".w") : null;
-  }
+  function neighbour(span, step) { return W.span(indexOf(span) + step); }
+  function nextTurn(span, step) { return W.span(W.turnStep(indexOf(span), step)); }
 
   // Playback.
   function toggle() {
@@ -118,38 +107,10 @@
   }
 
   // Corrections.
-  function shadeOf(word) {
-    if (word.edited || word.accepted) { return "ed"; }
-    var c = word.confidence;
-    if (c === undefined || c === null) { return ""; }
-    if (c < low) { return "lo"; }
-    return c < low + (1 - low) / 2 ? "mid" : "";
-  }
-  function makeSpan(word) {
-    var span = document.createElement("span"), shade = shadeOf(word);
-    span.className = "w" + (shade ? " " + shade : "");
-    span.dataset.s = word.start;
-    span.dataset.e = word.end;
-    if (shade === "lo" || shade === "mid") { span.title = Math.round(word.confidence * 100) + "% sure"; }
-    span.textContent = word.text;
-    return span;
-  }
   function replaceSpans(spans, words) {
-    var anchor = spans[0], parent = anchor.parentNode, made = [];
-    words.forEach(function (word) {
-      var span = makeSpan(word);
-      parent.insertBefore(span, anchor);
-      parent.insertBefore(document.createTextNode(" "), anchor);
-      made.push(span);
-    });
-    spans.forEach(function (span) {
-      var after = span.nextSibling;
-      if (after && after.nodeType === Node.TEXT_NODE && !after.textContent.trim()) { after.remove(); }
-      if (span === stop) { stop = null; }
-      span.remove();
-    });
-    box.dispatchEvent(new CustomEvent("transcript:changed"));
-    return made;
+    if (spans.indexOf(stop) >= 0) { stop = null; }
+    var from = indexOf(spans[0]);
+    return W.replace(from, from + spans.length, words);
   }
   function send(body) {
     body.revision = +config.dataset.revision;

@@ -3,7 +3,8 @@
 (function () {
   "use strict";
   var box = document.getElementById("transcript");
-  if (!box) { return; }
+  var W = window.TranscriptWords;
+  if (!box || !W) { return; }
 
   function momentMs() {
     var found = /(?:^#|&)t=(?:npt:)?(\d+(?:\.\d+)?)/.exec(window.location.hash);
@@ -13,26 +14,26 @@
   function show() {
     var ms = momentMs();
     if (ms === null) { return; }
-    var words = box.querySelectorAll(".w");
+    var starts = W.start;
     // Links round the start down to the tenth: the word is the first to start at or after it
     // (turns overlap in time, so the earliest such start, not the first in page order).
     var at = -1, best = Infinity, last = -1, lastStart = -Infinity;
-    for (var i = 0; i < words.length; i++) {
-      var s = +words[i].dataset.s;
+    for (var i = 0; i < starts.length; i++) {
+      var s = starts[i];
       if (s >= ms && s < best) { best = s; at = i; }
       if (s < ms && s > lastStart) { lastStart = s; last = i; }
     }
     if (at < 0) { at = last; }
     if (at < 0) { return; }
-    box.querySelectorAll(".w.moment").forEach(function (w) { w.classList.remove("moment"); });
+    W.clear("moment");
     // The hit's words: the one at the moment and the found words right after it (a phrase).
     var terms = new URLSearchParams(window.location.search).get("q");
     var n = terms ? terms.trim().split(/\s+/).length : 1;
-    words[at].classList.add("moment");
-    for (var k = 1; k < n && at + k < words.length && words[at + k].classList.contains("hit"); k++) {
-      words[at + k].classList.add("moment");
+    W.add("moment", at);
+    for (var k = 1; k < n && at + k < starts.length && W.has("hit", at + k); k++) {
+      W.add("moment", at + k);
     }
-    words[at].scrollIntoView({ block: "center" });
+    W.span(at).scrollIntoView({ block: "center" });
     var audio = document.getElementById("player");
     // Before the metadata is in, this sets where playback will start.
     if (audio) { audio.currentTime = ms / 1000; }

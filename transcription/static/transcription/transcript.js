@@ -27,19 +27,25 @@
   }
 
   var box = document.getElementById("transcript");
-  if (!box) { return; }
-  var words, starts, ends, order, sortedStarts, plain;
-  // Read the words off the page; again whenever a correction replaces some (editor.js says so).
+  var W = window.TranscriptWords;
+  if (!box || !W) { return; }
+  var starts, ends, order, sortedStarts, plain;
+  // The words' times (words.js); again whenever a correction replaces some (editor.js says so).
   function index() {
-    words = Array.prototype.slice.call(box.querySelectorAll(".w"));
-    starts = words.map(function (w) { return +w.dataset.s; });
-    ends = words.map(function (w) { return +w.dataset.e; });
+    starts = W.start;
+    ends = W.end;
     // A conversation's turns overlap in time, so page order is not time order: search by start.
-    order = words.map(function (_, i) { return i; });
-    order.sort(function (a, b) { return starts[a] - starts[b] || a - b; });
-    sortedStarts = order.map(function (i) { return starts[i]; });
-    plain = words.map(function (w) { return norm(w.textContent); });
+    order = starts.map(function (_, i) { return i; });
+    var sorted = true;
+    for (var k = 1; k < starts.length && sorted; k++) { sorted = starts[k - 1] <= starts[k]; }
+    if (!sorted) { order.sort(function (a, b) { return starts[a] - starts[b] || a - b; }); }
+    sortedStarts = sorted ? starts : order.map(function (i) { return starts[i]; });
+    plain = null; // normalised for search when first searched
     current = -1;
+  }
+  function plainWords() {
+    if (!plain) { plain = W.text.map(norm); }
+    return plain;
   }
   var audio = document.getElementById("player");
   var follow = document.getElementById("follow");
@@ -80,12 +86,13 @@
     if (!audio) { return; }
     var i = indexAt(audio.currentTime * 1000);
     if (i === current) { return; }
-    if (current >= 0) { words[current].classList.remove("now"); }
+    if (current >= 0) { W.remove("now", current); }
     current = i;
     if (i >= 0) {
-      words[i].classList.add("now");
-      if (follow && follow.checked && !audio.paused && !inView(words[i])) {
-        words[i].scrollIntoView({ block: "center", behavior: "smooth" });
+      W.add("now", i);
+      if (follow && follow.checked && !audio.paused) {
+        var span = W.span(i);
+        if (!inView(span)) { span.scrollIntoView({ block: "center", behavior: "smooth" }); }
       }
     }
   }
@@ -101,15 +108,13 @@
   var input = document.getElementById("search");
   var count = document.getElementById("search-count");
   var matches = [], at = -1;
-  function clearHits() {
-    box.querySelectorAll(".hit, .hit-current").forEach(function (w) { w.classList.remove("hit", "hit-current"); });
-  }
+  function clearHits() { W.clear("hit"); W.clear("hit-current"); }
   function show(n) {
     if (!matches.length) { return; }
-    box.querySelectorAll(".hit-current").forEach(function (w) { w.classList.remove("hit-current"); });
+    W.clear("hit-current");
     at = (n + matches.length) % matches.length;
-    matches[at].forEach(function (i) { words[i].classList.add("hit-current"); });
-    words[matches[at][0]].scrollIntoView({ block: "center" });
+    matches[at].forEach(function (i) { W.add("hit-current", i); });
+    W.span(matches[at][0]).scrollIntoView({ block: "center" });
     count.textContent = (at + 1) + " of " + matches.length + (matches.length === 1 ? " match" : " matches");
   }
   function search() {
@@ -117,6 +122,7 @@
     matches = []; at = -1;
     var terms = norm(input.value).split(" ").filter(Boolean);
     if (!terms.length) { count.textContent = ""; return; }
+    var plain = plainWords();
     for (var i = 0; i + terms.length <= plain.length; i++) {
       var ok = true;
       for (var k = 0; k < terms.length && ok; k++) {
@@ -129,7 +135,7 @@
       }
       if (ok) {
         var run = [];
-        for (k = 0; k < terms.length; k++) { run.push(i + k); words[i + k].classList.add("hit"); }
+        for (k = 0; k < terms.length; k++) { run.push(i + k); W.add("hit", i + k); }
         matches.push(run);
       }
     }
@@ -137,7 +143,7 @@
       // Not side by side: the transcripts list finds words anywhere, so show each where it is.
       plain.forEach(function (w, i) {
         if (terms.some(function (t) { return w.indexOf(t) >= 0; })) {
-          words[i].classList.add("hit");
+          W.add("hit", i);
           matches.push([i]);
         }
       });
@@ -159,20 +165,25 @@
   // Step through the doubtful words, the ones worth checking by ear.
   var nextDoubtful = document.getElementById("next-doubtful");
   if (nextDoubtful) {
-    var doubtful = Array.prototype.slice.call(box.querySelectorAll(".w.lo")), d = -1;
+    var doubtful = [], d = -1;
+    var listDoubtful = function () {
+      doubtful = [];
+      for (var i = 0; i < W.count(); i++) { if (W.shade(i) === "lo") { doubtful.push(i); } }
+    };
+    listDoubtful();
     box.addEventListener("transcript:changed", function () {
-      doubtful = Array.prototype.slice.call(box.querySelectorAll(".w.lo"));
+      listDoubtful();
       d = -1;
       nextDoubtful.textContent = "Next doubtful word (" + doubtful.length + ")";
       nextDoubtful.disabled = !doubtful.length;
     });
     nextDoubtful.addEventListener("click", function () {
       if (!doubtful.length) { return; }
-      if (d >= 0) { doubtful[d].classList.remove("flash"); }
+      if (d >= 0) { W.remove("flash", doubtful[d]); }
       d = (d + 1) % doubtful.length;
-      doubtful[d].classList.add("flash");
-      doubtful[d].scrollIntoView({ block: "center" });
-      if (audio) { audio.currentTime = Math.max(0, +doubtful[d].dataset.s - 1000) / 1000; highlight(); }
+      W.add("flash", doubtful[d]);
+      W.span(doubtful[d]).scrollIntoView({ block: "center" });
+      if (audio) { audio.currentTime = Math.max(0, W.start[doubtful[d]] - 1000) / 1000; highlight(); }
     });
   }
 })();
