@@ -201,12 +201,38 @@ def in_process_costs(port: int, validator, runs: int = 300) -> dict:
             headers={"X-Twilio-Signature": signature},
         )
 
+    def webhook_rows(count: int):
+        """Submitted transcripts waiting for their webhook (no fake AssemblyAI needed here)."""
+        from django.utils import timezone
+
+        from transcription.models import Transcript
+
+        rows = [
+            Transcript(job_id=f"inproc-{secrets.token_hex(12)}", status="queued", submitted_at=timezone.now())
+            for _ in range(count)
+        ]
+        Transcript.objects.bulk_create(rows)
+        return iter(rows)
+
+    waiting = webhook_rows(runs + 30)
+
+    def webhook():
+        row = next(waiting)
+        response = client.post(
+            WEBHOOK_PATH.format(token=row.webhook_token),
+            json.dumps({"transcript_id": row.job_id, "status": "completed"}),
+            content_type="application/json",
+            headers={"X-Webhook-Secret": common.BENCH_WEBHOOK_SECRET},
+        )
+        assert response.status_code == 200, response.status_code  # the whole work, not a refusal
+
     cases = {
         "ceiling": lambda: client.get(CEILING_PATH),
         "twiml": lambda: post(TWIML_PATH, call_params(new_sid("CA"))),
         "recording_status": lambda: post(
             RECORDING_STATUS_PATH, recording_params(new_sid("CA"), new_sid("RE"))
         ),
+        "assemblyai_webhook": webhook,
         "open_database": lambda: (connection.close(), connection.ensure_connection()),
     }
     costs = {}

@@ -30,10 +30,18 @@ def participant_keys(words: Iterable[Any]) -> list[str]:
     return list(keys)
 
 
-def participant_names(transcript: Transcript, words: Iterable[Any] | None = None) -> dict[str, str]:
-    """Every voice's display name, in order of first word: the stored name, else the default."""
+def participant_names(
+    transcript: Transcript, words: Iterable[Any] | None = None, *, voices: Iterable[str] | None = None
+) -> dict[str, str]:
+    """Every voice's display name, in order of first word: the stored name, else the default.
+
+    ``voices``: each word's participant, when the caller has them (the transcript page does).
+    """
     stored = dict(transcript.participants.values_list("key", "name")) if transcript.pk else {}
-    keys = participant_keys(transcript.words if words is None else words)
+    if voices is not None:
+        keys = list(dict.fromkeys(voices))
+    else:
+        keys = participant_keys(transcript.words if words is None else words)
     keys += [key for key in stored if key not in keys]
     return {key: stored.get(key) or default_name(key) for key in keys}
 

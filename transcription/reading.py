@@ -47,11 +47,14 @@ def is_conversation(words: list[dict[str, Any]]) -> bool:
     return any(default_participant(word) for word in words)
 
 
-def conversation_turns(words: list[dict[str, Any]], names: dict[str, str]) -> list[TurnView]:
-    """The turns of timed `words`, in time order, named; consecutive turns of one person labelled once."""
+def conversation_turns(
+    words: list[dict[str, Any]], names: dict[str, str], keys: list[str] | None = None
+) -> list[TurnView]:
+    """The turns of timed `words`, in time order, named; consecutive turns of one person labelled once.
+    `keys`: each word's participant, when the caller has them."""
     voices = {key: place for place, key in enumerate(names, start=1)}
     views, previous = [], None
-    for turn in build_turns(words):
+    for turn in build_turns(words, participants=keys):
         name = names.get(turn.participant) or default_name(turn.participant)
         views.append(
             TurnView(
@@ -68,12 +71,15 @@ def conversation_turns(words: list[dict[str, Any]], names: dict[str, str]) -> li
     return views
 
 
-def named_stats(transcript: Transcript, words: list[dict[str, Any]], names: dict[str, str]) -> dict:
-    """Talk statistics (seconds and shares) with each participant's name; {} without voices."""
-    if not is_conversation(words):
+def named_stats(
+    transcript: Transcript, words: list[dict[str, Any]], names: dict[str, str], keys: list[str] | None = None
+) -> dict:
+    """Talk statistics (seconds and shares) with each participant's name; {} without voices.
+    `keys`: each word's participant, when the caller has them."""
+    if not (any(keys) if keys is not None else is_conversation(words)):
         return {}
     duration = round(transcript.audio_duration * 1000) if transcript.audio_duration else None
-    stats = talk_stats(words, duration).as_dict()
+    stats = talk_stats(words, duration, participants=keys).as_dict()
     for row in stats["participants"]:
         row["name"] = names.get(row["participant"]) or default_name(row["participant"])
     return stats
@@ -83,8 +89,10 @@ def transcript_body(transcript: Transcript, *, low: float) -> dict[str, Any]:
     """What the transcript's body template needs: turns (a conversation) or paragraphs, and counts."""
     # The words as the editor numbers them (timed, in time order): the stored list itself once clean.
     words = editable_words(transcript.words)
-    names = participant_names(transcript, words)
-    turns = conversation_turns(words, names) if is_conversation(words) else []
+    # Each word's participant, once: names, turns and talk statistics all need them.
+    keys = list(map(default_participant, words))
+    names = participant_names(transcript, words, voices=keys)
+    turns = conversation_turns(words, names, keys) if any(keys) else []
     for turn in turns:
         turn.text = block_text(turn.words, low)
     paras = (
@@ -102,7 +110,7 @@ def transcript_body(transcript: Transcript, *, low: float) -> dict[str, Any]:
         "participants": [
             {"key": key, "name": name, "default": default_name(key)} for key, name in names.items() if key
         ],
-        "stats": named_stats(transcript, words, names),
+        "stats": named_stats(transcript, words, names, keys),
         "blocks_html": blocks_html(blocks, conversation=bool(turns)),
         "doubtful": sum(b.text.doubtful for b in blocks),
         "low_confidence": low,

@@ -79,13 +79,21 @@ class CallStats:
 
 def _merge(intervals: Sequence[Interval], bridge: int = 0) -> list[Interval]:
     """Union of intervals, joining those separated by less than ``bridge`` ms."""
-    merged: list[list[int]] = []
-    for start, end in sorted(intervals):
-        if merged and (start <= merged[-1][1] or start - merged[-1][1] < bridge):
-            merged[-1][1] = max(merged[-1][1], end)
+    ordered = sorted(intervals)
+    if not ordered:
+        return []
+    merged: list[Interval] = []
+    # The open stretch in two locals, not a list's last item: 30,000 words in a 3-hour call.
+    current_start, current_end = ordered[0]
+    for start, end in ordered:
+        if start <= current_end or start - current_end < bridge:
+            if end > current_end:
+                current_end = end
         else:
-            merged.append([start, end])
-    return [(s, e) for s, e in merged]
+            merged.append((current_start, current_end))
+            current_start, current_end = start, end
+    merged.append((current_start, current_end))
+    return merged
 
 
 def _length(intervals: Sequence[Interval]) -> int:
@@ -123,12 +131,15 @@ def talk_stats(
     *,
     participant: Callable[[Word], str] = default_participant,
     pause_ms: int = PAUSE_MS,
+    participants: Sequence[str] | None = None,
 ) -> CallStats:
     """Talk time and share, longest monologue, interruptions and silence of one call.
 
     ``duration_ms`` defaults to the last word's end; words beyond it are clipped to it.
+    ``participants``: each word's participant, when the caller has them (else ``participant``'s).
     """
     order = time_order(words)
+    keys = list(map(participant, words)) if participants is None else participants
     if duration_ms is None:
         duration_ms = max((w["end"] for w in words), default=0)
     duration_ms = max(0, duration_ms)
@@ -140,7 +151,7 @@ def talk_stats(
     mine: list[Interval] = []
     for i in order:  # once per word of a call that may have 30,000: no calls but the participant's
         word = words[i]
-        who = participant(word)
+        who = keys[i]
         start, end = word["start"], word["end"]
         if start < 0 or end < start or end > duration_ms:
             start, end = _clip(start, end, duration_ms)

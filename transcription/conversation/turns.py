@@ -17,8 +17,8 @@ not overlap one another, which holds for AssemblyAI's words per channel and per 
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from itertools import islice
-from operator import itemgetter, le
+from itertools import groupby, islice
+from operator import itemgetter, le, lt
 from typing import Any
 
 __all__ = [
@@ -55,9 +55,12 @@ def ends_sentence(text: str) -> bool:
 
 def time_order(words: Sequence[Word]) -> list[int]:
     """Indices of ``words`` sorted by start, then end; ties keep their given order."""
-    keys = list(map(itemgetter("start", "end"), words))
     # Stored words are in time order once saved (revising.editable_words): checked at C speed, the
-    # page of a 30,000-word call skips the sort.
+    # page of a 30,000-word call skips the sort. Starts alone first (no tuples) when none are equal.
+    starts = list(map(itemgetter("start"), words))
+    if all(map(lt, starts, islice(starts, 1, None))):
+        return list(range(len(starts)))
+    keys = list(map(itemgetter("start", "end"), words))
     if all(map(le, keys, islice(keys, 1, None))):
         return list(range(len(keys)))
     return sorted(range(len(keys)), key=keys.__getitem__)  # a stable sort: ties keep their order
@@ -97,26 +100,32 @@ def build_turns(
     *,
     participant: Callable[[Word], str] = default_participant,
     paragraph_ms: int = PARAGRAPH_MS,
+    participants: Sequence[str] | None = None,
 ) -> list[Turn]:
-    """Turns of ``words`` in time order; every word lands in exactly one turn."""
+    """Turns of ``words`` in time order; every word lands in exactly one turn.
+
+    ``participants``: each word's participant, when the caller has them already (the transcript
+    page needs them three times over a call's 30,000 words); else ``participant`` of each word.
+    """
     order = time_order(words)
-    runs: list[tuple[str, list[int]]] = []
-    for i in order:
-        who = participant(words[i])
-        if runs and runs[-1][0] == who:
-            runs[-1][1].append(i)
-        else:
-            runs.append((who, [i]))
+    keys = list(map(participant, words)) if participants is None else participants
+    # Runs of one participant's consecutive words (groupby: C speed over a call's 30,000 words).
+    runs = [(who, list(run)) for who, run in groupby(order, key=keys.__getitem__)]
 
     turns: list[Turn] = []
     for who, indices in runs:
-        for k, paragraph in enumerate(_paragraphs(words, indices, paragraph_ms)):
+        ends = [words[i]["end"] for i in indices]
+        if max(ends) - words[indices[0]]["start"] < paragraph_ms:
+            paragraphs = [indices]  # most turns: too short to cut, no word to look at
+        else:
+            paragraphs = _paragraphs(words, indices, paragraph_ms)
+        for k, paragraph in enumerate(paragraphs):
             turns.append(
                 Turn(
                     participant=who,
                     indices=paragraph,
                     start=words[paragraph[0]]["start"],
-                    end=max(words[i]["end"] for i in paragraph),
+                    end=max(ends) if paragraph is indices else max(words[i]["end"] for i in paragraph),
                     continues=k > 0,
                 )
             )
