@@ -9,6 +9,7 @@ from tests.factories import make_call, make_recording, make_transcript
 from tests.fakes import RECORDING_SID, mock_media, tone_wav
 
 from .chromium import require_chromium
+from .conftest import SCREENSHOTS
 from .test_accessibility import violations
 
 require_chromium()
@@ -138,3 +139,34 @@ def test_keyboard_steps_from_turn_to_turn_and_word_to_word_past_the_made_spans(l
     assert page.evaluate("document.activeElement.textContent") == "word3219"
     page.keyboard.press("Tab")  # the next doubtful word: 3257
     assert page.evaluate("document.activeElement.textContent") == "word3257"
+
+
+def test_a_share_link_to_a_long_call_finds_a_word_near_its_end(logged_in, browser, live_server, transcript):
+    page = logged_in
+    page.goto(f"/transcription/{transcript.pk}/")
+    page.select_option("#id_lifetime", "1d")
+    page.click('button:has-text("Create a share link")')
+    path = page.input_value("#share-url").removeprefix("https://djt.example.com")
+
+    stranger = browser.new_context(base_url=live_server.url).new_page()
+    stranger.goto(path)
+    assert 0 < stranger.locator("#transcript .w").count() < WORDS_IN_CALL / 4
+    stranger.fill("#search", "word3998")
+    found = stranger.locator("#transcript .w.hit-current")
+    found.wait_for()
+    assert found.inner_text() == "word3998"
+    assert in_view(stranger, "#transcript .w.hit-current")
+    stranger.context.close()
+
+
+def test_a_long_call_reads_at_phone_width(logged_in, transcript):
+    page = logged_in
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"/transcription/{transcript.pk}/#t=288.9")
+    page.locator("#transcript .w.moment").wait_for()
+    assert in_view(page, "#transcript .w.moment")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    # The screen, not the full page (tens of thousands of pixels tall).
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / "long-call-phone.png"))
+    assert violations(page) == []

@@ -41,8 +41,8 @@ def shade(confidence, low: float) -> str:
 
 @register.simple_tag
 def words_html(words, low: float):
-    """One span per word with its times and shade. Built here, not in a template loop: an hour of
-    speech is about 9,000 words."""
+    """One span per word with its times and shade: the page's blocks whose words cannot be told
+    apart by spaces (page_text.block_text sends the others as text plus timings)."""
     parts = []
     for word in words:
         confidence = word.get("confidence")
