@@ -139,6 +139,10 @@ def open_database(rows: int, pool: list) -> tuple:
     user = get_user_model().objects.get(username="bench")
     client = Client(HTTP_HOST="127.0.0.1")
     client.force_login(user)
+    # As a gunicorn worker serves the page (djtranscribe/wsgi.py): the app frozen out of full walks.
+    from djtranscribe.lib.heap import settle
+
+    settle()
     return client, made
 
 

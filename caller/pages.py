@@ -265,6 +265,7 @@ def _call_context(request, call: Call, *, notes: str | None = None, notes_error:
         "notes_text": call.notes if notes is None else notes,
         "notes_error": notes_error,
         "notes_max": NOTES_MAX_CHARS,
+        "notes_max_text": f"{NOTES_MAX_CHARS:,}",
     }
 
 
