@@ -96,7 +96,9 @@ class PlaceCallSerializer(serializers.Serializer):
 
 
 CALL_FILTERS = [
-    OpenApiParameter("q", str, description="Digits of a number, the caller's name, or who placed it."),
+    OpenApiParameter(
+        "q", str, description="Digits of a number, the caller's name, words of its notes, or who placed it."
+    ),
     OpenApiParameter("direction", str, enum=CallDirection.values),
     OpenApiParameter("status", str, enum=CallStatus.values),
     OpenApiParameter("transcript", str, enum=[value for value, _ in TRANSCRIPT_CHOICES]),

@@ -76,7 +76,12 @@ class CallFilter:
     def apply(self, user, calls: QuerySet) -> QuerySet:
         if self.q:
             digits = "".join(ch for ch in self.q if ch.isdigit())
-            match = Q(dialed_by__username__icontains=self.q) | Q(caller_name__icontains=self.q)
+            # Notes too: a call nobody answered has no transcript for the Transcripts search to find.
+            match = (
+                Q(dialed_by__username__icontains=self.q)
+                | Q(caller_name__icontains=self.q)
+                | Q(notes__icontains=self.q)
+            )
             if digits:
                 match |= (
                     Q(to__contains=digits) | Q(from_number__contains=digits) | Q(other_party__contains=digits)

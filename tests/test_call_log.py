@@ -192,3 +192,10 @@ def test_the_csv_has_each_calls_notes_inert_like_every_cell(client, alice):
     rows = csv_rows(client)
     assert rows[0][9] == "Notes"
     assert rows[1][9] == "'=1+1 then\na second line"
+
+
+def test_the_search_finds_a_call_by_its_notes_even_without_a_transcript(client, alice):
+    make_call(sid(1), owner=alice, status="no-answer", notes="Left a voicemail about the renewal.")
+    make_call(sid(2), owner=alice, status="completed")
+    make_call(sid(3), owner=make_user("bob"), notes="Renewal talk, bob's call.")
+    assert shown(client, "?q=renewal") == [sid(1)]
