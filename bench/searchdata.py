@@ -247,10 +247,11 @@ def _participants(connection, start: int, stop: int, four: str) -> None:
     for first in range(start, stop, BATCH):
         last = min(stop, first + BATCH)
         with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
-            # Spread over the names so that neighbours differ (7919 is prime to their count).
+            # Spread over the names so that neighbours differ (7919 is prime to their count; reduced first,
+            # or PostgreSQL's integers overflow at a million).
             for select in (
                 f"SELECT seq.i + 1, '1', b.name FROM seq "
-                f"JOIN bench_names b ON b.n = (seq.i * 7919) %% {len(names)}",
+                f"JOIN bench_names b ON b.n = ((seq.i %% {len(names)}) * 7919) %% {len(names)}",
                 f"SELECT seq.i + 1, '2', '+1 415-555-' || {four} FROM seq",
             ):
                 if connection.vendor == "postgresql":
