@@ -24,7 +24,7 @@ import statistics
 import time
 
 from bench import common
-from bench.searchdata import FIRST, LAST
+from bench.searchdata import names as searchdata_names
 
 QUESTIONS = {
     "a word nobody has": "invoice",
@@ -44,7 +44,7 @@ INDEXED = (
 
 
 def make(path, rows: int) -> None:
-    names = [f"{first} {last}" for last in LAST for first in FIRST]
+    names = searchdata_names()
     path.unlink(missing_ok=True)
     db = sqlite3.connect(path)
     db.executescript(
@@ -87,7 +87,7 @@ def postgres(rows: int, runs: int) -> dict:
 
     import psycopg
 
-    names = [f"{first} {last}" for last in LAST for first in FIRST]
+    names = searchdata_names()
     with psycopg.connect(os.environ["DATABASE_URL"], autocommit=True) as db:
         db.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
         db.execute("DROP TABLE IF EXISTS p")

@@ -230,15 +230,20 @@ def generate(connection, start: int, stop: int, owner_id: int, pool_size: int) -
             )
 
 
+def names() -> list[str]:
+    """Every person's name the generator gives, "Grace Hopper" first."""
+    return [f"{first} {last}" for last in LAST for first in FIRST]
+
+
 def _participants(connection, start: int, stop: int, four: str) -> None:
     """Participants "1" (a name from FIRST x LAST) and "2" (the number) of transcripts start..stop-1."""
     from django.db import transaction
 
-    names = [(n, f"{first} {last}") for n, (first, last) in enumerate((f, la) for la in LAST for f in FIRST)]
+    numbered = list(enumerate(names()))
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE IF EXISTS bench_names")
         cursor.execute("CREATE TABLE bench_names (n integer PRIMARY KEY, name text)")
-        cursor.executemany("INSERT INTO bench_names (n, name) VALUES (%s, %s)", names)
+        cursor.executemany("INSERT INTO bench_names (n, name) VALUES (%s, %s)", numbered)
     if connection.vendor == "postgresql":
         seq = "WITH seq(i) AS (SELECT generate_series(%s, %s))"
     else:
@@ -251,7 +256,7 @@ def _participants(connection, start: int, stop: int, four: str) -> None:
             # or PostgreSQL's integers overflow at a million).
             for select in (
                 f"SELECT seq.i + 1, '1', b.name FROM seq "
-                f"JOIN bench_names b ON b.n = ((seq.i %% {len(names)}) * 7919) %% {len(names)}",
+                f"JOIN bench_names b ON b.n = ((seq.i %% {len(numbered)}) * 7919) %% {len(numbered)}",
                 f"SELECT seq.i + 1, '2', '+1 415-555-' || {four} FROM seq",
             ):
                 if connection.vendor == "postgresql":

@@ -1,0 +1,46 @@
+"""The search bench's generated data (bench/searchdata.py) is shaped as the app leaves it, on either
+database: each transcript with its call, its audio asset and two participants the list can find.
+
+Run on PostgreSQL: make test-postgres PYTEST_ARGS='-q tests/test_bench_searchdata.py'
+"""
+
+import random
+
+import pytest
+from django.db import connection
+
+from bench import searchdata
+from bench.scale import fake_transcript
+from tests.factories import make_user
+from transcription.finding import people_condition
+from transcription.models import Participant, Transcript
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def generated():
+    user = make_user("bench")
+    rng = random.Random(1)
+    searchdata.make_pool(connection, [fake_transcript(rng) for _ in range(2)])
+    searchdata.generate(connection, 0, 3, user.pk, 2)
+    return Transcript.objects.order_by("pk")
+
+
+def test_every_generated_transcript_has_a_named_person_and_a_number(generated):
+    assert [dict(t.participants.values_list("key", "name")) for t in generated] == [
+        {"1": "Grace Hopper", "2": "+1 415-555-0000"},
+        {"1": searchdata.names()[7919 % len(searchdata.names())], "2": "+1 415-555-0001"},
+        {"1": searchdata.names()[2 * 7919 % len(searchdata.names())], "2": "+1 415-555-0002"},
+    ]
+
+
+def test_generated_participants_and_numbers_are_found_by_the_list(generated):
+    first = generated[0]
+    assert list(Transcript.objects.filter(people_condition("grace hop")).values_list("pk", flat=True)) == [
+        first.pk
+    ]
+    assert list(Transcript.objects.filter(people_condition("4155550001")).values_list("pk", flat=True)) == [
+        generated[1].pk
+    ]
+    assert Participant.objects.count() == 6
