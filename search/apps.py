@@ -1,12 +1,29 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate, pre_migrate
 
-# The apps whose tables the index's triggers read (transcripts, and calls for their notes).
-INDEXED_APPS = {"caller", "transcription"}
+# The models whose tables the index's triggers read (transcripts, and calls for their notes).
+INDEXED_MODELS = {("caller", "call"), ("transcription", "transcript")}
+
+
+def touches_index(migration) -> bool:
+    """Whether a migration has an operation on an indexed model (a field, an index, the model itself).
+
+    A miss is loud, not silent: the remake or ALTER it makes fails on the triggers.
+    """
+    for operation in migration.operations:
+        if hasattr(operation, "model_name"):  # a field, an index, a constraint of that model
+            names = [operation.model_name]
+        else:  # the model itself: created, deleted, renamed, its table renamed
+            names = [getattr(operation, attribute, None) for attribute in ("name", "old_name", "new_name")]
+        if any(
+            isinstance(name, str) and (migration.app_label, name.lower()) in INDEXED_MODELS for name in names
+        ):
+            return True
+    return False
 
 
 def drop_index_triggers(using="default", app_config=None, plan=None, **kwargs):
-    """Before a migrate that changes the indexed apps: drop the index's triggers (see
+    """Before a migrate that changes an indexed model: drop the index's triggers (see
     search.index.drop_triggers); the post_migrate hook below makes them again and rebuilds the index.
 
     Sent once per app with a models module (this app has none): it acts once, on the transcripts' app.
@@ -15,7 +32,7 @@ def drop_index_triggers(using="default", app_config=None, plan=None, **kwargs):
 
     if app_config is not None and app_config.label != "transcription":
         return
-    if not any(migration.app_label in INDEXED_APPS for migration, _ in plan or ()):
+    if not any(touches_index(migration) for migration, _ in plan or ()):
         return
 
     from .index import drop_triggers
