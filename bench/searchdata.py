@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import random
 
-GENERATOR_VERSION = 3  # 3: each transcript's call, one in ten with notes
+GENERATOR_VERSION = 4  # 3: each transcript's call, one in ten with notes; 4: two participants each
 BATCH = 50_000
 # What people write down about a call; one call in NOTES_EVERY has one of these notes.
 NOTES = (
@@ -26,6 +26,19 @@ NOTES = (
     "Interview went well. Follow up with references next week.",
 )
 NOTES_EVERY = 10
+# The people on the calls: FIRST x LAST names (2,500), one per transcript, with the number talked to.
+FIRST = (
+    "Grace Ada Alan Barbara Edsger Donald Frances Margaret Ken Dennis Radia Tim Linus Guido Sophie "
+    "Katherine Dorothy Mary John Hedy Jean Betty Kathleen Annie Evelyn Lynn Shafi Niklaus Tony Leslie "
+    "Butler Ivan Seymour Adele Jim Ole Kristen Bjarne Anders Yukihiro Rasmus Brendan James Larry Peter "
+    "Joan Hamid Fran Karen Erna"
+).split()
+LAST = (
+    "Hopper Lovelace Turing Liskov Dijkstra Knuth Allen Hamilton Thompson Ritchie Perlman Berners-Lee "
+    "Torvalds Rossum Wilson Johnson Vaughan Jackson McCarthy Lamarr Bartik Holberton Booth Easley "
+    "Berezin Conway Goldwasser Wirth Hoare Lamport Lampson Sutherland Papert Goldberg Gray Dahl Nygaard "
+    "Stroustrup Hejlsberg Matsumoto Lerdorf Eich Gosling Wall Norvig Clarke Ekeland Spärck-Jones Müller"
+).split()
 YEAR_SECONDS = 365 * 86400
 
 
@@ -122,8 +135,9 @@ def _insert(connection, template, made: dict[str, str], owner_id: int, start: in
 def generate(connection, start: int, stop: int, owner_id: int, pool_size: int) -> None:
     """Transcripts start..stop-1 (row i says conversation i % pool_size), each with its call (SID
     CA<i>, one in NOTES_EVERY with notes, made first as in production: the index reads the notes
-    when the transcript comes) and its recording's audio asset (id i + 1, labelled with the number
-    talked to), as calls leave them."""
+    when the transcript comes), its recording's audio asset (id i + 1, labelled with the number
+    talked to, E.164) and its two participants as caller.participants names a connected call's
+    channels: "1" a person ("Grace Hopper"), "2" the number as people read it ("+1 415-555-0123")."""
     from audio.models import AudioAsset, OriginKind
     from caller.models import Call
     from transcription.models import Transcript
@@ -135,11 +149,8 @@ def generate(connection, start: int, stop: int, owner_id: int, pool_size: int) -
         if postgres
         else f"datetime('now', '-' || ({ago}) || ' seconds')"
     )
-    number = (
-        "'+1415555' || lpad((seq.i %% 10000)::text, 4, '0')"
-        if postgres
-        else ("'+1415555' || printf('%%04d', seq.i %% 10000)")
-    )
+    four = "lpad((seq.i %% 10000)::text, 4, '0')" if postgres else "printf('%%04d', seq.i %% 10000)"
+    number = f"'+1415555' || {four}"
     notes = " ".join(
         [f"CASE WHEN seq.i %% {NOTES_EVERY} <> 0 THEN ''"]
         + [
@@ -186,6 +197,7 @@ def generate(connection, start: int, stop: int, owner_id: int, pool_size: int) -
         connection,
         transcript,
         {
+            "id": "seq.i + 1",
             "job_id": "'bench-job-' || seq.i",
             "webhook_token": "'bench-token-' || seq.i",
             "recording_sid": "'RE' || seq.i",
@@ -206,12 +218,45 @@ def generate(connection, start: int, stop: int, owner_id: int, pool_size: int) -
         stop,
         pool_size,
     )
+    _participants(connection, start, stop, four)
     if postgres:
         with connection.cursor() as cursor:
             cursor.execute("SELECT setval(pg_get_serial_sequence('audio_audioasset', 'id'), %s)", [stop + 1])
             cursor.execute(
+                "SELECT setval(pg_get_serial_sequence('transcription_transcript', 'id'), %s)", [stop + 1]
+            )
+            cursor.execute(
                 "SELECT setval(pg_get_serial_sequence('caller_call', 'id'), max(id)) FROM caller_call"
             )
+
+
+def _participants(connection, start: int, stop: int, four: str) -> None:
+    """Participants "1" (a name from FIRST x LAST) and "2" (the number) of transcripts start..stop-1."""
+    from django.db import transaction
+
+    names = [(n, f"{first} {last}") for n, (first, last) in enumerate((f, la) for la in LAST for f in FIRST)]
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS bench_names")
+        cursor.execute("CREATE TABLE bench_names (n integer PRIMARY KEY, name text)")
+        cursor.executemany("INSERT INTO bench_names (n, name) VALUES (%s, %s)", names)
+    if connection.vendor == "postgresql":
+        seq = "WITH seq(i) AS (SELECT generate_series(%s, %s))"
+    else:
+        seq = "WITH RECURSIVE seq(i) AS (SELECT %s UNION ALL SELECT i + 1 FROM seq WHERE i < %s)"
+    table = "transcription_participant (transcript_id, key, name)"
+    for first in range(start, stop, BATCH):
+        last = min(stop, first + BATCH)
+        with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+            # Spread over the names so that neighbours differ (7919 is prime to their count).
+            for select in (
+                f"SELECT seq.i + 1, '1', b.name FROM seq "
+                f"JOIN bench_names b ON b.n = (seq.i * 7919) %% {len(names)}",
+                f"SELECT seq.i + 1, '2', '+1 415-555-' || {four} FROM seq",
+            ):
+                if connection.vendor == "postgresql":
+                    cursor.execute(f"INSERT INTO {table} {seq} {select}", [first, last - 1])
+                else:
+                    cursor.execute(f"{seq} INSERT INTO {table} {select}", [first, last - 1])
 
 
 def pool_of(size: int, seed: int = 6) -> list[tuple[str, list[dict]]]:

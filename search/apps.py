@@ -23,8 +23,9 @@ def touches_index(migration) -> bool:
 
 
 def drop_index_triggers(using="default", app_config=None, plan=None, **kwargs):
-    """Before a migrate that changes an indexed model: drop the index's triggers (see
-    search.index.drop_triggers); the post_migrate hook below makes them again and rebuilds the index.
+    """Before a migrate that changes what the indexes read: drop their triggers (see
+    search.index.drop_triggers: a migration on Call or Transcript; search.people: on its apps); the
+    post_migrate hook below makes them again and rebuilds the indexes.
 
     Sent once per app with a models module (this app has none): it acts once, on the transcripts' app.
     """
@@ -32,17 +33,20 @@ def drop_index_triggers(using="default", app_config=None, plan=None, **kwargs):
 
     if app_config is not None and app_config.label != "transcription":
         return
-    if not any(touches_index(migration) for migration, _ in plan or ()):
-        return
 
+    from . import people
     from .index import drop_triggers
 
-    drop_triggers(connections[using])
+    plan = plan or ()
+    if any(touches_index(migration) for migration, _ in plan):
+        drop_triggers(connections[using])
+    if {migration.app_label for migration, _ in plan} & people.APPS:
+        people.drop_triggers(connections[using])
 
 
 def ensure_index(using="default", app_config=None, **kwargs):
     """After every migrate: recreate index triggers that a table remake (SQLite) or the hook above
-    dropped, and rebuild the index when it had to.
+    dropped, and rebuild the index when it had to; the same for the participants' indexes.
 
     Django sends post_migrate only for apps with a models module, which this app has not: the hook
     listens to every sender and acts once, on the transcripts' own app.
@@ -52,9 +56,11 @@ def ensure_index(using="default", app_config=None, **kwargs):
     if app_config is not None and app_config.label != "transcription":
         return
 
+    from . import people
     from .index import ensure
 
     ensure(connections[using])
+    people.ensure(connections[using])
 
 
 class SearchConfig(AppConfig):

@@ -5,7 +5,8 @@ that keeps calls registers, in its AppConfig.ready, the directions it knows and 
 picks their transcripts (`directions_register`). Without it the direction filter is not offered.
 
 Participants are found by name (the Participant rows) and by number (the audio asset's label: the
-number talked to), both in narrow tables, so a filter by person reads no transcript text.
+number talked to), both in narrow tables, so a filter by person reads no transcript text, and by
+any part of them through trigram indexes (search/people.py), so it reads no whole table either.
 """
 
 from __future__ import annotations
@@ -14,10 +15,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from django.db import connections, router
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from audio.models import AudioAsset
+from search import people
 
 from .models import Participant, TranscriptStatus
 
@@ -51,14 +54,23 @@ def people_condition(who: str) -> Q:
     the transcript's primary key and its indexed audio_id: never a scan of the wide transcripts.
     """
     who = who.strip()
-    found = Participant.objects.filter(name__icontains=who).order_by().values("transcript_id")
+    # Through a trigram index (search.people): on SQLite its FTS5 table, on PostgreSQL the lookup
+    # itself, which meets a pg_trgm index. Shorter than search.people.MIN_CHARS: a scan, as before.
+    connection = connections[router.db_for_read(Participant)]
+    named = people.contains(connection, "search_participant_fts", who)
+    found = Participant.objects.filter(Q(pk__in=named) if named is not None else Q(name__icontains=who))
+    found = found.order_by().values("transcript_id")
     digits = "".join(ch for ch in who if ch.isdigit())
     if len(digits) >= MIN_DIGITS:
         # Only where the transcript's owner made the audio: a transcript given to someone else does
         # not show them the number called (sources.describe), so it is not found by it either.
         # From the assets (a narrow table) to their transcripts through the audio_id index.
+        labelled = people.contains(connection, "search_asset_label_fts", digits)
         talked = (
-            AudioAsset.objects.filter(label__contains=digits, transcripts__owner=F("owner"))
+            AudioAsset.objects.filter(
+                Q(pk__in=labelled) if labelled is not None else Q(label__contains=digits)
+            )
+            .filter(transcripts__owner=F("owner"))
             .order_by()
             .values("transcripts")
         )

@@ -18,6 +18,7 @@ from audit.services import audit_record
 from search.engine import COUNT_LIMIT, MAX_QUERY, Search, count_statuses
 from search.highlight import clip
 from search.index import notes_of
+from search.people import MIN_CHARS as PEOPLE_MIN_CHARS
 
 from . import downloads
 from .finding import (
@@ -159,9 +160,17 @@ def _people_matching(user, query: str, wanted: TranscriptFilter) -> int:
     """How many transcripts have a participant (name or number) like the whole query, up to 100.
 
     The search box finds words said; a name or a number typed there is offered as the `who` filter.
+    Not for one or two characters: a trigram index (search.people) cannot answer them, and every
+    search would pay for a scan of all participants to offer a filter nobody asked for.
     """
     query = query.strip()
-    if not query or wanted.who or len(query) > MAX_WHO or any(ch in query for ch in '"-') or " OR " in query:
+    if (
+        len(query) < PEOPLE_MIN_CHARS
+        or wanted.who
+        or len(query) > MAX_WHO
+        or any(ch in query for ch in '"-')
+        or " OR " in query
+    ):
         return 0
     digits = sum(ch.isdigit() for ch in query)
     if digits and digits < PHONE_DIGITS:
