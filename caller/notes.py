@@ -40,9 +40,13 @@ def clean_notes(notes: str) -> str:
         raise NotesError(
             "The notes contain a character that is not text (a lone surrogate): remove it."
         ) from None
-    if len(notes) > NOTES_MAX_CHARS:
+    # Counted as the page's textarea counts (maxlength: UTF-16 units, an emoji is two), so notes saved
+    # through the API or the admin can always be edited and saved again on the call's page.
+    length = len(notes.encode("utf-16-le")) // 2
+    if length > NOTES_MAX_CHARS:
+        emoji = " (an emoji counts as two)" if length != len(notes) else ""
         raise NotesError(
-            f"The notes are {len(notes):,} characters long: shorten them to at most {NOTES_MAX_CHARS:,}."
+            f"The notes are {length:,} characters long{emoji}: shorten them to at most {NOTES_MAX_CHARS:,}."
         )
     return notes
 

@@ -1,14 +1,31 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_migrate, pre_migrate
 
-# The apps whose tables the index's triggers read (transcripts, and calls for their notes).
-INDEXED_APPS = {"caller", "transcription"}
+# The models whose tables the index's triggers read (transcripts, and calls for their notes).
+INDEXED_MODELS = {("caller", "call"), ("transcription", "transcript")}
+
+
+def touches_index(migration) -> bool:
+    """Whether a migration has an operation on an indexed model (a field, an index, the model itself).
+
+    A miss is loud, not silent: the remake or ALTER it makes fails on the triggers.
+    """
+    for operation in migration.operations:
+        if hasattr(operation, "model_name"):  # a field, an index, a constraint of that model
+            names = [operation.model_name]
+        else:  # the model itself: created, deleted, renamed, its table renamed
+            names = [getattr(operation, attribute, None) for attribute in ("name", "old_name", "new_name")]
+        if any(
+            isinstance(name, str) and (migration.app_label, name.lower()) in INDEXED_MODELS for name in names
+        ):
+            return True
+    return False
 
 
 def drop_index_triggers(using="default", app_config=None, plan=None, **kwargs):
-    """Before a migrate that changes the indexed apps: drop the indexes' triggers (see
-    search.index.drop_triggers, search.people); the post_migrate hook below makes them again and
-    rebuilds the indexes.
+    """Before a migrate that changes what the indexes read: drop their triggers (see
+    search.index.drop_triggers: a migration on Call or Transcript; search.people: on its apps); the
+    post_migrate hook below makes them again and rebuilds the indexes.
 
     Sent once per app with a models module (this app has none): it acts once, on the transcripts' app.
     """
@@ -20,10 +37,10 @@ def drop_index_triggers(using="default", app_config=None, plan=None, **kwargs):
     from . import people
     from .index import drop_triggers
 
-    touched = {migration.app_label for migration, _ in plan or ()}
-    if touched & INDEXED_APPS:
+    plan = plan or ()
+    if any(touches_index(migration) for migration, _ in plan):
         drop_triggers(connections[using])
-    if touched & people.APPS:
+    if {migration.app_label for migration, _ in plan} & people.APPS:
         people.drop_triggers(connections[using])
 
 

@@ -84,6 +84,14 @@ def test_notes_too_long_are_refused_with_a_message_and_kept_for_fixing(client, o
     assert call.notes == "Wants a quote by Friday."
 
 
+def test_emoji_count_as_the_pages_textarea_counts_them_so_saved_notes_stay_editable(client, owner, call):
+    # The browser's maxlength counts UTF-16 units: 2,501 emoji are 5,002 there, over the limit.
+    response = signed_in(client, owner).post(NOTES_URL, {"notes": "\N{GRINNING FACE}" * 2501})
+    assert response.status_code == 400
+    assert "The notes are 5,002 characters long (an emoji counts as two)" in response.content.decode()
+    assert signed_in(client, owner).post(NOTES_URL, {"notes": "\N{GRINNING FACE}" * 2500}).status_code == 302
+
+
 def test_a_nul_character_is_refused_with_a_message(client, owner, call):
     response = signed_in(client, owner).post(NOTES_URL, {"notes": "bad \x00 byte"})
     assert response.status_code == 400

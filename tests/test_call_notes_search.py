@@ -161,3 +161,27 @@ def test_notes_of_answers_the_notes_of_transcripts_that_have_some():
     _, with_notes = call_with_transcript("a note")
     without = make_transcript(status="completed", text="no call")
     assert notes_of(connection, [with_notes.pk, without.pk]) == {with_notes.pk: "a note"}
+
+
+def migration(app_label, *operations):
+    from django.db import migrations
+
+    made = migrations.Migration("test", app_label)
+    made.operations = list(operations)
+    return made
+
+
+def test_a_migrate_drops_the_triggers_only_for_a_migration_on_an_indexed_model():
+    from django.db import migrations, models
+
+    from search.apps import touches_index
+
+    field = models.TextField(blank=True)
+    assert touches_index(migration("caller", migrations.AddField("call", "summary", field)))
+    assert touches_index(migration("transcription", migrations.AlterField("transcript", "text", field)))
+    assert touches_index(migration("caller", migrations.RenameModel("Call", "PhoneCall")))
+    assert touches_index(migration("caller", migrations.DeleteModel("Call")))
+    # A field named like the model, on another model; another app's model of the same name.
+    assert not touches_index(migration("caller", migrations.AddField("recording", "call", field)))
+    assert not touches_index(migration("notify", migrations.AddField("call", "x", field)))
+    assert not touches_index(migration("caller", migrations.RunPython(migrations.RunPython.noop)))

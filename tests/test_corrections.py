@@ -293,3 +293,25 @@ def test_any_saved_correction_keeps_times_in_order_and_its_revert_restores_every
     assert saved[:start] == WORDS[:start] and saved[len(saved) - (len(WORDS) - end) :] == WORDS[end:]
     transcript_revert(transcript_pk=transcript.pk, user=owner, number=0)
     assert Transcript.objects.get(pk=transcript.pk).words == WORDS
+
+
+def test_two_voices_starting_at_the_same_moment_are_shown_and_corrected_in_stored_order(owner_client, owner):
+    # Overlapping channels: "alpha" (channel 1) and "beta" (channel 2) start at the same millisecond,
+    # beta ending first. The page must show word N where the editor's word N is.
+    words = [
+        {"text": "Hello", "start": 0, "end": 400, "confidence": 0.9, "channel": "1"},
+        {"text": "alpha", "start": 8000, "end": 8500, "confidence": 0.9, "channel": "1"},
+        {"text": "beta", "start": 8000, "end": 8200, "confidence": 0.9, "channel": "2"},
+    ]
+    t = make_transcript(completed=True, owner=owner, words=words, text="Hello alpha beta")
+    page = owner_client.get(f"/transcription/{t.pk}/").content.decode()
+    assert page.index("alpha") < page.index("beta")
+    assert post_edit(owner_client, t, start=2, end=3, text="gamma").status_code == 200
+    t.refresh_from_db()
+    assert [(w["text"], w["start"], w["end"]) for w in t.words] == [
+        ("Hello", 0, 400),
+        ("alpha", 8000, 8500),
+        ("gamma", 8000, 8200),
+    ]
+    page = owner_client.get(f"/transcription/{t.pk}/").content.decode()
+    assert page.index("alpha") < page.index("gamma")

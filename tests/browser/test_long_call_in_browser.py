@@ -159,6 +159,21 @@ def test_a_share_link_to_a_long_call_finds_a_word_near_its_end(logged_in, browse
     stranger.context.close()
 
 
+def test_a_share_link_opened_at_a_moment_shows_that_moment(logged_in, browser, live_server, transcript):
+    page = logged_in
+    page.goto(f"/transcription/{transcript.pk}/")
+    page.select_option("#id_lifetime", "1d")
+    page.click('button:has-text("Create a share link")')
+    path = page.input_value("#share-url").removeprefix("https://djt.example.com")
+
+    stranger = browser.new_context(base_url=live_server.url).new_page()
+    stranger.goto(f"{path}#t=288.9")
+    moment = stranger.locator("#transcript .w.moment")
+    moment.wait_for()
+    assert in_view(stranger, "#transcript .w.moment")
+    stranger.context.close()
+
+
 def test_a_long_call_reads_at_phone_width(logged_in, transcript):
     page = logged_in
     page.set_viewport_size({"width": 390, "height": 844})

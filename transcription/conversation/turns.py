@@ -18,7 +18,7 @@ not overlap one another, which holds for AssemblyAI's words per channel and per 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from itertools import groupby, islice
-from operator import itemgetter, le, lt
+from operator import itemgetter, le
 from typing import Any
 
 __all__ = [
@@ -54,16 +54,18 @@ def ends_sentence(text: str) -> bool:
 
 
 def time_order(words: Sequence[Word]) -> list[int]:
-    """Indices of ``words`` sorted by start, then end; ties keep their given order."""
+    """Indices of ``words`` sorted by start; words that start together keep their given order.
+
+    The editor numbers the words the same way (revising.editable_words): the page shows word N
+    where a correction of word N lands. (A tie broken by end here once showed two overlapping
+    voices' words swapped, and a correction of one changed the other.)
+    """
     # Stored words are in time order once saved (revising.editable_words): checked at C speed, the
-    # page of a 30,000-word call skips the sort. Starts alone first (no tuples) when none are equal.
+    # page of a 30,000-word call skips the sort.
     starts = list(map(itemgetter("start"), words))
-    if all(map(lt, starts, islice(starts, 1, None))):
+    if all(map(le, starts, islice(starts, 1, None))):
         return list(range(len(starts)))
-    keys = list(map(itemgetter("start", "end"), words))
-    if all(map(le, keys, islice(keys, 1, None))):
-        return list(range(len(keys)))
-    return sorted(range(len(keys)), key=keys.__getitem__)  # a stable sort: ties keep their order
+    return sorted(range(len(starts)), key=starts.__getitem__)  # a stable sort: ties keep their order
 
 
 @dataclass

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import partial
+from operator import itemgetter
 from typing import Any
 
 from django.db import transaction
@@ -66,8 +67,9 @@ def editable_words(words: Any, *, ours: bool = False) -> list[Word]:
         # `ours`: a save of this app wrote them (the transcript has revisions), so they are clean.
         return words
     timed = timed_words(words)
-    if any(timed[k]["start"] > timed[k + 1]["start"] for k in range(len(timed) - 1)):
-        timed.sort(key=lambda w: (w["start"], w["end"]))
+    # By start; words that start together keep their stored order (as the page shows them:
+    # conversation.time_order), whatever their ends.
+    timed.sort(key=itemgetter("start"))
     return timed
 
 
