@@ -5,8 +5,8 @@ from django.db.models.signals import post_migrate, pre_migrate
 INDEXED_MODELS = {("caller", "call"), ("transcription", "transcript")}
 
 
-def touches_index(migration) -> bool:
-    """Whether a migration has an operation on an indexed model (a field, an index, the model itself).
+def touches_index(migration, models=INDEXED_MODELS) -> bool:
+    """Whether a migration has an operation on one of `models` (a field, an index, the model itself).
 
     A miss is loud, not silent: the remake or ALTER it makes fails on the triggers.
     """
@@ -15,17 +15,15 @@ def touches_index(migration) -> bool:
             names = [operation.model_name]
         else:  # the model itself: created, deleted, renamed, its table renamed
             names = [getattr(operation, attribute, None) for attribute in ("name", "old_name", "new_name")]
-        if any(
-            isinstance(name, str) and (migration.app_label, name.lower()) in INDEXED_MODELS for name in names
-        ):
+        if any(isinstance(name, str) and (migration.app_label, name.lower()) in models for name in names):
             return True
     return False
 
 
 def drop_index_triggers(using="default", app_config=None, plan=None, **kwargs):
     """Before a migrate that changes what the indexes read: drop their triggers (see
-    search.index.drop_triggers: a migration on Call or Transcript; search.people: on its apps); the
-    post_migrate hook below makes them again and rebuilds the indexes.
+    search.index.drop_triggers: a migration on Call or Transcript; search.people: on Participant or
+    AudioAsset); the post_migrate hook below makes them again and rebuilds the indexes.
 
     Sent once per app with a models module (this app has none): it acts once, on the transcripts' app.
     """
@@ -40,7 +38,7 @@ def drop_index_triggers(using="default", app_config=None, plan=None, **kwargs):
     plan = plan or ()
     if any(touches_index(migration) for migration, _ in plan):
         drop_triggers(connections[using])
-    if {migration.app_label for migration, _ in plan} & people.APPS:
+    if any(touches_index(migration, people.MODELS) for migration, _ in plan):
         people.drop_triggers(connections[using])
 
 

@@ -25,8 +25,8 @@ from django.db.models.expressions import RawSQL
 MIN_CHARS = 3  # a trigram index knows nothing shorter
 PARTICIPANTS = "transcription_participant"
 ASSETS = "audio_audioasset"
-# The migrations of these apps may remake the tables the triggers are on.
-APPS = {"transcription", "audio"}
+# The models whose tables the triggers are on: a migration on them may remake those tables.
+MODELS = {("transcription", "participant"), ("audio", "audioasset")}
 # name: (table, column) the index reads.
 SQLITE_INDEXES = {
     "search_participant_fts": (PARTICIPANTS, "name"),

@@ -164,3 +164,24 @@ def test_an_extension_the_server_lacks_does_not_stop_the_migration():
         cursor.execute(people.PG_TRGM.replace("pg_trgm", "no_such_extension"))
         cursor.execute("SELECT count(*) FROM pg_extension WHERE extname = 'no_such_extension'")
         assert cursor.fetchone()[0] == 0
+
+
+def test_a_migrate_drops_these_triggers_only_for_a_migration_on_participants_or_audio_assets():
+    from django.db import migrations, models
+
+    from search.apps import touches_index
+
+    def migration(app_label, operation):
+        made = migrations.Migration("test", app_label)
+        made.operations = [operation]
+        return made
+
+    field = models.CharField(max_length=120)
+    assert touches_index(
+        migration("transcription", migrations.AlterField("participant", "name", field)), people.MODELS
+    )
+    assert touches_index(migration("audio", migrations.AddField("audioasset", "x", field)), people.MODELS)
+    assert not touches_index(
+        migration("transcription", migrations.AddField("transcript", "x", field)), people.MODELS
+    )
+    assert not touches_index(migration("transcription", migrations.AlterField("participant", "name", field)))
