@@ -4,6 +4,7 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
+from search import people
 from search.index import drop_triggers, ensure
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -14,13 +15,16 @@ RECORDING = "RE" + "5" * 32
 
 
 def migrate(targets):
-    # As the migrate command does (search/apps.py): the search index's triggers name two apps'
-    # tables, so they are dropped while migrations remake tables, and made again after.
+    # As the migrate command does (search/apps.py): the search indexes' triggers name two apps'
+    # tables, so they are dropped while migrations remake tables, and made again after (with the
+    # participants' trigram indexes, which go with their tables when a migration drops them).
     drop_triggers(connection)
+    people.drop_triggers(connection)
     executor = MigrationExecutor(connection)
     executor.loader.build_graph()
     executor.migrate(targets)
     ensure(connection)
+    people.ensure(connection)
     return executor.loader.project_state(targets).apps
 
 

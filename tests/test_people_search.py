@@ -144,18 +144,27 @@ def test_sqlite_answers_from_the_trigram_tables():
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's pg_trgm indexes")
-def test_postgresql_can_answer_from_the_trigram_indexes():
-    sql, params = Transcript.objects.filter(people_condition("4155550123")).query.sql_with_params()
+@pytest.mark.parametrize(
+    "lookups, index",
+    [
+        (Participant.objects.filter(name__icontains="Müller"), "search_participant_name_trgm"),
+        (AudioAsset.objects.filter(label__contains="4155550123"), "search_asset_label_trgm"),
+    ],
+    ids=["name icontains", "label contains"],
+)
+def test_postgresql_can_answer_the_lookups_from_the_trigram_indexes(lookups, index):
+    sql, params = lookups.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm'")
         if cursor.fetchone() is None:
             pytest.skip("pg_trgm is not available on this server")
-        # A table of a few rows is read whole whatever the indexes: forbid that to see them used.
+        # A table of a few rows is read whole whatever the indexes: forbid that (and a walk of
+        # another index) to see whether the lookup's own expression meets the trigram index.
         cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_indexscan = off")
         cursor.execute(f"EXPLAIN {sql}", params)
         plan = " ".join(row[0] for row in cursor.fetchall())
-    assert "search_participant_name_trgm" in plan
-    assert "search_asset_label_trgm" in plan
+    assert f"Bitmap Index Scan on {index}" in plan
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's extensions")
