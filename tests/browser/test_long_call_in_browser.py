@@ -141,15 +141,19 @@ def test_keyboard_steps_from_turn_to_turn_and_word_to_word_past_the_made_spans(l
     assert page.evaluate("document.activeElement.textContent") == "word3257"
 
 
-def test_a_share_link_to_a_long_call_finds_a_word_near_its_end(logged_in, browser, live_server, transcript):
-    page = logged_in
+def stranger_on_a_share_link(page, browser, live_server, transcript, *, at: str = ""):
+    """A share link made on `page`, opened (at `at`, e.g. "#t=10") in a browser that is not signed in."""
     page.goto(f"/transcription/{transcript.pk}/")
     page.select_option("#id_lifetime", "1d")
     page.click('button:has-text("Create a share link")')
     path = page.input_value("#share-url").removeprefix("https://djt.example.com")
-
     stranger = browser.new_context(base_url=live_server.url).new_page()
-    stranger.goto(path)
+    stranger.goto(path + at)
+    return stranger
+
+
+def test_a_share_link_to_a_long_call_finds_a_word_near_its_end(logged_in, browser, live_server, transcript):
+    stranger = stranger_on_a_share_link(logged_in, browser, live_server, transcript)
     assert 0 < stranger.locator("#transcript .w").count() < WORDS_IN_CALL / 4
     stranger.fill("#search", "word3998")
     found = stranger.locator("#transcript .w.hit-current")
@@ -160,14 +164,7 @@ def test_a_share_link_to_a_long_call_finds_a_word_near_its_end(logged_in, browse
 
 
 def test_a_share_link_opened_at_a_moment_shows_that_moment(logged_in, browser, live_server, transcript):
-    page = logged_in
-    page.goto(f"/transcription/{transcript.pk}/")
-    page.select_option("#id_lifetime", "1d")
-    page.click('button:has-text("Create a share link")')
-    path = page.input_value("#share-url").removeprefix("https://djt.example.com")
-
-    stranger = browser.new_context(base_url=live_server.url).new_page()
-    stranger.goto(f"{path}#t=288.9")
+    stranger = stranger_on_a_share_link(logged_in, browser, live_server, transcript, at="#t=288.9")
     moment = stranger.locator("#transcript .w.moment")
     moment.wait_for()
     assert in_view(stranger, "#transcript .w.moment")
