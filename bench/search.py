@@ -28,7 +28,6 @@ import os
 import statistics
 import subprocess
 import time
-from collections import Counter
 from pathlib import Path
 
 from bench import common
@@ -52,12 +51,6 @@ def timed(function, runs: int) -> dict:
         function()
         times.append((time.perf_counter() - started) * 1000)
     return {"p50_ms": round(statistics.median(times), 1), "p95_ms": round(percentile(times, 0.95), 1)}
-
-
-def rare_word(pool: list) -> str:
-    """A word (a reference number) said in exactly one transcript of the pool."""
-    seen = Counter(word for text, _ in pool for word in set(text.replace(",", " ").split()))
-    return min(word for word, n in seen.items() if n == 1 and word.isdigit() and len(word) == 5)
 
 
 def old_scan(text: str):
@@ -155,10 +148,11 @@ def measure_level(rows: int, runs: int) -> dict:
     client, made = open_database(rows, pool)
     from django.db import connection
 
+    from bench.searchdata import RARE_WORD
     from search.engine import Search
     from transcription.models import Transcript
 
-    queries = {"rare word": rare_word(pool), "common word": COMMON_WORD, "phrase": PHRASE}
+    queries = {"rare word": RARE_WORD, "common word": COMMON_WORD, "phrase": PHRASE}
     level = {
         "rows": rows,
         "database": connection.vendor,

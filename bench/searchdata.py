@@ -15,7 +15,8 @@ from __future__ import annotations
 import json
 import random
 
-GENERATOR_VERSION = 4  # 3: each transcript's call, one in ten with notes; 4: two participants each
+# 3: each transcript's call, one in ten with notes; 4: two participants each; 5: the rare word
+GENERATOR_VERSION = 5
 BATCH = 50_000
 # What people write down about a call; one call in NOTES_EVERY has one of these notes.
 NOTES = (
@@ -40,6 +41,16 @@ LAST = (
     "Stroustrup Hejlsberg Matsumoto Lerdorf Eich Gosling Wall Norvig Clarke Ekeland Spärck-Jones Müller"
 ).split()
 YEAR_SECONDS = 365 * 86400
+# A word said in RARE_HITS transcripts whatever the size (a customer's name, a reference): a rare
+# word's hits stay few as the rows grow, so its figures compare the same page at every size. (Any
+# word of the pool is said once per 2,000 rows: 5 hits at 10,000 rows, 500 at a million.)
+RARE_WORD = "quokka"
+RARE_HITS = 5
+
+
+def rare_rows(start: int, stop: int) -> list[int]:
+    """The rows (seq.i) of start..stop-1 that say RARE_WORD: spread over the rows, and so over a year."""
+    return [i for i in (start + (stop - start) * k // RARE_HITS + 7 for k in range(RARE_HITS)) if i < stop]
 
 
 def migration_key() -> str:
@@ -159,6 +170,17 @@ def generate(connection, start: int, stop: int, owner_id: int, pool_size: int) -
         ]
         + ["END"]
     )
+    planted = rare_rows(start, stop)
+    rare = f"seq.i IN ({', '.join(map(str, planted))})" if planted else "1 = 0"
+    said = (  # RARE_WORD as the last word, 200 ms after the conversation's end
+        f"'text', '{RARE_WORD}', 'start', CAST(p.duration * 1000 AS INTEGER) + 200, "
+        "'end', CAST(p.duration * 1000 AS INTEGER) + 700, 'confidence', 0.9"
+    )
+    rare_words = (
+        f"p.words || jsonb_build_array(jsonb_build_object({said}))"
+        if postgres
+        else f"json_insert(p.words, '$[#]', json_object({said}))"
+    )
     call = Call(status="completed", direction="outbound-api", from_number="+15005550006", duration=60)
     _insert(
         connection,
@@ -203,8 +225,8 @@ def generate(connection, start: int, stop: int, owner_id: int, pool_size: int) -
             "recording_sid": "'RE' || seq.i",
             "call_sid": "'CA' || seq.i",
             "audio_id": "seq.i + 1",
-            "text": "p.text",
-            "words": "p.words",
+            "text": f"CASE WHEN {rare} THEN p.text || ' {RARE_WORD}' ELSE p.text END",
+            "words": f"CASE WHEN {rare} THEN {rare_words} ELSE p.words END",
             "confidence": "p.confidence",
             "audio_duration": "p.duration",
             "created_at": when,

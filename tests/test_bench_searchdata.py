@@ -44,3 +44,19 @@ def test_generated_participants_and_numbers_are_found_by_the_list(generated):
         generated[1].pk
     ]
     assert Participant.objects.count() == 6
+
+
+@pytest.mark.parametrize("rows", [40, 400])
+def test_the_rare_word_is_said_in_as_many_transcripts_at_every_size_and_found_with_its_moment(rows):
+    from search.engine import Search
+
+    user = make_user("bench")
+    rng = random.Random(1)
+    searchdata.make_pool(connection, [fake_transcript(rng) for _ in range(2)])
+    searchdata.generate(connection, 0, rows, user.pk, 2)
+    search = Search.parse(searchdata.RARE_WORD)
+    found = list(search.filter(Transcript.objects.all()).order_by("pk"))
+    assert len(found) == searchdata.RARE_HITS
+    assert all(t.words[-1]["text"] == searchdata.RARE_WORD for t in found)
+    assert all(moment.startswith("t=") for moment in search.fragments(found).values())
+    assert len(search.fragments(found)) == searchdata.RARE_HITS
