@@ -36,3 +36,17 @@ def test_notes_are_saved_by_keyboard_at_phone_width_and_found_by_search(logged_i
     assert page.locator("#transcripts mark").first.inner_text() == "Müller"
     assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
     screenshot("call-notes-search-390")
+
+
+def test_a_hit_in_the_notes_alone_opens_a_transcript_that_says_where_it_was_found(logged_in, staff_user):
+    make_call(SID, status="completed", owner=staff_user, dialed_by=staff_user, notes="Kumquat order")
+    transcript = make_transcript(completed=True, owner=staff_user, call_sid=SID, text="Ahoy, this")
+    page = logged_in
+    page.goto("/transcription/?q=kumquat")
+    page.locator(f'#transcripts a[href^="/transcription/{transcript.pk}/"]').first.click()
+    count = page.locator("#search-count")
+    count.wait_for()
+    page.wait_for_function("() => document.getElementById('search-count').textContent !== ''")
+    assert count.inner_text() == "Not said; found in the call's notes"
+    page.fill("#search", "pineapple")
+    page.wait_for_function("() => document.getElementById('search-count').textContent === 'No match'")

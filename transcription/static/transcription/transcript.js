@@ -148,7 +148,12 @@
         }
       });
     }
-    if (matches.length) { show(0); } else { count.textContent = "No match"; }
+    if (matches.length) { show(0); return; }
+    // A hit of the transcripts list may be in the call's notes only (shown above the words).
+    var notes = document.getElementById("call-notes");
+    var said = notes ? norm(notes.textContent) : "";
+    var inNotes = terms.some(function (t) { return said.indexOf(t) >= 0; });
+    count.textContent = inNotes ? "Not said; found in the call's notes" : "No match";
   }
   if (input) {
     var timer = null;
