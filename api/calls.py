@@ -80,6 +80,20 @@ class CallNotesSerializer(serializers.Serializer):
         "Searchable with the call's transcripts.",
     )
 
+    def validate(self, attrs):
+        # Only the notes change here: any other field (a status, a number) would be silently ignored.
+        others = sorted(set(self.initial_data) - {"notes"}) if hasattr(self.initial_data, "keys") else []
+        if others:
+            raise serializers.ValidationError(
+                {name: ["Only a call's notes can be changed: leave this field out."] for name in others}
+            )
+        return attrs
+
+    def validate_notes(self, value: str) -> str:
+        if not isinstance(self.initial_data.get("notes"), str):
+            raise serializers.ValidationError("Send the notes as a string (text), not a number or a list.")
+        return value
+
 
 class PlaceCallSerializer(serializers.Serializer):
     """What to call: a number (E.164 or national digits of the home country); `connect` has Twilio

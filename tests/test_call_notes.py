@@ -202,6 +202,22 @@ def test_the_api_refuses_characters_no_database_stores(owner, call, bad):
     assert call.notes == "Wants a quote by Friday."
 
 
+@pytest.mark.parametrize(
+    ("body", "field", "message"),
+    [
+        ({"notes": 123}, "notes", "Send the notes as a string"),
+        ({"notes": ["a"]}, "notes", "Not a valid string"),
+        ({"notes": "x", "status": "failed"}, "status", "Only a call's notes can be changed"),
+    ],
+)
+def test_the_api_refuses_what_it_would_otherwise_coerce_or_ignore(owner, call, body, field, message):
+    response = api_client(owner).patch(f"/api/v1/calls/{SID}/", body, content_type="application/json")
+    assert response.status_code == 400
+    assert message in response.content.decode() and field in response.content.decode()
+    call.refresh_from_db()
+    assert (call.notes, call.status) == ("Wants a quote by Friday.", "queued")
+
+
 def test_the_api_lets_a_lead_read_but_not_change_the_notes(call):
     client = api_client(lead())
     assert client.get(f"/api/v1/calls/{SID}/").json()["notes"] == "Wants a quote by Friday."
