@@ -128,6 +128,30 @@ def test_playback_deep_in_a_long_call_highlights_the_spoken_word_and_follows_it(
     )
 
 
+def test_following_playback_far_ahead_jumps_there_without_making_every_span_between(logged_in, transcript):
+    page = logged_in
+    page.goto(f"/transcription/{transcript.pk}/")
+    page.wait_for_function("() => document.getElementById('player').readyState >= 1")
+    page.evaluate(
+        """() => {
+          const audio = document.getElementById('player');
+          audio.muted = true;
+          audio.currentTime = 295;
+          return audio.play();
+        }"""
+    )
+    page.wait_for_function(
+        """() => {
+          const now = document.querySelector('#transcript .w.now');
+          if (!now) return false;
+          const r = now.getBoundingClientRect();
+          return r.top >= 0 && r.bottom <= window.innerHeight;
+        }"""
+    )
+    page.wait_for_timeout(1500)  # a smooth scroll would still be passing the turns between
+    assert page.locator("#transcript .w").count() < WORDS_IN_CALL / 4
+
+
 def test_keyboard_steps_from_turn_to_turn_and_word_to_word_past_the_made_spans(logged_in, transcript):
     page = logged_in
     page.goto(f"/transcription/{transcript.pk}/#t=288.9")

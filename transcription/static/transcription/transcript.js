@@ -92,7 +92,12 @@
       W.add("now", i);
       if (follow && follow.checked && !audio.paused) {
         var span = W.span(i);
-        if (!inView(span)) { span.scrollIntoView({ block: "center", behavior: "smooth" }); }
+        if (!inView(span)) {
+          // Far away (a seek, a jump in the audio), go there at once: a smooth scroll would pass
+          // every turn between, and each would make its word spans on the way.
+          var far = Math.abs(span.getBoundingClientRect().top) > 2 * window.innerHeight;
+          span.scrollIntoView({ block: "center", behavior: far ? "auto" : "smooth" });
+        }
       }
     }
   }
