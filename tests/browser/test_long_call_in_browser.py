@@ -102,18 +102,24 @@ def test_a_moment_deep_in_a_long_call_is_highlighted_played_and_corrected(logged
     assert len(texts) == WORDS_IN_CALL
 
 
-def test_playback_deep_in_a_long_call_highlights_the_spoken_word_and_follows_it(logged_in, transcript):
-    page = logged_in
+def play_from(page, transcript, seconds: float) -> None:
+    """The transcript's page, its audio playing (muted) from `seconds`."""
     page.goto(f"/transcription/{transcript.pk}/")
     page.wait_for_function("() => document.getElementById('player').readyState >= 1")
     page.evaluate(
-        """() => {
+        """(seconds) => {
           const audio = document.getElementById('player');
           audio.muted = true;
-          audio.currentTime = 300;
+          audio.currentTime = seconds;
           return audio.play();
-        }"""
+        }""",
+        seconds,
     )
+
+
+def test_playback_deep_in_a_long_call_highlights_the_spoken_word_and_follows_it(logged_in, transcript):
+    page = logged_in
+    play_from(page, transcript, 300)
     page.wait_for_function(
         """() => {
           const now = document.querySelector('#transcript .w.now');
@@ -130,16 +136,7 @@ def test_playback_deep_in_a_long_call_highlights_the_spoken_word_and_follows_it(
 
 def test_following_playback_far_ahead_jumps_there_without_making_every_span_between(logged_in, transcript):
     page = logged_in
-    page.goto(f"/transcription/{transcript.pk}/")
-    page.wait_for_function("() => document.getElementById('player').readyState >= 1")
-    page.evaluate(
-        """() => {
-          const audio = document.getElementById('player');
-          audio.muted = true;
-          audio.currentTime = 295;
-          return audio.play();
-        }"""
-    )
+    play_from(page, transcript, 295)
     page.wait_for_function(
         """() => {
           const now = document.querySelector('#transcript .w.now');
