@@ -192,6 +192,31 @@ def test_a_share_link_opened_at_a_moment_shows_that_moment(logged_in, browser, l
     stranger.context.close()
 
 
+def test_making_a_turns_word_spans_never_moves_its_lines(logged_in, transcript):
+    page = logged_in
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"/transcription/{transcript.pk}/")
+    changed = page.evaluate(
+        """() => {
+          const W = window.TranscriptWords;
+          const turns = [...document.querySelectorAll('#transcript .para p[data-w]')].slice(-60);
+          // Laid out for real, not at the size off-screen paragraphs are given (content-visibility).
+          turns.forEach((p) => { p.closest('.para').style.contentVisibility = 'visible'; });
+          const before = turns.map((p) => p.getBoundingClientRect().height);
+          let first = 0;
+          const firsts = [];
+          // The first word of each of these turns: count the words of every turn before it.
+          for (const p of document.querySelectorAll('#transcript .para p')) {
+            if (turns.includes(p)) firsts.push(first);
+            first += p.dataset.w ? p.dataset.w.split(' ').length : p.querySelectorAll('.w').length;
+          }
+          firsts.forEach((i) => W.span(i));
+          return turns.filter((p, k) => p.getBoundingClientRect().height !== before[k]).length;
+        }"""
+    )
+    assert changed == 0
+
+
 def test_a_long_call_reads_at_phone_width(logged_in, transcript):
     page = logged_in
     page.set_viewport_size({"width": 390, "height": 844})
