@@ -154,7 +154,9 @@ def generate(connection, start: int, stop: int, owner_id: int, pool_size: int) -
     from transcription.models import Transcript
 
     postgres = connection.vendor == "postgresql"
-    ago = f"(seq.i * 7919) %% {YEAR_SECONDS}"
+    # How long ago row i was made, spread over a year; PostgreSQL's generate_series gives integers,
+    # which the product overflows past ~271,000 rows: widened first (SQLite's are 64-bit already).
+    ago = f"({'seq.i::bigint' if postgres else 'seq.i'} * 7919) %% {YEAR_SECONDS}"
     when = (
         f"now() - make_interval(secs => {ago})"
         if postgres

@@ -60,3 +60,18 @@ def test_the_rare_word_is_said_in_as_many_transcripts_at_every_size_and_found_wi
     assert all(t.words[-1]["text"] == searchdata.RARE_WORD for t in found)
     assert all(moment.startswith("t=") for moment in search.fragments(found).values())
     assert len(search.fragments(found)) == searchdata.RARE_HITS
+
+
+def test_rows_past_a_quarter_million_are_made_on_either_database():
+    # PostgreSQL's integers overflowed in the spread of creation times past ~271,000 rows.
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    user = make_user("bench")
+    rng = random.Random(1)
+    searchdata.make_pool(connection, [fake_transcript(rng) for _ in range(2)])
+    searchdata.generate(connection, 300_000, 300_003, user.pk, 2)
+    made = list(Transcript.objects.values_list("created_at", flat=True))
+    assert len(made) == 3
+    assert all(timezone.now() - timedelta(days=366) < when <= timezone.now() for when in made)
