@@ -217,6 +217,17 @@ def test_making_a_turns_word_spans_never_moves_its_lines(logged_in, transcript):
     assert changed == 0
 
 
+def test_the_next_doubtful_word_is_found_from_the_moment_opened_not_from_the_start(logged_in, transcript):
+    page = logged_in
+    page.goto(f"/transcription/{transcript.pk}/#t=288.9")
+    page.locator("#transcript .w.moment").wait_for()
+    page.click("#next-doubtful")
+    flashed = page.locator("#transcript .w.flash")
+    flashed.wait_for()
+    assert 288_900 <= int(flashed.get_attribute("data-s")) < 295_000
+    assert in_view(page, "#transcript .w.flash")
+
+
 def test_a_long_call_reads_at_phone_width(logged_in, transcript):
     page = logged_in
     page.set_viewport_size({"width": 390, "height": 844})

@@ -190,6 +190,12 @@
     nextDoubtful.addEventListener("click", function () {
       if (!doubtful.length) { return; }
       if (d >= 0) { W.remove("flash", doubtful[d]); }
+      else if (audio && audio.currentTime > 0) {
+        // The first step goes from where the listener is (a #t= moment, a seek), not from 0:00.
+        var now = audio.currentTime * 1000, k = 0;
+        while (k < doubtful.length && W.start[doubtful[k]] < now) { k++; }
+        d = (k < doubtful.length ? k : 0) - 1;
+      }
       d = (d + 1) % doubtful.length;
       W.add("flash", doubtful[d]);
       W.span(doubtful[d]).scrollIntoView({ block: "center" });
