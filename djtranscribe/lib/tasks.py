@@ -27,3 +27,19 @@ def _enqueue(task, run_after: datetime | None, *args: Any, **kwargs: Any) -> Non
     except Exception:
         # The row keeps the truth; a reconcile command picks it up when the queue is broken.
         logger.exception("Could not queue %s for %s", task.name, args[0] if args else "-")
+
+
+# Tasks that carry a webhook's delivery (declare them with @task(priority=INBOX_PRIORITY)) run
+# before everything else queued (the default is 0): what a sender said is stored first.
+INBOX_PRIORITY = 50
+
+
+def enqueue_now(task, *args: Any, **kwargs: Any) -> None:
+    """Queue `task` at once, outside any transaction, and let a failure raise.
+
+    For webhooks that answer as soon as their delivery is durable (an "inbox"): the task row
+    carrying the delivery is committed before the sender hears 2xx, and a database that cannot
+    take it raises, so the view answers 503 and the sender tries again. Nothing is swallowed
+    here: a swallowed failure would be a lost delivery.
+    """
+    task.enqueue(*args, **kwargs)
