@@ -6,7 +6,6 @@ serves it with byte ranges, and it stays playable once Twilio's copy is deleted.
 """
 
 import hashlib
-import json
 from pathlib import Path
 
 import pytest
@@ -24,12 +23,12 @@ from tests.fakes import (
     JOB_ID,
     RECORDING_SID,
     SUBMIT_URL,
+    deliver_webhook,
     mock_media,
     mock_upload,
     recording_callback,
     tone_wav,
     transcript_json,
-    webhook_headers,
 )
 from tests.fakes.s3 import S3_SECRET, s3_requests
 from transcription.models import Transcript
@@ -126,15 +125,9 @@ def test_a_recording_stays_playable_from_the_archive_after_twilio_deletes_its_co
         twilio_post("/twilio/recording-status/", recording_callback())
     task_queue.run_all()
     transcript = Transcript.objects.get()
-    with task_queue.capture(execute=True):
-        client.post(
-            f"/transcription/webhook/{transcript.webhook_token}/",
-            data=json.dumps({"transcript_id": JOB_ID, "status": "completed"}),
-            content_type="application/json",
-            **webhook_headers(),
-        )
+    deliver_webhook(client, task_queue, transcript, {"transcript_id": JOB_ID, "status": "completed"})
     task_queue.run_all()
-    assert task_queue.outcomes == ["archived", "submitted", "completed", "deleted"]
+    assert task_queue.outcomes == ["archived", "submitted", "processed", "completed", "deleted"]
     assert uploaded == [AUDIO]  # AssemblyAI got the archived copy
     assert Recording.objects.get().status == "deleted"
     calls_before = len(mocked_http.calls)

@@ -1,4 +1,5 @@
-"""AssemblyAI's webhook: secret header first, then store, queue a fetch on commit, answer 200."""
+"""AssemblyAI's webhook: secret header first, then queue the delivery and answer 200; the worker
+stores it and queues a fetch (deliver_webhook posts and runs that inbox task, as the worker would)."""
 
 import json
 
@@ -8,6 +9,7 @@ from tests.factories import make_transcript
 from tests.fakes import (
     AAI,
     JOB_ID,
+    deliver_webhook,
     transcript_json,
     url_for,
     webhook_headers,
@@ -23,10 +25,9 @@ def post(client, url, body, **headers):
 
 
 def test_a_webhook_is_stored_and_a_fetch_queued_on_commit(client, submitted, task_queue, mocked_http):
-    with task_queue.capture(execute=True):
-        response = post(
-            client, url_for(submitted), {"transcript_id": JOB_ID, "status": "completed"}, **webhook_headers()
-        )
+    response = deliver_webhook(
+        client, task_queue, submitted, {"transcript_id": JOB_ID, "status": "completed"}
+    )
     assert response.status_code == 200
     assert len(mocked_http.calls) == 0  # the fetch happens in the background
     delivery = WebhookDelivery.objects.get()
@@ -39,10 +40,7 @@ def test_a_webhook_is_stored_and_a_fetch_queued_on_commit(client, submitted, tas
 
 def test_the_fetch_stores_the_result(client, submitted, task_queue, mocked_http):
     mocked_http.get(f"{AAI}/v2/transcript/{JOB_ID}", json=transcript_json("completed"))
-    with task_queue.capture(execute=True):
-        post(
-            client, url_for(submitted), {"transcript_id": JOB_ID, "status": "completed"}, **webhook_headers()
-        )
+    deliver_webhook(client, task_queue, submitted, {"transcript_id": JOB_ID, "status": "completed"})
     task_queue.run_all()
     submitted.refresh_from_db()
     assert submitted.status == "completed"
@@ -55,8 +53,7 @@ def test_the_fetch_stores_the_result(client, submitted, task_queue, mocked_http)
 def test_an_error_job_stores_assemblyais_message(client, submitted, task_queue, mocked_http):
     message = "Download error, unable to download https://x.example/a.wav. Please make sure the file exists."
     mocked_http.get(f"{AAI}/v2/transcript/{JOB_ID}", json=transcript_json("error", error=message))
-    with task_queue.capture(execute=True):
-        post(client, url_for(submitted), {"transcript_id": JOB_ID, "status": "error"}, **webhook_headers())
+    deliver_webhook(client, task_queue, submitted, {"transcript_id": JOB_ID, "status": "error"})
     task_queue.run_all()
     submitted.refresh_from_db()
     assert (submitted.status, submitted.error) == ("error", message)
@@ -65,13 +62,9 @@ def test_an_error_job_stores_assemblyais_message(client, submitted, task_queue, 
 def test_ten_repeated_webhooks_store_one_result_and_fetch_once(client, submitted, task_queue, mocked_http):
     mocked_http.get(f"{AAI}/v2/transcript/{JOB_ID}", json=transcript_json("completed"))
     for _ in range(10):
-        with task_queue.capture(execute=True):
-            response = post(
-                client,
-                url_for(submitted),
-                {"transcript_id": JOB_ID, "status": "completed"},
-                **webhook_headers(),
-            )
+        response = deliver_webhook(
+            client, task_queue, submitted, {"transcript_id": JOB_ID, "status": "completed"}
+        )
         assert response.status_code == 200
         task_queue.run_all()
     submitted.refresh_from_db()
@@ -83,17 +76,14 @@ def test_ten_repeated_webhooks_store_one_result_and_fetch_once(client, submitted
 
 def test_ten_webhooks_before_the_worker_runs_queue_one_fetch(client, submitted, task_queue, mocked_http):
     mocked_http.get(f"{AAI}/v2/transcript/{JOB_ID}", json=transcript_json("completed"))
-    with task_queue.capture(execute=True):
-        for _ in range(10):
-            post(
-                client,
-                url_for(submitted),
-                {"transcript_id": JOB_ID, "status": "completed"},
-                **webhook_headers(),
-            )
-    assert len(task_queue.pending) == 1
+    for _ in range(10):
+        post(
+            client, url_for(submitted), {"transcript_id": JOB_ID, "status": "completed"}, **webhook_headers()
+        )
+    assert [r.task.name for r in task_queue.pending] == ["store_webhook_delivery"] * 10
     task_queue.run_all()
-    assert task_queue.outcomes == ["completed"]
+    assert task_queue.outcomes == ["processed"] + ["stored"] * 9 + ["completed"]
+    assert WebhookDelivery.objects.filter(processed_at__isnull=False).count() == 1
     assert len(mocked_http.calls) == 1
 
 
@@ -124,13 +114,12 @@ def test_the_secret_never_appears_in_the_answer(client, submitted):
 
 
 def test_an_unknown_token_gets_200_and_queues_nothing(client, task_queue):
-    with task_queue.capture(execute=True):
-        response = post(
-            client,
-            "/transcription/webhook/not-a-token/",
-            {"transcript_id": "other", "status": "completed"},
-            **webhook_headers(),
-        )
+    response = deliver_webhook(
+        client,
+        task_queue,
+        "/transcription/webhook/not-a-token/",
+        {"transcript_id": "other", "status": "completed"},
+    )
     assert response.status_code == 200
     assert WebhookDelivery.objects.get().transcript is None
     assert task_queue.pending == []
@@ -138,17 +127,14 @@ def test_an_unknown_token_gets_200_and_queues_nothing(client, task_queue):
 
 def test_the_redacted_audio_shape_gets_200_and_queues_nothing(client, submitted, task_queue):
     body = {"status": "redacted_audio_ready", "redacted_audio_url": "https://cdn.example/redacted.mp3"}
-    with task_queue.capture(execute=True):
-        response = post(client, url_for(submitted), body, **webhook_headers())
+    response = deliver_webhook(client, task_queue, submitted, body)
     assert response.status_code == 200
     assert WebhookDelivery.objects.get().status == "redacted_audio_ready"
     assert task_queue.pending == []
 
 
 def test_a_body_that_is_not_json_gets_200_for_a_row_that_exists(client, submitted, task_queue):
-    response = client.post(
-        url_for(submitted), data=b"\xffnot json", content_type="application/json", **webhook_headers()
-    )
+    response = deliver_webhook(client, task_queue, submitted, b"\xffnot json")
     assert response.status_code == 200
     assert WebhookDelivery.objects.get().transcript == submitted
 
@@ -161,24 +147,21 @@ def test_a_get_is_refused_with_405(client, submitted):
 def test_a_webhook_for_a_final_row_queues_no_fetch(client, submitted, task_queue):
     submitted.status = TranscriptStatus.COMPLETED
     submitted.save()
-    with task_queue.capture(execute=True):
-        response = post(
-            client, url_for(submitted), {"transcript_id": JOB_ID, "status": "completed"}, **webhook_headers()
-        )
+    response = deliver_webhook(
+        client, task_queue, submitted, {"transcript_id": JOB_ID, "status": "completed"}
+    )
     assert response.status_code == 200
     assert task_queue.pending == []
 
 
 def test_a_webhook_that_beats_the_job_id_is_fetched_once_the_id_is_stored(client, task_queue, mocked_http):
     transcript = make_transcript(audio_url="https://x.example/a.wav", audio_source="url")
+    deliver_webhook(client, task_queue, transcript, {"transcript_id": JOB_ID, "status": "completed"})
     with task_queue.capture(execute=True):
-        post(
-            client, url_for(transcript), {"transcript_id": JOB_ID, "status": "completed"}, **webhook_headers()
-        )
         queue_submit(transcript.pk)
     mocked_http.post(f"{AAI}/v2/transcript", json=transcript_json())
     mocked_http.get(f"{AAI}/v2/transcript/{JOB_ID}", json=transcript_json("completed"))
     task_queue.run_all()
-    assert task_queue.outcomes == ["submitted", "completed"]
+    assert task_queue.outcomes == ["processed", "submitted", "completed"]
     transcript.refresh_from_db()
     assert transcript.status == "completed" and transcript.webhook_received_at is not None

@@ -18,13 +18,12 @@ from tests.fakes import (
     JOB_ID,
     MEDIA_URL,
     RECORDING_SID,
+    deliver_webhook,
     mock_media,
     mock_upload,
     recording_callback,
     submitted_bodies,
     transcript_json,
-    url_for,
-    webhook_headers,
 )
 from transcription.models import Participant, Transcript
 
@@ -69,13 +68,7 @@ def run_chain(twilio_post, client, task_queue, mocked_http, callback, result):
         assert twilio_post(PATH, callback).status_code == 204
     task_queue.run_all()
     transcript = Transcript.objects.get(recording_sid=RECORDING_SID)
-    with task_queue.capture(execute=True):
-        client.post(
-            url_for(transcript),
-            data=json.dumps({"transcript_id": JOB_ID, "status": "completed"}),
-            content_type="application/json",
-            **webhook_headers(),
-        )
+    deliver_webhook(client, task_queue, transcript, {"transcript_id": JOB_ID, "status": "completed"})
     task_queue.run_all()
     transcript.refresh_from_db()
     return transcript

@@ -11,9 +11,10 @@ from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
-from django.db import InterfaceError, OperationalError, connection
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.test import override_settings
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from caller.models import Call, Recording
 from caller.services import recordings_reconcile
@@ -35,6 +36,8 @@ from transcription.models import Transcript, WebhookDelivery
 from transcription.pipeline.sync import transcripts_sync
 
 pytestmark = pytest.mark.django_db
+
+DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": []}}
 
 FAULTS = {
     "sqlite-locked": lambda: OperationalError("database is locked"),
@@ -58,56 +61,72 @@ def database_fails_on(table: str, fault, statement: str = "INSERT"):
         yield
 
 
+@contextmanager
+def webhook_inbox_fails(fault):
+    """The task row that carries a webhook delivery (the production backend's) cannot be written.
+
+    The savepoint stands in for production's autocommit, where a failed INSERT spoils nothing
+    after it; inside the test's own transaction it would spoil every later query.
+    """
+    with override_settings(TASKS=DATABASE_TASKS), database_fails_on(DBTaskResult._meta.db_table, fault):
+        with transaction.atomic():
+            yield
+
+
+def post_webhook(client, transcript):
+    return client.post(
+        f"/transcription/webhook/{transcript.webhook_token}/",
+        data=json.dumps({"transcript_id": JOB_ID, "status": "completed"}),
+        content_type="application/json",
+        **webhook_headers(),
+    )
+
+
 @pytest.mark.parametrize("fault", FAULTS.values(), ids=FAULTS.keys())
 def test_a_webhook_the_database_cannot_take_gets_503_so_assemblyai_retries(
     client, submitted, task_queue, fault
 ):
-    with database_fails_on("transcription_webhookdelivery", fault), task_queue.capture(execute=True):
-        response = client.post(
-            f"/transcription/webhook/{submitted.webhook_token}/",
-            data=json.dumps({"transcript_id": JOB_ID, "status": "completed"}),
-            content_type="application/json",
-            **webhook_headers(),
-        )
+    with webhook_inbox_fails(fault):
+        response = post_webhook(client, submitted)
     assert response.status_code == 503
     assert response["Retry-After"] == "10"
-    assert WebhookDelivery.objects.count() == 0
+    assert (WebhookDelivery.objects.count(), DBTaskResult.objects.count()) == (0, 0)
     submitted.refresh_from_db()
     assert submitted.webhook_received_at is None
     assert task_queue.pending == []
 
 
 def test_assemblyais_retry_of_that_webhook_is_taken(client, submitted, task_queue, mocked_http):
-    path = f"/transcription/webhook/{submitted.webhook_token}/"
-    body = json.dumps({"transcript_id": JOB_ID, "status": "completed"})
-    with database_fails_on("transcription_webhookdelivery", FAULTS["sqlite-locked"]):
-        assert (
-            client.post(path, body, content_type="application/json", **webhook_headers()).status_code == 503
-        )
+    with webhook_inbox_fails(FAULTS["sqlite-locked"]):
+        assert post_webhook(client, submitted).status_code == 503
     mocked_http.get(f"{AAI}/v2/transcript/{JOB_ID}", json=transcript_json("completed"))
-    with task_queue.capture(execute=True):
-        assert (
-            client.post(path, body, content_type="application/json", **webhook_headers()).status_code == 200
-        )
+    assert post_webhook(client, submitted).status_code == 200
     task_queue.run_all()
     submitted.refresh_from_db()
     assert submitted.status == "completed"
 
 
 def test_sync_completes_a_job_whose_webhook_was_lost_to_the_database(client, submitted, mocked_http):
-    with database_fails_on("transcription_webhookdelivery", FAULTS["postgres-restarted"]):
-        client.post(
-            f"/transcription/webhook/{submitted.webhook_token}/",
-            data=json.dumps({"transcript_id": JOB_ID, "status": "completed"}),
-            content_type="application/json",
-            **webhook_headers(),
-        )
+    with webhook_inbox_fails(FAULTS["postgres-restarted"]):
+        post_webhook(client, submitted)
     mocked_http.get(f"{AAI}/v2/transcript/{JOB_ID}", json=transcript_json("completed"))
     # All of AssemblyAI's retries failed too: the overdue poll finds the result.
     report = transcripts_sync(now=timezone.now() + timedelta(minutes=11))
     assert report.polled == [f"#{submitted.pk} {JOB_ID}: completed"]
     submitted.refresh_from_db()
     assert (submitted.status, submitted.text) == ("completed", "Ahoy, this is a test call.")
+
+
+def test_a_delivery_the_worker_cannot_store_leaves_nothing_half_written_and_stays_queued(
+    client, submitted, task_queue
+):
+    assert post_webhook(client, submitted).status_code == 200
+    with database_fails_on("transcription_webhookdelivery", FAULTS["sqlite-locked"]):
+        with pytest.raises(OperationalError):
+            task_queue.run_all()
+    submitted.refresh_from_db()
+    assert (submitted.webhook_received_at, WebhookDelivery.objects.count()) == (None, 0)
+    assert [r.task.name for r in task_queue.pending] == ["store_webhook_delivery"]
 
 
 @pytest.mark.parametrize("fault", FAULTS.values(), ids=FAULTS.keys())

@@ -17,11 +17,11 @@ from django.test import override_settings
 from tests.fakes import (
     AAI,
     MEDIA_URL,
+    deliver_webhook,
     mock_upload,
     request_recording_transcript,
     submitted_bodies,
     transcript_json,
-    webhook_headers,
 )
 from transcription.models import Transcript
 from transcription.pipeline.create import transcript_request
@@ -105,15 +105,9 @@ def test_five_transcripts_survive_an_outage_and_each_is_submitted_once(client, t
 
     # AssemblyAI's webhooks arrive (its GET is down again for a moment: the fetches retry).
     assemblyai.back_at = task_queue.now() + timedelta(seconds=30)
-    with task_queue.capture(execute=True):
-        for t in transcripts:
-            response = client.post(
-                f"/transcription/webhook/{t.webhook_token}/",
-                data=json.dumps({"transcript_id": t.job_id, "status": "completed"}),
-                content_type="application/json",
-                **webhook_headers(),
-            )
-            assert response.status_code == 200
+    for t in transcripts:
+        response = deliver_webhook(client, task_queue, t, {"transcript_id": t.job_id, "status": "completed"})
+        assert response.status_code == 200
     task_queue.run_all(limit=200)
     for t in transcripts:
         t.refresh_from_db()

@@ -12,9 +12,10 @@ from django.test import override_settings
 from django.utils import timezone
 
 from tests.factories import make_transcript
-from tests.fakes import AAI, JOB_ID, WorkerKilled, transcript_json, webhook_headers
+from tests.fakes import AAI, JOB_ID, WorkerKilled, deliver_webhook, transcript_json
 from transcription.models import Transcript, TranscriptStatus, WebhookDelivery
 from transcription.pipeline.create import transcript_request
+from transcription.pipeline.inbound import webhook_received
 from transcription.pipeline.submit import SUBMIT_LEASE
 from transcription.pipeline.sync import transcripts_sync
 
@@ -25,13 +26,7 @@ ORPHAN_URL = f"{AAI}/v2/transcript/{ORPHAN}"
 
 
 def deliver(client, task_queue, transcript, job_id, status="completed"):
-    with task_queue.capture(execute=True):
-        response = client.post(
-            f"/transcription/webhook/{transcript.webhook_token}/",
-            data=json.dumps({"transcript_id": job_id, "status": status}),
-            content_type="application/json",
-            **webhook_headers(),
-        )
+    response = deliver_webhook(client, task_queue, transcript, {"transcript_id": job_id, "status": status})
     assert response.status_code == 200
     return WebhookDelivery.objects.order_by("-pk").first()
 
@@ -51,14 +46,9 @@ def test_an_orphans_webhook_deletes_the_orphan_at_assemblyai_and_leaves_the_row_
     assert (submitted.job_id, submitted.status, submitted.webhook_received_at) == (JOB_ID, "queued", None)
 
 
-def test_the_deletion_waits_for_the_commit(client, submitted, task_queue, mocked_http):
+def test_the_deletion_waits_for_the_commit(submitted, task_queue, mocked_http):
     with task_queue.capture(execute=False):
-        client.post(
-            f"/transcription/webhook/{submitted.webhook_token}/",
-            data=json.dumps({"transcript_id": ORPHAN, "status": "completed"}),
-            content_type="application/json",
-            **webhook_headers(),
-        )
+        webhook_received(token=submitted.webhook_token, body={"transcript_id": ORPHAN, "status": "completed"})
     assert task_queue.pending == []
 
 
@@ -72,7 +62,7 @@ def test_an_orphan_assemblyai_no_longer_knows_counts_as_deleted(
     mocked_http.delete(ORPHAN_URL, json=body, status=status)
     delivery = deliver(client, task_queue, submitted, ORPHAN)
     task_queue.run_all()
-    assert task_queue.outcomes == ["already gone at AssemblyAI"]
+    assert task_queue.outcomes == ["stored", "already gone at AssemblyAI"]
     delivery.refresh_from_db()
     assert delivery.note == f"Orphan job {ORPHAN}: already gone at AssemblyAI."
 
@@ -86,7 +76,7 @@ def test_a_deletion_that_fails_transiently_is_retried_with_backoff(
     mocked_http.delete(ORPHAN_URL, json=transcript_json("completed", job_id=ORPHAN))
     delivery = deliver(client, task_queue, submitted, ORPHAN)
     task_queue.run_all()
-    assert task_queue.outcomes == ["retrying", "retrying", "deleted at AssemblyAI"]
+    assert task_queue.outcomes == ["stored", "retrying", "retrying", "deleted at AssemblyAI"]
     assert task_queue.delays() == [10, 20]
     delivery.refresh_from_db()
     assert delivery.note.endswith("deleted at AssemblyAI.")

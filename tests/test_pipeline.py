@@ -19,6 +19,7 @@ from tests.fakes import (
     STORAGE_URL,
     SUBMIT_URL,
     UPLOAD_URL,
+    deliver_webhook,
     mock_media,
     mock_upload,
     recording_callback,
@@ -26,7 +27,6 @@ from tests.fakes import (
     request_transcript,
     submitted_bodies,
     transcript_json,
-    webhook_headers,
 )
 from transcription.models import Transcript, TranscriptStatus
 from transcription.pipeline.create import transcript_create, transcript_request
@@ -152,15 +152,9 @@ def test_500_503_429_and_a_timeout_are_retried_with_backoff_and_the_transcript_c
     transcript.refresh_from_db()
     assert (transcript.status, transcript.job_id, transcript.attempts) == ("queued", JOB_ID, 5)
 
-    with task_queue.capture(execute=True):
-        client.post(
-            f"/transcription/webhook/{transcript.webhook_token}/",
-            data={"transcript_id": JOB_ID, "status": "completed"},
-            content_type="application/json",
-            **webhook_headers(),
-        )
+    deliver_webhook(client, task_queue, transcript, {"transcript_id": JOB_ID, "status": "completed"})
     task_queue.run_all()
-    assert task_queue.outcomes[5:] == ["retrying", "completed"]  # the fetch timed out once too
+    assert task_queue.outcomes[5:] == ["processed", "retrying", "completed"]  # the fetch timed out once too
     transcript.refresh_from_db()
     assert (transcript.status, transcript.text, transcript.attempts) == (
         "completed",
@@ -332,13 +326,12 @@ def test_the_whole_chain_from_a_signed_callback_to_a_completed_transcript(
     transcript = Transcript.objects.get(recording_sid=RECORDING_SID)
     assert (transcript.status, transcript.job_id) == ("queued", JOB_ID)
 
-    with task_queue.capture(execute=True):
-        response = client.post(
-            submitted_bodies(mocked_http)[0]["webhook_url"].removeprefix("https://djt.example.com"),
-            data={"transcript_id": JOB_ID, "status": "completed"},
-            content_type="application/json",
-            **webhook_headers(),
-        )
+    response = deliver_webhook(
+        client,
+        task_queue,
+        submitted_bodies(mocked_http)[0]["webhook_url"].removeprefix("https://djt.example.com"),
+        {"transcript_id": JOB_ID, "status": "completed"},
+    )
     assert response.status_code == 200
     task_queue.run_all()  # fetch
 

@@ -22,6 +22,7 @@ from tests.fakes import (
     REDACTED_AUDIO_URL,
     REDACTED_TEXT,
     SUBMIT_URL,
+    deliver_webhook,
     mock_media,
     mock_redacted_audio,
     mock_upload,
@@ -77,10 +78,8 @@ def stored_names():
     return files
 
 
-def post_webhook(client, transcript, body):
-    return client.post(
-        url_for(transcript), json.dumps(body), content_type="application/json", **webhook_headers()
-    )
+def post_webhook(client, task_queue, transcript, body):
+    return deliver_webhook(client, task_queue, transcript, body)
 
 
 # -- settings ---------------------------------------------------------------------------------------
@@ -162,12 +161,15 @@ def test_the_redacted_audio_ready_webhook_archives_the_redacted_copy_as_the_tran
 ):
     transcript = waiting_transcript()
     mock_redacted_audio(mocked_http)
-    with task_queue.capture(execute=True):
-        response = post_webhook(
-            client, transcript, {"status": "redacted_audio_ready", "redacted_audio_url": REDACTED_AUDIO_URL}
-        )
+    response = post_webhook(
+        client,
+        task_queue,
+        transcript,
+        {"status": "redacted_audio_ready", "redacted_audio_url": REDACTED_AUDIO_URL},
+    )
     assert response.status_code == 200
-    assert task_queue.run_all()[0].outcome == "archived"
+    task_queue.run_all()
+    assert task_queue.outcomes == ["processed", "archived"]
     transcript.refresh_from_db()
     assert transcript.redacted_audio == RedactedAudio.ARCHIVED
     asset = transcript.audio
@@ -180,8 +182,9 @@ def test_the_redacted_audio_ready_webhook_archives_the_redacted_copy_as_the_tran
 def test_the_download_sends_no_api_key_to_the_pre_signed_url(client, task_queue, mocked_http):
     transcript = waiting_transcript()
     mock_redacted_audio(mocked_http)
-    with task_queue.capture(execute=True):
-        post_webhook(client, transcript, {"status": "redacted_audio_ready", "redacted_audio_url": "x"})
+    post_webhook(
+        client, task_queue, transcript, {"status": "redacted_audio_ready", "redacted_audio_url": "x"}
+    )
     task_queue.run_all()
     api, download = (c.request for c in mocked_http.calls)
     assert api.url == REDACTED_AUDIO_API and api.headers["Authorization"]
@@ -202,13 +205,33 @@ def test_the_webhook_without_the_secret_header_is_refused_and_queues_nothing(cli
 
 def test_the_pre_signed_url_of_a_delivery_is_not_stored(client, task_queue):
     transcript = waiting_transcript()
-    with task_queue.capture(execute=True):
-        post_webhook(
-            client, transcript, {"status": "redacted_audio_ready", "redacted_audio_url": REDACTED_AUDIO_URL}
-        )
+    post_webhook(
+        client,
+        task_queue,
+        transcript,
+        {"status": "redacted_audio_ready", "redacted_audio_url": REDACTED_AUDIO_URL},
+    )
     stored = WebhookDelivery.objects.get()
     assert REDACTED_AUDIO_URL not in json.dumps(stored.body)
     assert stored.processed_at is not None
+
+
+def test_the_pre_signed_url_never_reaches_the_task_row_that_carries_the_delivery(client):
+    from django_tasks_db.models import DBTaskResult
+
+    transcript = waiting_transcript()
+    with override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": []}}):
+        response = client.post(
+            url_for(transcript),
+            json.dumps({"status": "redacted_audio_ready", "redacted_audio_url": REDACTED_AUDIO_URL}),
+            content_type="application/json",
+            **webhook_headers(),
+        )
+    assert response.status_code == 200
+    [row] = DBTaskResult.objects.all()
+    assert row.task_path == "transcription.tasks.store_webhook_delivery"
+    assert row.args_kwargs["kwargs"]["body"]["status"] == "redacted_audio_ready"
+    assert REDACTED_AUDIO_URL not in json.dumps(row.args_kwargs)
 
 
 def test_the_unredacted_original_leaves_the_archive_once_the_copy_is_verified(

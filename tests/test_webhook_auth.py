@@ -5,7 +5,7 @@ import json
 import pytest
 from django.test import override_settings
 
-from tests.fakes import JOB_ID, SUBMIT_URL, submitted_bodies, transcript_json, url_for
+from tests.fakes import JOB_ID, SUBMIT_URL, deliver_webhook, submitted_bodies, transcript_json, url_for
 from transcription import webhook_auth
 from transcription.models import Transcript, WebhookDelivery
 from transcription.pipeline.create import transcript_create
@@ -70,8 +70,7 @@ def test_without_a_secret_another_transcripts_value_is_refused(client, submitted
 @override_settings(ASSEMBLYAI_WEBHOOK_SECRET="")
 def test_without_a_secret_the_derived_value_is_accepted(client, submitted, task_queue):
     value = webhook_auth.header_value_for(submitted.webhook_token)
-    with task_queue.capture(execute=True):
-        response = post(client, submitted, HTTP_X_WEBHOOK_SECRET=value)
+    response = deliver_webhook(client, task_queue, submitted, BODY, HTTP_X_WEBHOOK_SECRET=value)
     assert response.status_code == 200
     assert WebhookDelivery.objects.get().transcript == submitted
 

@@ -10,6 +10,7 @@ from django.test import override_settings
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from djtranscribe.lib.tasks import INBOX_PRIORITY
 from tests.fakes import (
     AAI,
     AUDIO,
@@ -21,9 +22,10 @@ from tests.fakes import (
     transcript_json,
     webhook_headers,
 )
-from transcription.models import Transcript
+from transcription.models import Transcript, WebhookDelivery
 from transcription.pipeline.submit import SUBMIT_LEASE, _claim_for_submission
 from transcription.pipeline.sync import transcripts_sync
+from transcription.queue import queue_submit
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -83,11 +85,16 @@ def test_the_real_worker_runs_the_chain_from_callback_to_completed_transcript(
         **webhook_headers(),
     )
     assert response.status_code == 200
+    # The answer came once the delivery was a task row; the worker stores it, then fetches.
+    inbox = DBTaskResult.objects.get(status="READY")
+    assert (inbox.task_path, inbox.priority) == ("transcription.tasks.store_webhook_delivery", INBOX_PRIORITY)
+    assert not WebhookDelivery.objects.exists()
     run_worker()
 
     transcript.refresh_from_db()
     assert (transcript.status, transcript.text) == ("completed", "Ahoy, this is a test call.")
-    assert list(DBTaskResult.objects.values_list("status", flat=True)) == ["SUCCESSFUL"] * 3
+    assert WebhookDelivery.objects.get().processed_at is not None
+    assert list(DBTaskResult.objects.values_list("status", flat=True)) == ["SUCCESSFUL"] * 4
 
 
 @override_settings(TRANSCRIPTION_AUDIO_SOURCE="url", TRANSCRIPTION_RETRY_DELAY=30.0)
@@ -125,3 +132,26 @@ def test_a_task_row_left_running_by_a_killed_worker_is_recovered_by_sync(
     assert [(c.request.method, c.request.url) for c in aai_calls(mocked_http)] == [
         ("POST", f"{AAI}/v2/transcript")
     ]
+
+
+def test_the_real_worker_stores_a_webhook_delivery_before_work_queued_earlier(
+    database_tasks, client, submitted, mocked_http
+):
+    mocked_http.get(f"{AAI}/v2/transcript/{JOB_ID}", json=transcript_json("completed"))
+    queue_submit(submitted.pk)  # already submitted: this attempt finds nothing to do
+    response = client.post(
+        f"/transcription/webhook/{submitted.webhook_token}/",
+        data={"transcript_id": JOB_ID, "status": "completed"},
+        content_type="application/json",
+        **webhook_headers(),
+    )
+    assert response.status_code == 200
+    run_worker()
+    ran = DBTaskResult.objects.order_by("started_at").values_list("task_path", "status")
+    assert [(path.rsplit(".", 1)[-1], status) for path, status in ran] == [
+        ("store_webhook_delivery", "SUCCESSFUL"),
+        ("submit_transcript", "SUCCESSFUL"),
+        ("fetch_transcript", "SUCCESSFUL"),
+    ]
+    submitted.refresh_from_db()
+    assert submitted.status == "completed"

@@ -1,4 +1,7 @@
-"""Queueing the transcription pipeline's tasks, always on commit, and the backoff between tries.
+"""Queueing the transcription pipeline's tasks, on commit, and the backoff between tries.
+
+On commit, except a webhook delivery: the webhook's view queues it at once and lets a failure
+raise (queue_webhook_delivery), because its answer to the sender depends on it.
 
 The one module of this app that imports its tasks: pipeline stages queue work through here,
 and the tasks call back into the stages, so no import circle forms.
@@ -10,13 +13,14 @@ from datetime import datetime
 
 from django.conf import settings
 
-from djtranscribe.lib.tasks import enqueue_on_commit
+from djtranscribe.lib.tasks import enqueue_now, enqueue_on_commit
 
 from .tasks import (
     apply_retention,
     delete_orphan_job,
     fetch_redacted_audio,
     fetch_transcript,
+    store_webhook_delivery,
     submit_transcript,
 )
 
@@ -29,6 +33,11 @@ def retry_delay(*, attempts: int, retry_after: float | None = None) -> float:
     if retry_after:
         delay = max(delay, retry_after)
     return min(delay, MAX_RETRY_DELAY)
+
+
+def queue_webhook_delivery(*, token: str, body: dict) -> None:
+    """Commit one cleaned webhook delivery as a task row now, outside any transaction; raises if it cannot."""
+    enqueue_now(store_webhook_delivery, token=token, body=body)
 
 
 def queue_submit(transcript_id: int, *, run_after: datetime | None = None) -> None:

@@ -1,13 +1,26 @@
 """Background work of the transcription pipeline (Django's Tasks API, django-tasks backport).
 
 Tasks take ids and only call a pipeline stage; the Transcript row holds attempts, the last
-error and the next try. Queue them with transcription.queue (on commit). Each task imports
+error and the next try. Queue them with transcription.queue (on commit). The exception is the
+inbox task, store_webhook_delivery: it carries a webhook delivery itself and is queued by the
+view at once (enqueue_now), before it answers. Each task imports
 its stage when it runs: the stages import transcription.queue, which imports these tasks.
 """
 
 from django_tasks import task
 
+from djtranscribe.lib.tasks import INBOX_PRIORITY
+
 QUEUE = "transcription"
+
+
+@task(queue_name=QUEUE, priority=INBOX_PRIORITY)
+def store_webhook_delivery(token: str, body: dict) -> str:
+    """Store one AssemblyAI webhook delivery the view queued, and queue a fetch when it is news."""
+    from .pipeline.inbound import webhook_received
+
+    delivery = webhook_received(token=token, body=body)
+    return "processed" if delivery.processed_at else "stored"
 
 
 @task(queue_name=QUEUE)

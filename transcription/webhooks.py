@@ -1,4 +1,9 @@
-"""AssemblyAI's webhook: authenticate, store the delivery, queue a fetch, answer 200 fast.
+"""AssemblyAI's webhook: authenticate, queue the delivery durably, answer 200 fast.
+
+The view does no more than it must before answering: it checks the secret, the method and the
+size, cleans the body, and commits it as one task row (store_webhook_delivery, an "inbox" run
+before other work). The worker then stores the WebhookDelivery and queues the fetch when the
+delivery is news (transcription.pipeline.inbound). A burst of deliveries costs one INSERT each.
 
 What each answer means to AssemblyAI, which retries anything but a 2xx or 4xx (up to 10 times)
 and never retries a 4xx:
@@ -6,11 +11,12 @@ and never retries a 4xx:
   value derived per transcript from SECRET_KEY: the webhook is never open). 405: not a POST. 413: a body over
   WEBHOOK_MAX_BODY. None of these can be a real delivery for a row we hold (real ones are
   authenticated POSTs of ~100 bytes), so no stored row is affected by refusing them.
-- 200: everything else that passes the secret check, even a body that is not JSON, has the
-  wrong types, or names an unknown token: it is stored as it came and harms nothing. A 4xx
+- 200: the delivery is queued durably (its task row is committed). That is everything else that
+  passes the secret check, even a body that is not JSON, has the wrong types, or names an unknown
+  token: the worker stores it as it came (cleaned) and it harms nothing. A 4xx
   there could swallow a real delivery for an existing row, which AssemblyAI would never resend.
-- 503: the database could not take the delivery (locked, restarting): AssemblyAI tries again,
-  and sync_transcripts polls the job anyway once its webhook is overdue.
+- 503: the database could not take the delivery's task row (locked, restarting): AssemblyAI
+  tries again, and sync_transcripts polls the job anyway once its webhook is overdue.
 """
 
 import json
@@ -24,7 +30,8 @@ from django.views.decorators.http import require_POST
 from djtranscribe.lib.db_unavailable import unavailable_when_database_is
 
 from . import webhook_auth
-from .pipeline.inbound import webhook_received
+from .pipeline.inbound import webhook_delivery_cleaned
+from .queue import queue_webhook_delivery
 
 logger = logging.getLogger(__name__)
 
@@ -64,7 +71,7 @@ def _parse(raw: bytes):
 @require_POST
 @unavailable_when_database_is
 def assemblyai_webhook(request, token):
-    """AssemblyAI says a job ended: store the delivery and queue a fetch of the result."""
+    """AssemblyAI says a job ended: queue the delivery for the worker (which fetches the result)."""
     problem = _secret_problem(request, token)
     if problem is not None:
         return problem
@@ -82,5 +89,8 @@ def assemblyai_webhook(request, token):
             status=413,
             content_type="text/plain",
         )
-    webhook_received(token=token, body=_parse(raw))
+    token, body = webhook_delivery_cleaned(token=token, body=_parse(raw))
+    # Not on commit, not swallowed: a task row that cannot be written raises, and the sender,
+    # answered 503, delivers again. A 200 means the delivery is in the database.
+    queue_webhook_delivery(token=token, body=body)
     return HttpResponse("ok\n", content_type="text/plain")

@@ -63,6 +63,23 @@ def url_for(transcript) -> str:
     return f"/transcription/webhook/{transcript.webhook_token}/"
 
 
+def deliver_webhook(client, task_queue, path, body, *, content_type="application/json", **headers):
+    """POST one AssemblyAI webhook, then store it as the worker would: its inbox task runs at once.
+
+    `path` is a URL path or a transcript; `body` bytes or text as sent, or a JSON value. The right
+    secret header unless `headers` say otherwise. What the delivery queued in turn (a fetch, a
+    deletion) stays queued. Answers the view's response.
+    """
+    if not isinstance(path, str):
+        path = url_for(path)
+    data = body if isinstance(body, bytes | str) else json.dumps(body)
+    response = client.generic(
+        "POST", path, data=data, content_type=content_type, **(headers or webhook_headers())
+    )
+    task_queue.run_inbox()
+    return response
+
+
 # PII redaction: AssemblyAI's redacted text, and its beeped copy of the audio behind a pre-signed URL.
 REDACTED_TEXT = "Hello, my name is [PERSON_NAME] and my card is [CREDIT_CARD_NUMBER]."
 REDACTED_WORDS = [

@@ -8,6 +8,7 @@ import pytest
 from django.utils import timezone
 from django_tasks import task_backends
 
+from djtranscribe.lib.tasks import INBOX_PRIORITY
 from tests.fakes.twilio import CALL_SID, MEDIA_URL, RECORDING_SID
 
 _real_now = timezone.now
@@ -28,21 +29,28 @@ class Ran:
 
 
 class TaskQueue:
-    """Runs what the DummyBackend collected, in order, with on-commit callbacks executed.
+    """Runs what the DummyBackend collected, with on-commit callbacks executed.
 
-    A task queued with run_after runs when the clock says so: the clock (django.utils.timezone.now)
-    jumps forward to it, as if the worker had waited.
+    In the worker's order: the highest priority first (webhook deliveries, INBOX_PRIORITY), then
+    in the order queued. A task queued with run_after runs when the clock says so: the clock
+    (django.utils.timezone.now) jumps forward to it, as if the worker had waited.
     """
 
-    def __init__(self, backend, capture):
-        self.backend = backend
+    def __init__(self, capture):
         self.capture = capture
         self.ran: list[Ran] = []
+        self.ran_ids: set[str] = set()
         self.offset = timedelta(0)
 
     @property
+    def backend(self):
+        # Looked up each time: override_settings(TASKS=...) makes new backends, and when it ends
+        # the tasks queued after it go to a new DummyBackend.
+        return task_backends["default"]
+
+    @property
     def pending(self):
-        return self.backend.results[len(self.ran) :]
+        return [r for r in self.backend.results if r.id not in self.ran_ids]
 
     @property
     def outcomes(self):
@@ -53,19 +61,28 @@ class TaskQueue:
 
     def run_all(self, limit=50):
         """Run queued tasks until none is left; answers what ran."""
-        with mock.patch.object(timezone, "now", self.now):
-            for _ in range(limit):
-                if not self.pending:
-                    return self.ran
-                result = self.pending[0]
-                run_after = result.task.run_after
-                if run_after is not None and run_after > self.now():
-                    self.offset += run_after - self.now()
-                ran_at = self.now()
-                with self.capture(execute=True):
-                    outcome = result.task.call(*result.args, **result.kwargs)
-                self.ran.append(Ran(result.task.name, result.args, result.kwargs, run_after, ran_at, outcome))
+        for _ in range(limit):
+            if not self.pending:
+                return self.ran
+            self._run(max(self.pending, key=lambda r: r.task.priority))  # max: the first of equals
         raise AssertionError(f"still tasks queued after {limit}: a task re-queues itself forever")
+
+    def run_inbox(self):
+        """Run the webhook deliveries queued (INBOX_PRIORITY) and nothing else, as the worker would first."""
+        for result in self.pending:
+            if result.task.priority == INBOX_PRIORITY:
+                self._run(result)
+
+    def _run(self, result):
+        with mock.patch.object(timezone, "now", self.now):
+            run_after = result.task.run_after
+            if run_after is not None and run_after > self.now():
+                self.offset += run_after - self.now()
+            ran_at = self.now()
+            with self.capture(execute=True):
+                outcome = result.task.call(*result.args, **result.kwargs)
+            self.ran_ids.add(result.id)  # not before: a task that raised stays queued
+            self.ran.append(Ran(result.task.name, result.args, result.kwargs, run_after, ran_at, outcome))
 
     def delays(self):
         """Seconds between each task's run and the run_after of the task it queued next."""
@@ -78,10 +95,10 @@ class TaskQueue:
 
 @pytest.fixture
 def task_queue(django_capture_on_commit_callbacks):
-    backend = task_backends["default"]
-    backend.clear()
-    yield TaskQueue(backend, django_capture_on_commit_callbacks)
-    backend.clear()
+    queue = TaskQueue(django_capture_on_commit_callbacks)
+    queue.backend.clear()
+    yield queue
+    queue.backend.clear()
 
 
 def request_transcript(task_queue, audio_url=MEDIA_URL, recording_sid=RECORDING_SID):

@@ -1,4 +1,9 @@
-"""AssemblyAI's webhook: every delivery stored as it came, a fetch queued when it is news."""
+"""AssemblyAI's webhook: every delivery stored as it came, a fetch queued when it is news.
+
+Two halves, an inbox between them: the view cleans a delivery (`webhook_delivery_cleaned`) and
+queues it as one task row, answering as soon as that row is committed; the worker runs the
+task, which stores it and acts on it (`webhook_received`).
+"""
 
 from __future__ import annotations
 
@@ -49,23 +54,35 @@ def _job_id_in(body: dict[str, Any]) -> str:
     return job_id if isinstance(job_id, str) and JOB_ID_RE.match(job_id) else ""
 
 
-def webhook_received(*, token: str, body: Any) -> WebhookDelivery:
-    """Store one webhook delivery and, when it is news for a known job, queue a fetch on commit.
+def webhook_delivery_cleaned(*, token: str, body: Any) -> tuple[str, dict[str, Any]]:
+    """A delivery's token and body as the inbox task carries them to `webhook_received`.
 
-    Unknown tokens, repeats and malformed bodies are stored and go no further; `redacted_audio_ready`
-    (no transcript_id: the token says which) queues the download of a redacted transcript's audio.
-    A job id other than the row's own is an orphan (see below) and is deleted at AssemblyAI.
+    The body becomes a JSON object every database stores (the task row is JSON too), without the
+    pre-signed redacted_audio_url: it is never written anywhere, not even in the task row. A token
+    new_webhook_token could not have made becomes '': it names no row, and the delivery is still
+    stored (as one for no transcript).
     """
     body = _delivery_body(body)
     if "redacted_audio_url" in body:
         # A pre-signed URL: whoever holds it can download the audio for 24 hours. Not kept.
         body["redacted_audio_url"] = "(pre-signed URL, not stored)"
+    return (token if isinstance(token, str) and TOKEN_RE.match(token) else ""), body
+
+
+def webhook_received(*, token: str, body: dict[str, Any]) -> WebhookDelivery:
+    """Store one webhook delivery and, when it is news for a known job, queue a fetch on commit.
+
+    `token` and `body` come from webhook_delivery_cleaned (the view cleans, the inbox task stores).
+    Unknown tokens, repeats and malformed bodies are stored and go no further; `redacted_audio_ready`
+    (no transcript_id: the token says which) queues the download of a redacted transcript's audio.
+    A job id other than the row's own is an orphan (see below) and is deleted at AssemblyAI.
+    """
     job_id = _job_id_in(body)
     status = body.get("status") if isinstance(body.get("status"), str) else ""
     status = status[:32]
     with transaction.atomic():
         transcript = None
-        if isinstance(token, str) and TOKEN_RE.match(token):
+        if token:
             # Only what is read or written here: a finished row's words/utterances can be megabytes.
             transcript = (
                 Transcript.objects.select_for_update()

@@ -1,0 +1,84 @@
+"""AssemblyAI's webhook as an inbox: the view answers once the delivery is one task row; the worker stores it.
+
+The view cleans the body (what no database column takes, the pre-signed URL) before it is queued,
+so the task row is as safe to write as the WebhookDelivery the worker makes of it.
+"""
+
+import json
+
+import pytest
+
+from djtranscribe.lib.tasks import INBOX_PRIORITY
+from tests.fakes import JOB_ID, url_for, webhook_headers
+from transcription.models import WebhookDelivery
+
+pytestmark = pytest.mark.django_db
+
+COMPLETED = json.dumps({"transcript_id": JOB_ID, "status": "completed"})
+
+
+def post(client, path, body=COMPLETED):
+    return client.generic("POST", path, data=body, content_type="application/json", **webhook_headers())
+
+
+def test_the_answer_leaves_one_inbox_task_and_no_delivery_row_yet(client, submitted, task_queue):
+    response = post(client, url_for(submitted))
+    assert response.status_code == 200
+    [queued] = task_queue.pending
+    assert (queued.task.name, queued.task.priority) == ("store_webhook_delivery", INBOX_PRIORITY)
+    assert queued.kwargs == {
+        "token": submitted.webhook_token,
+        "body": {"transcript_id": JOB_ID, "status": "completed"},
+    }
+    assert not WebhookDelivery.objects.exists()
+    submitted.refresh_from_db()
+    assert submitted.webhook_received_at is None
+
+
+def test_running_the_inbox_task_stores_the_delivery_and_queues_the_fetch(client, submitted, task_queue):
+    post(client, url_for(submitted))
+    task_queue.run_inbox()
+    assert task_queue.outcomes == ["processed"]
+    delivery = WebhookDelivery.objects.get()
+    assert (delivery.transcript, delivery.job_id, delivery.status) == (submitted, JOB_ID, "completed")
+    assert delivery.processed_at is not None
+    assert [(r.task.name, r.args) for r in task_queue.pending] == [("fetch_transcript", [submitted.pk])]
+
+
+def test_a_repeated_delivery_processed_twice_queues_one_fetch(client, submitted, task_queue):
+    post(client, url_for(submitted))
+    post(client, url_for(submitted))
+    task_queue.run_inbox()
+    assert task_queue.outcomes == ["processed", "stored"]
+    assert WebhookDelivery.objects.count() == 2
+    assert [r.task.name for r in task_queue.pending] == ["fetch_transcript"]
+
+
+@pytest.mark.parametrize(
+    "raw, cleaned",
+    [
+        (b'{"transcript_id": "a\\u0000b", "status": "x"}', {"transcript_id": "a\ufffdb", "status": "x"}),
+        (b'{"status": "\\ud800"}', {"status": "?"}),
+        (b'{"confidence": NaN, "n": -Infinity}', {"confidence": "nan", "n": "-inf"}),
+        (b"\xffnot json", {"unparsed": "\ufffdnot json"}),
+    ],
+    ids=["nul", "surrogate", "nan", "not-json"],
+)
+def test_a_body_no_database_takes_is_cleaned_before_it_is_queued(client, submitted, task_queue, raw, cleaned):
+    assert post(client, url_for(submitted), raw).status_code == 200
+    [queued] = task_queue.pending
+    assert queued.kwargs["body"] == cleaned
+    json.dumps(queued.kwargs, allow_nan=False).encode("utf-8")  # what the task row's JSON column takes
+    task_queue.run_inbox()
+    assert WebhookDelivery.objects.get().body == cleaned
+
+
+def test_a_token_no_transcript_could_have_is_queued_blank_and_stored_for_no_transcript(client, task_queue):
+    response = post(client, "/transcription/webhook/%F0%9F%92%A5%25/")
+    assert response.status_code == 200
+    [queued] = task_queue.pending
+    assert queued.kwargs["token"] == ""
+    task_queue.run_inbox()
+    delivery = WebhookDelivery.objects.get()
+    assert (delivery.transcript, delivery.job_id) == (None, JOB_ID)
+    assert task_queue.pending == []
