@@ -2,9 +2,9 @@
 
 Tasks take ids and only call a pipeline stage; the Transcript row holds attempts, the last
 error and the next try. Queue them with transcription.queue (on commit). The exception is the
-inbox task, store_webhook_delivery: it carries a webhook delivery itself and is queued by the
-view at once (enqueue_now), before it answers. Each task imports
-its stage when it runs: the stages import transcription.queue, which imports these tasks.
+inbox task, store_webhook_delivery: it carries a webhook delivery itself, and the webhook's view
+queues it at once, before it answers. Each task imports its stage when it runs: the stages
+import transcription.queue, which imports these tasks.
 """
 
 from django_tasks import task
@@ -16,7 +16,11 @@ QUEUE = "transcription"
 
 @task(queue_name=QUEUE, priority=INBOX_PRIORITY)
 def store_webhook_delivery(token: str, body: dict) -> str:
-    """Store one AssemblyAI webhook delivery the view queued, and queue a fetch when it is news."""
+    """Store one AssemblyAI webhook delivery the view queued, and queue a fetch when it is news.
+
+    Should it fail (the database gone while it runs), its task row still holds the delivery, and
+    sync_transcripts polls the job once its webhook is overdue.
+    """
     from .pipeline.inbound import webhook_received
 
     delivery = webhook_received(token=token, body=body)
