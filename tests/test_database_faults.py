@@ -11,10 +11,12 @@ from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
-from django.db import InterfaceError, OperationalError, connection
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.test import override_settings
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
+from caller.callbacks import STORE_ATTEMPTS, recording_callback_fields, recording_callback_store
 from caller.models import Call, Recording
 from caller.services import recordings_reconcile
 from tests.factories import make_call
@@ -35,6 +37,9 @@ from transcription.models import Transcript, WebhookDelivery
 from transcription.pipeline.sync import transcripts_sync
 
 pytestmark = pytest.mark.django_db
+
+DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": []}}
+TASK_TABLE = DBTaskResult._meta.db_table
 
 FAULTS = {
     "sqlite-locked": lambda: OperationalError("database is locked"),
@@ -111,15 +116,49 @@ def test_sync_completes_a_job_whose_webhook_was_lost_to_the_database(client, sub
 
 
 @pytest.mark.parametrize("fault", FAULTS.values(), ids=FAULTS.keys())
-def test_a_recording_callback_the_database_cannot_take_gets_503_and_stores_nothing(
+def test_a_recording_callback_whose_task_row_the_database_cannot_take_gets_503_and_stores_nothing(
+    twilio_post, fault
+):
+    # The request writes one row, the task carrying the callback (caller.callbacks): when that
+    # INSERT fails, Twilio must not hear 204.
+    # (atomic: in production the request is in autocommit; here, inside the test's transaction.)
+    with override_settings(TASKS=DATABASE_TASKS), database_fails_on(TASK_TABLE, fault):
+        with transaction.atomic():
+            response = twilio_post("/twilio/recording-status/", recording_callback())
+        assert response.status_code == 503
+        assert response["Retry-After"] == "10"
+        assert DBTaskResult.objects.count() == 0
+    assert (Recording.objects.count(), Transcript.objects.count()) == (0, 0)
+
+
+@pytest.mark.parametrize("fault", FAULTS.values(), ids=FAULTS.keys())
+def test_a_worker_that_meets_an_unavailable_database_writes_nothing_half_and_tries_again_later(
     twilio_post, task_queue, fault
 ):
-    # The Recording row is written first; the transcript's insert fails: both must roll back.
+    # The Recording row is written first; the transcript's insert fails: both roll back, and the
+    # same fields are queued again 10 s later.
     with database_fails_on("transcription_transcript", fault), task_queue.capture(execute=True):
-        response = twilio_post("/twilio/recording-status/", recording_callback())
-    assert response.status_code == 503
+        assert twilio_post("/twilio/recording-status/", recording_callback()).status_code == 204
     assert (Recording.objects.count(), Transcript.objects.count()) == (0, 0)
+    [retry] = task_queue.pending
+    assert (retry.task.name, retry.args[0]["sid"], retry.kwargs) == (
+        "store_recording",
+        RECORDING_SID,
+        {"attempt": 1},
+    )
+    assert 9 <= (retry.task.run_after - timezone.now()).total_seconds() <= 10
+    task_queue.run_all()  # the database is back
+    assert Recording.objects.get().status == "completed"
+    assert Transcript.objects.get().recording_sid == RECORDING_SID
+
+
+def test_a_worker_gives_up_after_its_last_try_with_the_databases_message(task_queue):
+    fields = recording_callback_fields(recording_callback())
+    with database_fails_on("caller_recording", FAULTS["sqlite-locked"]):
+        with pytest.raises(OperationalError, match="database is locked"):
+            recording_callback_store(fields, attempt=STORE_ATTEMPTS - 1)
     assert task_queue.pending == []
+    assert Recording.objects.count() == 0
 
 
 @override_settings(TRANSCRIPTION_AUDIO_SOURCE="url")
@@ -127,8 +166,9 @@ def test_sync_finds_the_recording_whose_callback_was_lost_to_the_database(
     twilio_post, task_queue, mocked_http
 ):
     make_call(sid=CALL_SID, status="completed")
-    with database_fails_on("transcription_transcript", FAULTS["sqlite-locked"]):
-        assert twilio_post("/twilio/recording-status/", recording_callback()).status_code == 503
+    with override_settings(TASKS=DATABASE_TASKS), database_fails_on(TASK_TABLE, FAULTS["sqlite-locked"]):
+        with transaction.atomic():
+            assert twilio_post("/twilio/recording-status/", recording_callback()).status_code == 503
     # Twilio does not retry a recording callback: the reconcile lists the call's recordings.
     mocked_http.get(
         re.compile(re.escape(RECORDINGS_URL) + r"\?CallSid=" + CALL_SID), json=twilio_recordings()

@@ -29,8 +29,11 @@ def _enqueue(task, run_after: datetime | None, *args: Any, **kwargs: Any) -> Non
         logger.exception("Could not queue %s for %s", task.name, args[0] if args else "-")
 
 
-# Tasks that carry a webhook's delivery (declare them with @task(priority=INBOX_PRIORITY)) run
-# before everything else queued (the default is 0): what a sender said is stored first.
+# Tasks that carry a webhook's delivery: @task(queue_name=INBOX_QUEUE, priority=INBOX_PRIORITY).
+# They run before everything else queued (the default priority is 0), so what a sender said is
+# stored first, and sit in a queue of their own that a worker can be given alone
+# (`db_worker --queue-name inbox`; `make run`'s worker takes every queue).
+INBOX_QUEUE = "inbox"
 INBOX_PRIORITY = 50
 
 

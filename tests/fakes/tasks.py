@@ -6,8 +6,9 @@ from unittest import mock
 
 import pytest
 from django.utils import timezone
-from django_tasks import task_backends
+from django_tasks import TaskResultStatus, task_backends
 
+from djtranscribe.lib.tasks import INBOX_PRIORITY
 from tests.fakes.twilio import CALL_SID, MEDIA_URL, RECORDING_SID
 
 _real_now = timezone.now
@@ -74,6 +75,24 @@ class TaskQueue:
             for earlier, later in zip(self.ran, self.ran[1:], strict=False)
             if later.run_after is not None
         ]
+
+
+def run_inbox() -> list[str]:
+    """Run the deliveries webhooks queued (tasks of INBOX_PRIORITY) and take them off the queue.
+
+    What the worker does first, right after the request: the views only queue these (see
+    caller.callbacks). With the DatabaseBackend (test_worker.py) there is nothing to do here:
+    the real worker runs them.
+    """
+    backend = task_backends["default"]
+    if not hasattr(backend, "results"):
+        return []
+    inbox = [
+        r for r in backend.results if r.task.priority == INBOX_PRIORITY and r.status == TaskResultStatus.READY
+    ]
+    for result in inbox:
+        backend.results.remove(result)
+    return [result.task.call(*result.args, **result.kwargs) for result in inbox]
 
 
 @pytest.fixture
