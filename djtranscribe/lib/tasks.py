@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Count, Min
+from django.utils import timezone
 
 logger = logging.getLogger(__name__)
 
@@ -35,6 +37,8 @@ def _enqueue(task, run_after: datetime | None, *args: Any, **kwargs: Any) -> Non
 # (`db_worker --queue-name inbox`; `make run`'s worker takes every queue).
 INBOX_QUEUE = "inbox"
 INBOX_PRIORITY = 50
+# A delivery still queued after this long means no worker is taking the inbox.
+INBOX_LATE = timedelta(seconds=60)
 
 
 def enqueue_now(task, *args: Any, **kwargs: Any) -> None:
@@ -46,3 +50,23 @@ def enqueue_now(task, *args: Any, **kwargs: Any) -> None:
     here: a swallowed failure would be a lost delivery.
     """
     task.enqueue(*args, **kwargs)
+
+
+def inbox_backlog(*, older_than: timedelta = INBOX_LATE) -> tuple[int, datetime | None]:
+    """Deliveries queued over `older_than` ago and still waiting for a worker: (how many, the oldest).
+
+    A worker takes inbox tasks first and within a second, so any is a sign that none is running
+    (a page says so). (0, None) with a backend that keeps no rows (tests' DummyBackend).
+    """
+    from django_tasks import task_backends
+    from django_tasks_db.backend import DatabaseBackend
+    from django_tasks_db.models import DBTaskResult
+
+    if not isinstance(task_backends["default"], DatabaseBackend):
+        return 0, None
+    # ready(): READY and due (a retry waiting for its time is not late).
+    waiting = DBTaskResult.objects.ready().filter(
+        queue_name=INBOX_QUEUE, enqueued_at__lte=timezone.now() - older_than
+    )
+    found = waiting.aggregate(count=Count("id"), oldest=Min("enqueued_at"))
+    return found["count"], found["oldest"]
