@@ -151,6 +151,17 @@ def web_rows(web: dict, prefix: str) -> list[tuple[str, str, str, str]]:
                     "",
                 )
             )
+        inbox = web.get("inbox")
+        if inbox:
+            rows.append(
+                (
+                    f"{prefix} worker: the inbox the callbacks and webhooks queued, drained",
+                    f"{inbox['tasks']} tasks in {inbox['seconds']:.1f} s ({inbox['per_second']:.0f}/s), "
+                    f"{inbox['not_successful']} not successful",
+                    "all successful",
+                    verdict(inbox["not_successful"] == 0),
+                )
+            )
         for key, label in (
             ("recording_rows", "Recordings stored"),
             ("webhook_rows", "WebhookDeliveries stored and processed"),

@@ -247,6 +247,38 @@ def in_process_costs(port: int, validator, runs: int = 300) -> dict:
     return costs
 
 
+def drain_inbox(env: dict[str, str]) -> dict:
+    """Run the real worker over the inbox queue until it is empty: what the callbacks and webhooks
+    handed over (they answer once their task row is written; the worker stores the rows).
+
+    Only that queue: the work the stored rows queue in turn (archives, submissions, fetches) is
+    part 2's to measure. Answers how many tasks ran and how fast.
+    """
+    import subprocess
+    import time
+
+    from django_tasks_db.models import DBTaskResult
+
+    from djtranscribe.lib.tasks import INBOX_QUEUE
+
+    inbox = DBTaskResult.objects.filter(queue_name=INBOX_QUEUE)
+    waiting = inbox.filter(status="READY").count()
+    started = time.perf_counter()
+    subprocess.run(
+        [common.PYTHON, "manage.py", "db_worker", "--batch", "--queue-name", INBOX_QUEUE]
+        + ["--no-reload", "--no-startup-delay", "--skip-checks", "--verbosity", "0"],
+        cwd=common.ROOT,
+        env=env,
+        check=True,
+    )
+    seconds = time.perf_counter() - started
+    failed = inbox.exclude(status="SUCCESSFUL").count()
+    drained = {"tasks": waiting, "seconds": round(seconds, 1), "per_second": round(waiting / seconds, 1)}
+    drained["not_successful"] = failed
+    print(f"  inbox drained by the worker: {waiting} tasks in {seconds:.1f} s, {failed} failed", flush=True)
+    return drained
+
+
 def rows_present(rows, field: str, values: list[str]) -> dict:
     """How many `values` sent have their row (`rows.field`; rows: a model or a queryset) afterwards."""
     rows = getattr(rows, "objects", rows)
@@ -387,6 +419,7 @@ def main() -> dict:
         results["scenarios"]["assemblyai_webhook"] = {"skipped": "needs issue 3's AssemblyAI webhook view"}
 
     results["in_process_us"] = in_process_costs(port, validator)
+    results["inbox"] = drain_inbox(common.bench_env(BENCH_PORT=port, BENCH_DB=db))
     results["recording_rows"] = rows_present(Recording, "sid", sent_ids["recording_status"])
     if webhook:
         from transcription.models import WebhookDelivery

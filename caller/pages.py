@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from audit.models import AuditAction
 from audit.services import audit_record
+from djtranscribe.lib.tasks import inbox_backlog
 from transcription import assemblyai_client
 from transcription.models import Transcript
 from transcription.presentation import status_payload
@@ -193,6 +194,7 @@ def home(request):
         "base_url": settings.BASE_URL,
         "own_number": conversation.profile_number(request.user),
         "redact_all": settings.TRANSCRIPTION_REDACT_PII,
+        "inbox_late": inbox_backlog(),
     }
     return render(request, "caller/home.html", context, status=status)
 

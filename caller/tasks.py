@@ -6,6 +6,8 @@ which imports these tasks.
 
 from django_tasks import task
 
+from djtranscribe.lib.tasks import INBOX_PRIORITY, INBOX_QUEUE
+
 QUEUE = "twilio"
 
 
@@ -23,3 +25,11 @@ def archive_recording(recording_sid: str, attempt: int = 0) -> str:
     from .audio import recording_archive_attempt
 
     return recording_archive_attempt(recording_sid=recording_sid, attempt=attempt)
+
+
+@task(queue_name=INBOX_QUEUE, priority=INBOX_PRIORITY)
+def store_recording(fields: dict, attempt: int = 0) -> str:
+    """Store what a recording-status callback said (the view only queued it): see caller.callbacks."""
+    from .callbacks import recording_callback_store
+
+    return recording_callback_store(fields, attempt=attempt)

@@ -19,7 +19,7 @@ from audit.services import audit_record
 from djtranscribe.lib.db_unavailable import unavailable_when_database_is
 from djtranscribe.lib.ids import CALL_SID_RE
 
-from . import conversation, dial_errors, selectors, services, webhook_input
+from . import callbacks, conversation, dial_errors, selectors, services, webhook_input
 from .dial_policy import DialRefused, check_destination
 from .phone import InvalidNumber, parse_number
 from .security import twilio_webhook, twiml_response
@@ -156,13 +156,6 @@ def get_recording_url(request, call_sid):
     return HttpResponse(text, status=200, content_type="text/plain; charset=utf-8")
 
 
-def _int_or_none(value):
-    return int(value) if value and value.isdigit() else None
-
-
-_rfc2822_or_none = webhook_input.rfc2822_or_none
-
-
 def _bad_callback(problems: str) -> HttpResponse:
     return HttpResponse(f"Unusable callback: {problems}.\n", status=400, content_type="text/plain")
 
@@ -186,26 +179,12 @@ def call_status(request):
 @require_POST
 @unavailable_when_database_is
 def recording_status(request):
-    """Twilio's recording-status callback: store the recording and queue its transcript. Answers 204 fast."""
+    """Twilio's recording-status callback: queue its fields for the worker (caller.callbacks), answer 204.
+
+    One INSERT (the task row), committed before the answer; the worker stores the recording and
+    queues its transcript. 400 names the fields that are wrong; 503 when the row cannot be written.
+    """
     if problems := webhook_input.recording_status_problems(request.POST):
         return _bad_callback(problems)
-    data = request.POST
-    sid = data.get("RecordingSid", "")
-    call_sid = data.get("CallSid", "")
-    status = data.get("RecordingStatus", "")
-    if not sid or not call_sid or not status:
-        return HttpResponse(
-            "RecordingSid, CallSid and RecordingStatus are required.\n", status=400, content_type="text/plain"
-        )
-    services.recording_received(
-        sid=sid,
-        call_sid=call_sid,
-        status=status,
-        account_sid=data.get("AccountSid", ""),
-        duration=_int_or_none(data.get("RecordingDuration")),
-        channels=_int_or_none(data.get("RecordingChannels")),
-        source=data.get("RecordingSource", ""),
-        error_code=data.get("ErrorCode", ""),
-        started_at=_rfc2822_or_none(data.get("RecordingStartTime")),
-    )
+    callbacks.recording_callback_queue(request.POST)
     return HttpResponse(status=204)

@@ -6,7 +6,7 @@ import pytest
 import responses
 
 from tests.factories import make_transcript, make_user
-from tests.fakes import task_queue, twilio_signature  # noqa: F401  (task_queue: the fake worker's fixture)
+from tests.fakes import run_inbox, task_queue, twilio_signature  # noqa: F401  (task_queue: the fake worker's fixture)
 from tests.fakes.s3 import bucket_storage, recordings_storage, s3_endpoint  # noqa: F401  (the archive's storages)
 
 
@@ -49,15 +49,27 @@ def submitted(db):
 
 @pytest.fixture
 def twilio_post(client):
-    """POST form data to `path` the way Twilio does, signed for real."""
+    """POST form data to `path` the way Twilio does, signed for real; then the worker runs what the
+    request queued for it first (a recording callback's fields: see caller.callbacks), unless
+    `worker=False` leaves it queued."""
 
-    def post(path: str, params: dict, *, signature: str | None = None, base_url: str | None = None):
+    def post(
+        path: str,
+        params: dict,
+        *,
+        signature: str | None = None,
+        base_url: str | None = None,
+        worker: bool = True,
+    ):
         sig = signature if signature is not None else twilio_signature(path, params, base_url=base_url)
-        return client.post(
+        response = client.post(
             path,
             data=urlencode(params),
             content_type="application/x-www-form-urlencoded",
             HTTP_X_TWILIO_SIGNATURE=sig,
         )
+        if worker:
+            run_inbox()
+        return response
 
     return post

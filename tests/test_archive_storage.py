@@ -127,7 +127,7 @@ def test_a_recording_stays_playable_from_the_archive_after_twilio_deletes_its_co
     transcript = Transcript.objects.get()
     deliver_webhook(client, task_queue, transcript, {"transcript_id": JOB_ID, "status": "completed"})
     task_queue.run_all()
-    assert task_queue.outcomes == ["archived", "submitted", "processed", "completed", "deleted"]
+    assert task_queue.outcomes == ["archived", "submitted", "completed", "deleted"]
     assert uploaded == [AUDIO]  # AssemblyAI got the archived copy
     assert Recording.objects.get().status == "deleted"
     calls_before = len(mocked_http.calls)

@@ -18,6 +18,7 @@ from caller.models import Recording
 from caller.twilio_client import TwilioError, iter_media
 from djtranscribe.lib import http
 from tests.factories import make_transcript
+from tests.fakes import run_inbox
 from transcription.assemblyai_client import AssemblyAIClient, AssemblyAIError
 from transcription.models import Transcript
 from transcription.pipeline.apply import transcript_apply
@@ -290,6 +291,7 @@ def test_the_bench_recording_callback_is_accepted_by_the_app_and_stores_its_reco
         HTTP_X_TWILIO_SIGNATURE=headers["X-Twilio-Signature"],
     )
     assert response.status_code == 204
+    run_inbox()  # the worker stores it (caller.callbacks)
     assert Recording.objects.filter(sid=sids[0], call_sid=params["CallSid"]).exists()
 
 
@@ -342,7 +344,8 @@ def test_the_bench_assemblyai_webhook_is_accepted_by_the_app_and_queues_a_fetch(
         headers={"X-Webhook-Secret": sent["X-Webhook-Secret"]},
     )
     assert response.status_code == web.EXPECTED_STATUS["assemblyai_webhook"]
-    task_queue.run_inbox()  # the worker stores the delivery the view queued
+    with task_queue.capture(execute=True):
+        run_inbox()  # the worker stores the delivery the view queued
     transcript = Transcript.objects.get(job_id=job_ids[0])
     assert WebhookDelivery.objects.get(job_id=job_ids[0]).processed_at is not None
     assert [(r.task.name, r.args) for r in task_queue.pending] == [("fetch_transcript", [transcript.pk])]

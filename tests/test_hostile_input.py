@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from caller.models import Call, Recording
 from tests.factories import make_call
-from tests.fakes import ACCOUNT, CALLS_URL, twilio_signature
+from tests.fakes import ACCOUNT, CALLS_URL, run_inbox, twilio_signature
 
 pytestmark = pytest.mark.django_db
 
@@ -41,13 +41,15 @@ def signed_post(client, path: str, pairs: list[tuple[str, str]], **extra):
     """POST form pairs (repeated keys allowed) with the signature Twilio would compute for them."""
     body = urlencode(pairs)
     signature = twilio_signature(path, QueryDict(body))
-    return client.post(
+    response = client.post(
         path,
         data=body,
         content_type="application/x-www-form-urlencoded",
         HTTP_X_TWILIO_SIGNATURE=signature,
         **extra,
     )
+    run_inbox()  # what the worker does next with a recording callback (caller.callbacks)
+    return response
 
 
 def counts():

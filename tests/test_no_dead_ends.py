@@ -1,11 +1,19 @@
 """No dead ends: an unreachable BASE_URL said before dialing, a dial form that cannot work disabled,
-"Try again" on an errored transcript."""
+"Try again" on an errored transcript, callbacks waiting for a worker that is not running."""
+
+from datetime import timedelta
 
 import pytest
+from django.test import override_settings
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
+from caller.callbacks import recording_callback_fields
 from caller.reachability import base_url_problem
+from caller.tasks import store_recording
 from tests.factories import make_transcript, make_user
 from tests.fakes.assemblyai import JOB_ID
+from tests.fakes.twilio import recording_callback
 from transcription.models import TranscriptStatus
 
 from .test_settings import load, project  # noqa: F401 (project: the fixture load() needs)
@@ -144,3 +152,40 @@ def test_someone_else_cannot_retry_it(client, dialer):
 def test_try_again_takes_only_post(client, dialer):
     transcript = errored(dialer)
     assert client.get(f"/transcription/{transcript.pk}/retry/").status_code == 405
+
+
+DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": []}}
+
+
+def queue_callback(*, waited: timedelta, run_after=None):
+    """A recording callback the view queued `waited` ago (the task row, as the request writes it)."""
+    task = store_recording.using(run_after=run_after) if run_after else store_recording
+    task.enqueue(recording_callback_fields(recording_callback()))
+    DBTaskResult.objects.filter(enqueued_at__gt=timezone.now() - timedelta(seconds=5)).update(
+        enqueued_at=timezone.now() - waited
+    )
+
+
+@override_settings(TASKS=DATABASE_TASKS)
+def test_callbacks_no_worker_took_are_named_on_the_home_page_with_how_to_start_one(client, dialer):
+    queue_callback(waited=timedelta(minutes=3))
+    queue_callback(waited=timedelta(minutes=2))
+    page = client.get("/").content.decode()
+    assert "2 callbacks from Twilio or AssemblyAI have waited since" in page
+    assert "is the worker running?" in page
+    assert "make worker" in page
+
+
+@override_settings(TASKS=DATABASE_TASKS)
+def test_a_callback_queued_seconds_ago_or_a_retry_waiting_for_its_time_is_not_late(client, dialer):
+    queue_callback(waited=timedelta(seconds=10))
+    queue_callback(waited=timedelta(minutes=5), run_after=timezone.now() + timedelta(seconds=40))
+    assert 'id="worker-late"' not in client.get("/").content.decode()
+
+
+@override_settings(TASKS=DATABASE_TASKS)
+def test_once_the_worker_has_taken_them_the_notice_goes(client, dialer):
+    queue_callback(waited=timedelta(minutes=3))
+    assert 'id="worker-late"' in client.get("/").content.decode()
+    DBTaskResult.objects.update(status="SUCCESSFUL")
+    assert 'id="worker-late"' not in client.get("/").content.decode()

@@ -62,7 +62,7 @@ def test_an_orphan_assemblyai_no_longer_knows_counts_as_deleted(
     mocked_http.delete(ORPHAN_URL, json=body, status=status)
     delivery = deliver(client, task_queue, submitted, ORPHAN)
     task_queue.run_all()
-    assert task_queue.outcomes == ["stored", "already gone at AssemblyAI"]
+    assert task_queue.outcomes == ["already gone at AssemblyAI"]
     delivery.refresh_from_db()
     assert delivery.note == f"Orphan job {ORPHAN}: already gone at AssemblyAI."
 
@@ -76,7 +76,7 @@ def test_a_deletion_that_fails_transiently_is_retried_with_backoff(
     mocked_http.delete(ORPHAN_URL, json=transcript_json("completed", job_id=ORPHAN))
     delivery = deliver(client, task_queue, submitted, ORPHAN)
     task_queue.run_all()
-    assert task_queue.outcomes == ["stored", "retrying", "retrying", "deleted at AssemblyAI"]
+    assert task_queue.outcomes == ["retrying", "retrying", "deleted at AssemblyAI"]
     assert task_queue.delays() == [10, 20]
     delivery.refresh_from_db()
     assert delivery.note.endswith("deleted at AssemblyAI.")

@@ -1,10 +1,12 @@
 """Twilio's recording-status callback: store the recording, request exactly one transcript."""
 
 import hashlib
+from datetime import UTC, datetime
 
 import pytest
 
 from caller.models import Recording
+from djtranscribe.lib.tasks import INBOX_PRIORITY
 from tests.fakes import (
     AAI,
     ACCOUNT,
@@ -15,6 +17,7 @@ from tests.fakes import (
     mock_media,
     mock_upload,
     recording_callback,
+    run_inbox,
     submitted_bodies,
     transcript_json,
 )
@@ -171,3 +174,37 @@ def test_a_repeated_callback_after_the_transcript_was_deleted_does_not_transcrib
     assert response.status_code == 204
     assert not Transcript.objects.filter(recording_sid=RECORDING_SID).exists()
     assert len(task_queue.pending) == queued  # nor is its audio downloaded again
+
+
+def test_the_request_only_queues_the_callback_and_the_worker_stores_it_before_other_work(
+    twilio_post, task_queue
+):
+    with task_queue.capture(execute=True):
+        response = twilio_post(PATH, recording_callback(), worker=False)
+    assert response.status_code == 204
+    assert not Recording.objects.exists()  # one row in the request: the task (caller.callbacks)
+    [queued] = task_queue.pending
+    assert (queued.task.name, queued.task.queue_name, queued.task.priority) == (
+        "store_recording",
+        "inbox",
+        INBOX_PRIORITY,
+    )
+    assert (queued.args[0]["sid"], queued.args[0]["duration"], queued.args[0]["started_at"]) == (
+        RECORDING_SID,
+        7,
+        "2026-11-24T03:00:00+00:00",
+    )
+    with task_queue.capture(execute=True):
+        assert run_inbox() == [f"{RECORDING_SID} completed"]
+    recording = Recording.objects.get()
+    assert recording.started_at == datetime(2026, 11, 24, 3, tzinfo=UTC)
+    assert [r.task.name for r in task_queue.pending] == ["archive_recording"]
+
+
+def test_a_callback_delivered_twice_is_stored_once_with_one_transcript(twilio_post, task_queue):
+    with task_queue.capture(execute=True):
+        twilio_post(PATH, recording_callback(), worker=False)
+        twilio_post(PATH, recording_callback(), worker=False)
+        assert len(run_inbox()) == 2
+    assert (Recording.objects.count(), Transcript.objects.count()) == (1, 1)
+    assert {r.task.name for r in task_queue.pending} == {"archive_recording"}

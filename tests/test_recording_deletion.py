@@ -54,7 +54,7 @@ def test_a_completed_transcript_deletes_its_recording_at_twilio(client, submitte
     mocked_http.get(GET_URL, json=transcript_json("completed"))
     mocked_http.delete(TWILIO_RECORDING, status=204)
     job_ends(client, task_queue, submitted)
-    assert task_queue.outcomes == ["processed", "completed", "deleted"]
+    assert task_queue.outcomes == ["completed", "deleted"]
     assert [c.request.url for c in twilio_deletes(mocked_http)] == [TWILIO_RECORDING]
     assert Recording.objects.get().status == "deleted"
     assert (submitted.status, submitted.text) == ("completed", "Ahoy, this is a test call.")
@@ -67,7 +67,7 @@ def test_a_recording_not_archived_yet_is_kept_at_twilio(client, submitted, task_
     AudioAsset.objects.update(archived_at=None)
     mocked_http.get(GET_URL, json=transcript_json("completed"))
     job_ends(client, task_queue, submitted)
-    assert task_queue.outcomes == ["processed", "completed", "skipped"]
+    assert task_queue.outcomes == ["completed", "skipped"]
     assert twilio_deletes(mocked_http) == []
     assert Recording.objects.get().status == "completed"
 
@@ -101,7 +101,7 @@ def test_recordings_are_kept_by_default(client, submitted, task_queue, mocked_ht
     assert settings.TWILIO_DELETE_RECORDINGS is False
     mocked_http.get(GET_URL, json=transcript_json("completed"))
     job_ends(client, task_queue, submitted)
-    assert task_queue.outcomes == ["processed", "completed"]
+    assert task_queue.outcomes == ["completed"]
     assert twilio_deletes(mocked_http) == []
     assert Recording.objects.get().status == "completed"
 
@@ -122,7 +122,7 @@ def test_a_recording_twilio_no_longer_has_counts_as_deleted(client, submitted, t
         TWILIO_RECORDING, status=404, json={"code": 20404, "message": "not found", "status": 404}
     )
     job_ends(client, task_queue, submitted)
-    assert task_queue.outcomes == ["processed", "completed", "deleted"]
+    assert task_queue.outcomes == ["completed", "deleted"]
     assert Recording.objects.get().status == "deleted"
 
 
@@ -137,7 +137,7 @@ def test_a_deletion_that_fails_transiently_is_retried_with_backoff(
     mocked_http.delete(TWILIO_RECORDING, status=500, json={"code": 20500, "message": "oops", "status": 500})
     mocked_http.delete(TWILIO_RECORDING, status=204)
     job_ends(client, task_queue, submitted)
-    assert task_queue.outcomes == ["processed", "completed", "retrying", "retrying", "deleted"]
+    assert task_queue.outcomes == ["completed", "retrying", "retrying", "deleted"]
     assert task_queue.delays()[-2:] == [10, 20]
     assert Recording.objects.get().status == "deleted"
     assert submitted.status == "completed"
@@ -152,7 +152,7 @@ def test_a_refused_deletion_keeps_the_recording_and_the_transcript_saying_why(
         TWILIO_RECORDING, status=401, json={"code": 20003, "message": "Authenticate", "status": 401}
     )
     job_ends(client, task_queue, submitted)
-    assert task_queue.outcomes == ["processed", "completed", "failed"]
+    assert task_queue.outcomes == ["completed", "failed"]
     recording = Recording.objects.get()
     assert recording.status == "completed"
     assert recording.error.startswith("Not deleted at Twilio: Twilio refused to delete recording")

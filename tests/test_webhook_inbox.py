@@ -8,8 +8,8 @@ import json
 
 import pytest
 
-from djtranscribe.lib.tasks import INBOX_PRIORITY
-from tests.fakes import JOB_ID, url_for, webhook_headers
+from djtranscribe.lib.tasks import INBOX_PRIORITY, INBOX_QUEUE
+from tests.fakes import JOB_ID, run_inbox, url_for, webhook_headers
 from transcription.models import WebhookDelivery
 
 pytestmark = pytest.mark.django_db
@@ -25,10 +25,15 @@ def test_the_answer_leaves_one_inbox_task_and_no_delivery_row_yet(client, submit
     response = post(client, url_for(submitted))
     assert response.status_code == 200
     [queued] = task_queue.pending
-    assert (queued.task.name, queued.task.priority) == ("store_webhook_delivery", INBOX_PRIORITY)
+    assert (queued.task.name, queued.task.queue_name, queued.task.priority) == (
+        "store_webhook_delivery",
+        INBOX_QUEUE,
+        INBOX_PRIORITY,
+    )
     assert queued.kwargs == {
         "token": submitted.webhook_token,
         "body": {"transcript_id": JOB_ID, "status": "completed"},
+        "attempt": 0,
     }
     assert not WebhookDelivery.objects.exists()
     submitted.refresh_from_db()
@@ -37,8 +42,8 @@ def test_the_answer_leaves_one_inbox_task_and_no_delivery_row_yet(client, submit
 
 def test_running_the_inbox_task_stores_the_delivery_and_queues_the_fetch(client, submitted, task_queue):
     post(client, url_for(submitted))
-    task_queue.run_inbox()
-    assert task_queue.outcomes == ["processed"]
+    with task_queue.capture(execute=True):
+        assert run_inbox() == ["processed"]
     delivery = WebhookDelivery.objects.get()
     assert (delivery.transcript, delivery.job_id, delivery.status) == (submitted, JOB_ID, "completed")
     assert delivery.processed_at is not None
@@ -48,8 +53,8 @@ def test_running_the_inbox_task_stores_the_delivery_and_queues_the_fetch(client,
 def test_a_repeated_delivery_processed_twice_queues_one_fetch(client, submitted, task_queue):
     post(client, url_for(submitted))
     post(client, url_for(submitted))
-    task_queue.run_inbox()
-    assert task_queue.outcomes == ["processed", "stored"]
+    with task_queue.capture(execute=True):
+        assert run_inbox() == ["processed", "stored"]
     assert WebhookDelivery.objects.count() == 2
     assert [r.task.name for r in task_queue.pending] == ["fetch_transcript"]
 
@@ -69,7 +74,7 @@ def test_a_body_no_database_takes_is_cleaned_before_it_is_queued(client, submitt
     [queued] = task_queue.pending
     assert queued.kwargs["body"] == cleaned
     json.dumps(queued.kwargs, allow_nan=False).encode("utf-8")  # what the task row's JSON column takes
-    task_queue.run_inbox()
+    run_inbox()
     assert WebhookDelivery.objects.get().body == cleaned
 
 
@@ -78,7 +83,7 @@ def test_a_token_no_transcript_could_have_is_queued_blank_and_stored_for_no_tran
     assert response.status_code == 200
     [queued] = task_queue.pending
     assert queued.kwargs["token"] == ""
-    task_queue.run_inbox()
+    run_inbox()
     delivery = WebhookDelivery.objects.get()
     assert (delivery.transcript, delivery.job_id) == (None, JOB_ID)
     assert task_queue.pending == []

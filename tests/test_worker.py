@@ -10,6 +10,7 @@ from django.test import override_settings
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
+from caller.models import Recording
 from djtranscribe.lib.tasks import INBOX_PRIORITY
 from tests.fakes import (
     AAI,
@@ -48,6 +49,12 @@ def aai_calls(mocked_http):
     return [c for c in mocked_http.calls if c.request.url.startswith(AAI)]
 
 
+def run_task(row: DBTaskResult) -> None:
+    """Run one queued task as the worker would, alone (the batch worker runs them all)."""
+    row.claim("test-worker")
+    row.set_successful(row.task.call(*row.args_kwargs["args"], **row.args_kwargs["kwargs"]))
+
+
 def run_worker():
     call_command(
         "db_worker", "--batch", "--queue-name", "*", "--no-reload", "--no-startup-delay", verbosity=0
@@ -64,13 +71,17 @@ def test_the_real_worker_runs_the_chain_from_callback_to_completed_transcript(
     mocked_http.get(f"{AAI}/v2/transcript/{JOB_ID}", json=transcript_json("completed"))
 
     assert twilio_post("/twilio/recording-status/", recording_callback()).status_code == 204
+    # The request wrote one row: the task carrying the callback, ahead of everything else.
     [queued] = DBTaskResult.objects.all()
-    assert (queued.task_path, queued.queue_name, queued.status) == (
-        "caller.tasks.archive_recording",
-        "twilio",
+    assert (queued.task_path, queued.queue_name, queued.status, queued.priority) == (
+        "caller.tasks.store_recording",
+        "inbox",
         "READY",
+        INBOX_PRIORITY,
     )
-    run_worker()  # archives the recording, which queues the submission, which the batch runs too
+    assert not Recording.objects.exists()
+    # Stores the recording, archives it, which queues the submission, which the batch runs too.
+    run_worker()
     transcript = Transcript.objects.get(recording_sid=RECORDING_SID)
     assert (transcript.status, transcript.job_id) == ("queued", JOB_ID)
     assert received == [AUDIO]
@@ -94,7 +105,7 @@ def test_the_real_worker_runs_the_chain_from_callback_to_completed_transcript(
     transcript.refresh_from_db()
     assert (transcript.status, transcript.text) == ("completed", "Ahoy, this is a test call.")
     assert WebhookDelivery.objects.get().processed_at is not None
-    assert list(DBTaskResult.objects.values_list("status", flat=True)) == ["SUCCESSFUL"] * 4
+    assert list(DBTaskResult.objects.values_list("status", flat=True)) == ["SUCCESSFUL"] * 5
 
 
 @override_settings(TRANSCRIPTION_AUDIO_SOURCE="url", TRANSCRIPTION_RETRY_DELAY=30.0)
@@ -117,6 +128,7 @@ def test_a_task_row_left_running_by_a_killed_worker_is_recovered_by_sync(
 ):
     mock_media(mocked_http)
     twilio_post("/twilio/recording-status/", recording_callback())
+    run_task(DBTaskResult.objects.get(task_path="caller.tasks.store_recording"))  # the worker's first task
     task_row = DBTaskResult.objects.get(task_path="transcription.tasks.submit_transcript")
     # What a worker killed mid-task leaves: the task claimed (RUNNING forever), the row claimed too.
     task_row.claim("killed-worker")

@@ -35,9 +35,14 @@ def retry_delay(*, attempts: int, retry_after: float | None = None) -> float:
     return min(delay, MAX_RETRY_DELAY)
 
 
-def queue_webhook_delivery(*, token: str, body: dict) -> None:
+def queue_webhook_delivery(
+    *, token: str, body: dict, attempt: int = 0, run_after: datetime | None = None
+) -> None:
     """Commit one cleaned webhook delivery as a task row now, outside any transaction; raises if it cannot."""
-    enqueue_now(store_webhook_delivery, token=token, body=body)
+    task = (
+        store_webhook_delivery.using(run_after=run_after) if run_after is not None else store_webhook_delivery
+    )
+    enqueue_now(task, token=token, body=body, attempt=attempt)
 
 
 def queue_submit(transcript_id: int, *, run_after: datetime | None = None) -> None:

@@ -9,22 +9,17 @@ import transcription.queue, which imports these tasks.
 
 from django_tasks import task
 
-from djtranscribe.lib.tasks import INBOX_PRIORITY
+from djtranscribe.lib.tasks import INBOX_PRIORITY, INBOX_QUEUE
 
 QUEUE = "transcription"
 
 
-@task(queue_name=QUEUE, priority=INBOX_PRIORITY)
-def store_webhook_delivery(token: str, body: dict) -> str:
-    """Store one AssemblyAI webhook delivery the view queued, and queue a fetch when it is news.
+@task(queue_name=INBOX_QUEUE, priority=INBOX_PRIORITY)
+def store_webhook_delivery(token: str, body: dict, attempt: int = 0) -> str:
+    """Store one AssemblyAI webhook delivery the view queued, and queue a fetch when it is news."""
+    from .pipeline.inbound import webhook_delivery_store
 
-    Should it fail (the database gone while it runs), its task row still holds the delivery, and
-    sync_transcripts polls the job once its webhook is overdue.
-    """
-    from .pipeline.inbound import webhook_received
-
-    delivery = webhook_received(token=token, body=body)
-    return "processed" if delivery.processed_at else "stored"
+    return webhook_delivery_store(token=token, body=body, attempt=attempt)
 
 
 @task(queue_name=QUEUE)

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from collections.abc import Callable
+from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, transaction
+from django.db.models import Count, Min
+from django.utils import timezone
 
 logger = logging.getLogger(__name__)
 
@@ -29,9 +32,14 @@ def _enqueue(task, run_after: datetime | None, *args: Any, **kwargs: Any) -> Non
         logger.exception("Could not queue %s for %s", task.name, args[0] if args else "-")
 
 
-# Tasks that carry a webhook's delivery (declare them with @task(priority=INBOX_PRIORITY)) run
-# before everything else queued (the default is 0): what a sender said is stored first.
+# Tasks that carry a webhook's delivery: @task(queue_name=INBOX_QUEUE, priority=INBOX_PRIORITY).
+# They run before everything else queued (the default priority is 0), so what a sender said is
+# stored first, and sit in a queue of their own that a worker can be given alone
+# (`db_worker --queue-name inbox`; `make run`'s worker takes every queue).
+INBOX_QUEUE = "inbox"
 INBOX_PRIORITY = 50
+# A delivery still queued after this long means no worker is taking the inbox.
+INBOX_LATE = timedelta(seconds=60)
 
 
 def enqueue_now(task, *args: Any, **kwargs: Any) -> None:
@@ -43,3 +51,44 @@ def enqueue_now(task, *args: Any, **kwargs: Any) -> None:
     here: a swallowed failure would be a lost delivery.
     """
     task.enqueue(*args, **kwargs)
+
+
+# Tries of a worker that finds the database unavailable while storing a delivery (10 s, 20 s,
+# 40 s, 80 s apart).
+INBOX_ATTEMPTS = 5
+INBOX_RETRY_DELAY = timedelta(seconds=10)
+
+
+def inbox_store(store: Callable[[], str], *, attempt: int, again: Callable[[int, datetime], None]) -> str:
+    """An inbox task's run: `store()`, and when the database is locked or restarting, the same
+    delivery queued again (`again(next_attempt, run_after)`) with backoff, up to INBOX_ATTEMPTS
+    tries; then the error is raised and the task fails with the database's message.
+    """
+    try:
+        return store()
+    except (OperationalError, InterfaceError) as exc:
+        if attempt + 1 >= INBOX_ATTEMPTS:
+            raise
+        delay = INBOX_RETRY_DELAY * 2**attempt
+        again(attempt + 1, timezone.now() + delay)
+        return f"database unavailable ({type(exc).__name__}): try {attempt + 2} in {delay.seconds} s"
+
+
+def inbox_backlog(*, older_than: timedelta = INBOX_LATE) -> tuple[int, datetime | None]:
+    """Deliveries queued over `older_than` ago and still waiting for a worker: (how many, the oldest).
+
+    A worker takes inbox tasks first and within a second, so any is a sign that none is running
+    (a page says so). (0, None) with a backend that keeps no rows (tests' DummyBackend).
+    """
+    from django_tasks import task_backends
+    from django_tasks_db.backend import DatabaseBackend
+    from django_tasks_db.models import DBTaskResult
+
+    if not isinstance(task_backends["default"], DatabaseBackend):
+        return 0, None
+    # ready(): READY and due (a retry waiting for its time is not late).
+    waiting = DBTaskResult.objects.ready().filter(
+        queue_name=INBOX_QUEUE, enqueued_at__lte=timezone.now() - older_than
+    )
+    found = waiting.aggregate(count=Count("id"), oldest=Min("enqueued_at"))
+    return found["count"], found["oldest"]

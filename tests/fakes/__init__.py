@@ -26,6 +26,7 @@ from tests.fakes.tasks import (
     WorkerKilled,
     request_recording_transcript,
     request_transcript,
+    run_inbox,
     task_queue,
 )
 from tests.fakes.twilio import (
@@ -73,6 +74,7 @@ __all__ = [
     "redacted_transcript_json",
     "request_recording_transcript",
     "request_transcript",
+    "run_inbox",
     "submitted_bodies",
     "task_queue",
     "tone_wav",

@@ -4,6 +4,8 @@ import json
 
 from django.conf import settings
 
+from tests.fakes.tasks import run_inbox
+
 AAI = "https://api.assemblyai.com"
 SUBMIT_URL = f"{AAI}/v2/transcript"
 UPLOAD_URL = "https://cdn.assemblyai.com/upload/0f5c-test"
@@ -64,11 +66,11 @@ def url_for(transcript) -> str:
 
 
 def deliver_webhook(client, task_queue, path, body, *, content_type="application/json", **headers):
-    """POST one AssemblyAI webhook, then store it as the worker would: its inbox task runs at once.
+    """POST one AssemblyAI webhook, then store it as the worker would first: its inbox task runs
+    (tests.fakes.tasks.run_inbox), the tasks it queues on commit join `task_queue` and wait there.
 
     `path` is a URL path or a transcript; `body` bytes or text as sent, or a JSON value. The right
-    secret header unless `headers` say otherwise. What the delivery queued in turn (a fetch, a
-    deletion) stays queued. Answers the view's response.
+    secret header unless `headers` say otherwise. Answers the view's response.
     """
     if not isinstance(path, str):
         path = url_for(path)
@@ -76,7 +78,8 @@ def deliver_webhook(client, task_queue, path, body, *, content_type="application
     response = client.generic(
         "POST", path, data=data, content_type=content_type, **(headers or webhook_headers())
     )
-    task_queue.run_inbox()
+    with task_queue.capture(execute=True):
+        run_inbox()
     return response
 
 

@@ -2,7 +2,7 @@
 
 Two halves, an inbox between them: the view cleans a delivery (`webhook_delivery_cleaned`) and
 queues it as one task row, answering as soon as that row is committed; the worker runs the
-task, which stores it and acts on it (`webhook_received`).
+task (`webhook_delivery_store`), which stores it and acts on it (`webhook_received`).
 """
 
 from __future__ import annotations
@@ -15,9 +15,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from djtranscribe.lib.ids import TRANSCRIPT_ID_RE as JOB_ID_RE
+from djtranscribe.lib.tasks import inbox_store
 
 from ..models import RedactedAudio, Transcript, TranscriptStatus, WebhookDelivery
-from ..queue import queue_fetch, queue_orphan_delete, queue_redacted_audio
+from ..queue import queue_fetch, queue_orphan_delete, queue_redacted_audio, queue_webhook_delivery
 from .redaction import READY as REDACTED_AUDIO_READY
 
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}\Z")  # what new_webhook_token makes
@@ -129,3 +130,18 @@ def webhook_received(*, token: str, body: dict[str, Any]) -> WebhookDelivery:
         if orphan:
             queue_orphan_delete(job_id, delivery.pk)
     return delivery
+
+
+def webhook_delivery_store(*, token: str, body: dict[str, Any], attempt: int = 0) -> str:
+    """The inbox task's half: webhook_received, and the same delivery queued again a little later
+    when the database is locked or restarting (see inbox_store). Answers what became of it.
+    """
+
+    def store() -> str:
+        delivery = webhook_received(token=token, body=body)
+        return "processed" if delivery.processed_at else "stored"
+
+    def again(next_attempt: int, run_after) -> None:
+        queue_webhook_delivery(token=token, body=body, attempt=next_attempt, run_after=run_after)
+
+    return inbox_store(store, attempt=attempt, again=again)

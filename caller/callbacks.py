@@ -1,0 +1,73 @@
+"""Twilio's recording-status callback as an inbox: one durable task row in the request, the rest later.
+
+The view checks the signature and the fields (a 400 says what is wrong), then queues
+`store_recording` carrying the callback's fields and answers 204: one INSERT, committed before
+Twilio hears the answer. The worker runs that task before anything else queued (INBOX_PRIORITY)
+and does what the request used to do: store the recording, give it its audio asset and its one
+transcript, queue the archive. Under a burst of callbacks the request stays cheap (one row instead
+of a transaction of five) and the database work happens at the worker's pace.
+
+Nothing is lost on the way: a task row that cannot be written raises, the view answers 503
+(Twilio does not retry recording callbacks; sync_transcripts lists the call's recordings), and a
+worker that meets a locked or restarting database queues the same fields again a little later.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.db import InterfaceError, OperationalError
+from django.utils import timezone
+
+from . import webhook_input
+from .queue import queue_recording_store
+
+# Tries of a worker that finds the database unavailable (10 s, 20 s, 40 s, 80 s apart).
+STORE_ATTEMPTS = 5
+STORE_RETRY_DELAY = timedelta(seconds=10)
+
+
+def _int_or_none(value: str | None) -> int | None:
+    # -1 is Twilio's "length not known yet": stored as unknown.
+    return int(value) if value and value.isdigit() else None
+
+
+def recording_callback_fields(data) -> dict:
+    """The fields of a valid recording-status callback (see webhook_input), as JSON for a task row."""
+    started_at = webhook_input.rfc2822_or_none(data.get("RecordingStartTime"))
+    return {
+        "sid": data.get("RecordingSid", ""),
+        "call_sid": data.get("CallSid", ""),
+        "status": data.get("RecordingStatus", ""),
+        "account_sid": data.get("AccountSid", ""),
+        "duration": _int_or_none(data.get("RecordingDuration")),
+        "channels": _int_or_none(data.get("RecordingChannels")),
+        "source": data.get("RecordingSource", ""),
+        "error_code": data.get("ErrorCode", ""),
+        "started_at": started_at.isoformat() if started_at else None,
+    }
+
+
+def recording_callback_queue(data) -> None:
+    """Queue a valid callback's fields for the worker; raises when the database cannot take the row."""
+    queue_recording_store(recording_callback_fields(data))
+
+
+def recording_callback_store(fields: dict, *, attempt: int = 0) -> str:
+    """The worker's half: store what the callback said (services.recording_received); a database
+    that is locked or restarting gets the same fields queued again, up to STORE_ATTEMPTS times.
+    """
+    from .services import recording_received  # services queue through .queue, which imports the tasks
+
+    kwargs = dict(fields)
+    if kwargs.get("started_at"):
+        kwargs["started_at"] = datetime.fromisoformat(kwargs["started_at"])
+    try:
+        recording = recording_received(**kwargs)
+    except (OperationalError, InterfaceError) as exc:
+        if attempt + 1 >= STORE_ATTEMPTS:
+            raise  # the task fails with the database's message; sync_transcripts still finds the recording
+        delay = STORE_RETRY_DELAY * 2**attempt
+        queue_recording_store(fields, attempt=attempt + 1, run_after=timezone.now() + delay)
+        return f"database unavailable ({type(exc).__name__}): try {attempt + 2} in {delay.seconds} s"
+    return f"{recording.sid} {recording.status}"
