@@ -282,8 +282,9 @@ def _admin_object(w: World, route: Route):
         "notify/delivery/": w.notify_delivery,
         "auth/user/": w.a,
         "auth/group/": w.leads,
-        # Queued tasks name rows by id, no one's data; sign-in attempts are for those who may see
-        # them (axes' own permissions): only the sign-in check applies.
+        # Queued tasks name rows by id, no one's data (what webhooks queued is withheld there:
+        # djtranscribe.task_admin); sign-in attempts are for those who may see them (axes' own
+        # permissions): only the sign-in check applies.
         "django_tasks_database/dbtaskresult/": None,
         "axes/accessattempt/": None,
         "axes/accessfailurelog/": None,

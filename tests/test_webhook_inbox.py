@@ -7,6 +7,7 @@ so the task row is as safe to write as the WebhookDelivery the worker makes of i
 import json
 
 import pytest
+from django.test import override_settings
 
 from djtranscribe.lib.tasks import INBOX_PRIORITY, INBOX_QUEUE
 from tests.fakes import JOB_ID, run_inbox, url_for, webhook_headers
@@ -87,3 +88,34 @@ def test_a_token_no_transcript_could_have_is_queued_blank_and_stored_for_no_tran
     delivery = WebhookDelivery.objects.get()
     assert (delivery.transcript, delivery.job_id) == (None, JOB_ID)
     assert task_queue.pending == []
+
+
+DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": []}}
+
+
+def test_the_admin_of_queued_tasks_withholds_the_token_and_the_delivery(admin_client_logged, submitted):
+    from django_tasks_db.models import DBTaskResult
+
+    from djtranscribe.task_admin import WITHHELD
+
+    with override_settings(TASKS=DATABASE_TASKS):
+        assert post(admin_client_logged, url_for(submitted)).status_code == 200
+        [row] = DBTaskResult.objects.all()
+        page = admin_client_logged.get(f"/admin/django_tasks_database/dbtaskresult/{row.pk}/change/")
+    assert page.status_code == 200
+    assert WITHHELD in page.content.decode()
+    assert submitted.webhook_token.encode() not in page.content
+    assert JOB_ID.encode() not in page.content
+
+
+def test_the_admin_of_queued_tasks_still_shows_the_ids_other_tasks_take(admin_client_logged, submitted):
+    from django_tasks_db.models import DBTaskResult
+
+    from transcription.tasks import fetch_transcript
+
+    with override_settings(TASKS=DATABASE_TASKS):
+        fetch_transcript.enqueue(submitted.pk)
+        [row] = DBTaskResult.objects.all()
+        page = admin_client_logged.get(f"/admin/django_tasks_database/dbtaskresult/{row.pk}/change/")
+    assert page.status_code == 200
+    assert f"[{submitted.pk}]".encode() in page.content
