@@ -14,17 +14,12 @@ worker that meets a locked or restarting database queues the same fields again a
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from django.db import InterfaceError, OperationalError
-from django.utils import timezone
+from djtranscribe.lib.tasks import inbox_store
 
 from . import webhook_input
 from .queue import queue_recording_store
-
-# Tries of a worker that finds the database unavailable (10 s, 20 s, 40 s, 80 s apart).
-STORE_ATTEMPTS = 5
-STORE_RETRY_DELAY = timedelta(seconds=10)
 
 
 def _int_or_none(value: str | None) -> int | None:
@@ -55,19 +50,19 @@ def recording_callback_queue(data) -> None:
 
 def recording_callback_store(fields: dict, *, attempt: int = 0) -> str:
     """The worker's half: store what the callback said (services.recording_received); a database
-    that is locked or restarting gets the same fields queued again, up to STORE_ATTEMPTS times.
+    that is locked or restarting gets the same fields queued again (lib.tasks.inbox_store).
     """
     from .services import recording_received  # services queue through .queue, which imports the tasks
 
     kwargs = dict(fields)
     if kwargs.get("started_at"):
         kwargs["started_at"] = datetime.fromisoformat(kwargs["started_at"])
-    try:
+
+    def store() -> str:
         recording = recording_received(**kwargs)
-    except (OperationalError, InterfaceError) as exc:
-        if attempt + 1 >= STORE_ATTEMPTS:
-            raise  # the task fails with the database's message; sync_transcripts still finds the recording
-        delay = STORE_RETRY_DELAY * 2**attempt
-        queue_recording_store(fields, attempt=attempt + 1, run_after=timezone.now() + delay)
-        return f"database unavailable ({type(exc).__name__}): try {attempt + 2} in {delay.seconds} s"
-    return f"{recording.sid} {recording.status}"
+        return f"{recording.sid} {recording.status}"
+
+    def again(next_attempt: int, run_after: datetime) -> None:
+        queue_recording_store(fields, attempt=next_attempt, run_after=run_after)
+
+    return inbox_store(store, attempt=attempt, again=again)

@@ -16,7 +16,7 @@ from django.test import override_settings
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from caller.callbacks import STORE_ATTEMPTS, recording_callback_fields, recording_callback_store
+from caller.callbacks import recording_callback_fields, recording_callback_store
 from caller.models import Call, Recording
 from caller.services import recordings_reconcile
 from djtranscribe.lib.tasks import INBOX_ATTEMPTS
@@ -198,7 +198,7 @@ def test_a_worker_gives_up_after_its_last_try_with_the_databases_message(task_qu
     fields = recording_callback_fields(recording_callback())
     with database_fails_on("caller_recording", FAULTS["sqlite-locked"]):
         with pytest.raises(OperationalError, match="database is locked"):
-            recording_callback_store(fields, attempt=STORE_ATTEMPTS - 1)
+            recording_callback_store(fields, attempt=INBOX_ATTEMPTS - 1)
     assert task_queue.pending == []
     assert Recording.objects.count() == 0
 
