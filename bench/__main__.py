@@ -23,8 +23,8 @@ from bench import common
 
 PARTS = {
     # part: (module, time limit in seconds, quick arguments)
-    "web": ("bench.web", 300, ["--requests", "500", "--seconds", "5"]),
-    "web-postgresql": ("bench.web", 300, ["--postgres", "--requests", "500", "--seconds", "5"]),
+    "web": ("bench.web", 480, ["--requests", "500", "--seconds", "5"]),
+    "web-postgresql": ("bench.web", 480, ["--postgres", "--requests", "500", "--seconds", "5"]),
     "pipeline": ("bench.pipeline", 240, ["--recordings", "50", "--timeout", "30"]),
     "scale": ("bench.scale", 420, ["--rows", "3000", "--small", "300"]),
     "memory": ("bench.memory", 420, ["--megabytes", "20", "--archive-megabytes", "10,20"]),

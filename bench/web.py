@@ -334,6 +334,7 @@ def main() -> dict:
     parser.add_argument("--seconds", type=float, default=float(os.environ.get("BENCH_SECONDS", 20)))
     parser.add_argument("--concurrency", type=int, default=int(os.environ.get("BENCH_CONCURRENCY", 50)))
     parser.add_argument("--worker-class", default=os.environ.get("BENCH_WORKER_CLASS", "sync"))
+    parser.add_argument("--workers", type=int, default=int(os.environ.get("BENCH_WORKERS", 2)))
     parser.add_argument(
         "--postgres", action="store_true", help="on a throwaway PostgreSQL (scripts/with-postgres.sh)"
     )
@@ -364,7 +365,7 @@ def main() -> dict:
         "concurrency": args.concurrency,
         "max_requests": args.requests,
         "max_seconds": args.seconds,
-        "server": f"gunicorn 2 workers ({args.worker_class}), "
+        "server": f"gunicorn {args.workers} workers ({args.worker_class}), "
         + ("SQLite WAL" if vendor == "sqlite" else "PostgreSQL"),
         "database": vendor,
         "scenarios": {},
@@ -406,14 +407,14 @@ def main() -> dict:
     with common.fakes() as urls:
         os.environ["BENCH_ASSEMBLYAI_URL"] = urls["assemblyai"]
         server_env = common.bench_env(BENCH_PORT=port, BENCH_DB=db, BENCH_ASSEMBLYAI_URL=urls["assemblyai"])
-        with common.gunicorn(port, server_env, worker_class=args.worker_class):
+        with common.gunicorn(port, server_env, workers=args.workers, worker_class=args.worker_class):
             for name, key in order:
                 measure(name, key)
         # Diagnosis, not a target: the same callback with a new database connection per request
         # (Django's default, the app's until round two): closing the last connection to a WAL
         # database makes SQLite checkpoint and fsync.
         server_env["DB_CONN_MAX_AGE"] = "0"
-        with common.gunicorn(port, server_env, worker_class=args.worker_class):
+        with common.gunicorn(port, server_env, workers=args.workers, worker_class=args.worker_class):
             measure("recording_status", "recording_status_connection_per_request")
     if not webhook:
         results["scenarios"]["assemblyai_webhook"] = {"skipped": "needs issue 3's AssemblyAI webhook view"}

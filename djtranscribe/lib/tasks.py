@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
-from django.db import InterfaceError, OperationalError, transaction
+from django.db import InterfaceError, OperationalError, connections, router, transaction
 from django.db.models import Count, Min
 from django.utils import timezone
 
@@ -48,9 +50,57 @@ def enqueue_now(task, *args: Any, **kwargs: Any) -> None:
     For webhooks that answer as soon as their delivery is durable (an "inbox"): the task row
     carrying the delivery is committed before the sender hears 2xx, and a database that cannot
     take it raises, so the view answers 503 and the sender tries again. Nothing is swallowed
-    here: a swallowed failure would be a lost delivery.
+    here: a swallowed failure would be a lost delivery. The arguments must be JSON already.
     """
-    task.enqueue(*args, **kwargs)
+    from django_tasks_db.backend import DatabaseBackend
+
+    backend = task.get_backend()
+    if isinstance(backend, DatabaseBackend):
+        _insert_task_row(task, backend.alias, {"args": list(args), "kwargs": kwargs})
+    else:
+        task.enqueue(*args, **kwargs)
+
+
+def _insert_task_row(task, backend_alias: str, args_kwargs: dict) -> None:
+    """The row django-tasks-db's backend writes for `task` (`DatabaseBackend._task_to_db_task`),
+    in one INSERT statement: the worker takes it like any other.
+
+    Why not `Task.enqueue`: around its INSERT it checks the task again, normalises the arguments,
+    builds its result object twice and the ORM prepares fifteen fields; together that is 2-3x
+    the INSERT itself, and it was half a webhook's CPU under a burst (bench part 1:
+    docs/architecture.md, "Webhooks are an inbox"). tests/test_inbox_enqueue.py compares this row
+    with the one `Task.enqueue` writes, on SQLite and PostgreSQL, so a change of the library's
+    table shows up there.
+    """
+    from django_tasks_db.models import DBTaskResult, get_date_max
+
+    connection = connections[router.db_for_write(DBTaskResult)]
+    ops = connection.ops
+    pk = DBTaskResult._meta.pk
+    values = {
+        "id": pk.get_db_prep_value(uuid.uuid4(), connection),
+        "status": "READY",
+        "enqueued_at": ops.adapt_datetimefield_value(timezone.now()),
+        "args_kwargs": json.dumps(args_kwargs),
+        "priority": task.priority,
+        "task_path": task.module_path,
+        "worker_ids": "[]",
+        "queue_name": task.queue_name,
+        "backend_name": backend_alias,
+        "run_after": ops.adapt_datetimefield_value(task.run_after or get_date_max()),
+        "return_value": "null",
+        "exception_class_path": "",
+        "traceback": "",
+    }
+    # Names from the model, quoted; every value a parameter.
+    table = ops.quote_name(DBTaskResult._meta.db_table)
+    columns = ", ".join(ops.quote_name(column) for column in values)
+    placeholders = ", ".join(["%s"] * len(values))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} ({columns}) VALUES ({placeholders})",  # noqa: S608
+            list(values.values()),
+        )
 
 
 # Tries of a worker that finds the database unavailable while storing a delivery (10 s, 20 s,
