@@ -60,7 +60,7 @@ def recording_callback_store(fields: dict, *, attempt: int = 0) -> str:
 
     def store() -> str:
         recording = recording_received(**kwargs)
-        return f"{recording.sid} {recording.status}"
+        return f"stored ({recording.status})"  # no ids: the tasks admin shows return values
 
     def again(next_attempt: int, run_after: datetime) -> None:
         queue_recording_store(fields, attempt=next_attempt, run_after=run_after)

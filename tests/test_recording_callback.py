@@ -195,7 +195,7 @@ def test_the_request_only_queues_the_callback_and_the_worker_stores_it_before_ot
         "2026-11-24T03:00:00+00:00",
     )
     with task_queue.capture(execute=True):
-        assert run_inbox() == [f"{RECORDING_SID} completed"]
+        assert run_inbox() == ["stored (completed)"]
     recording = Recording.objects.get()
     assert recording.started_at == datetime(2026, 11, 24, 3, tzinfo=UTC)
     assert [r.task.name for r in task_queue.pending] == ["archive_recording"]
