@@ -69,8 +69,8 @@ def event_record(*, event_type: str, obj_kind: str, obj_id, data) -> Event | Non
     """Store the event and a delivery to every endpoint subscribed to it that may hear of the object.
 
     Nothing is stored when no endpoint listens. Deliveries are queued once the transaction commits.
-    `data` may be a callable that builds the payload: it is only built when someone listens (the
-    recording callback, on the hot path of a burst, pays for one query and no payload).
+    `data` may be a callable that builds the payload: it is only built when someone listens (storing a
+    recording, once per callback, pays for one query and no payload).
     """
     if not anyone_may_listen():
         return None

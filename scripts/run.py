@@ -109,6 +109,10 @@ def main() -> int:
         # Our own manage.py with make's HOST and PORT (S603: no shell, no outside input).
         worker = manage("db_worker", "--queue-name", "*", "--no-reload", "--skip-checks")
         children.append(subprocess.Popen(worker))  # noqa: S603
+        # Callbacks are stored by a worker (the inbox): one of their own, so that archiving or
+        # uploading a long recording never holds them up.
+        inbox = manage("db_worker", "--queue-name", "inbox", "--no-reload", "--skip-checks")
+        children.append(subprocess.Popen(inbox))  # noqa: S603
         server = manage("devserver", f"{HOST}:{PORT}", "--skip-checks")
         children.append(subprocess.Popen(server, env=env))  # noqa: S603
         deadline = time.monotonic() + STARTUP_SECONDS

@@ -166,25 +166,46 @@ def queue_callback(*, waited: timedelta, run_after=None):
     )
 
 
+@pytest.fixture
+def lead(client):
+    user = make_user("lee", password="pw-lee-123", perms=["place_call", "view_all_calls"])
+    client.force_login(user)
+    return user
+
+
 @override_settings(TASKS=DATABASE_TASKS)
-def test_callbacks_no_worker_took_are_named_on_the_home_page_with_how_to_start_one(client, dialer):
+def test_callbacks_no_worker_took_are_named_on_the_home_page_with_how_to_start_one(client, lead):
     queue_callback(waited=timedelta(minutes=3))
     queue_callback(waited=timedelta(minutes=2))
     page = client.get("/").content.decode()
     assert "2 callbacks from Twilio or AssemblyAI have waited since" in page
-    assert "is the worker running?" in page
-    assert "make worker" in page
+    assert "is a worker running, and free?" in page
+    assert "db_worker --queue-name inbox" in page
 
 
 @override_settings(TASKS=DATABASE_TASKS)
-def test_a_callback_queued_seconds_ago_or_a_retry_waiting_for_its_time_is_not_late(client, dialer):
+def test_only_those_who_see_every_call_are_told_of_everyones_callbacks(client, dialer):
+    queue_callback(waited=timedelta(minutes=3))
+    assert 'id="worker-late"' not in client.get("/").content.decode()
+
+
+@override_settings(TASKS=DATABASE_TASKS)
+def test_a_retry_is_late_from_when_it_was_due_not_from_when_it_was_first_queued(client, lead):
+    queue_callback(waited=timedelta(minutes=5), run_after=timezone.now() - timedelta(seconds=10))
+    assert 'id="worker-late"' not in client.get("/").content.decode()
+    DBTaskResult.objects.update(run_after=timezone.now() - timedelta(minutes=2))
+    assert 'id="worker-late"' in client.get("/").content.decode()
+
+
+@override_settings(TASKS=DATABASE_TASKS)
+def test_a_callback_queued_seconds_ago_or_a_retry_waiting_for_its_time_is_not_late(client, lead):
     queue_callback(waited=timedelta(seconds=10))
     queue_callback(waited=timedelta(minutes=5), run_after=timezone.now() + timedelta(seconds=40))
     assert 'id="worker-late"' not in client.get("/").content.decode()
 
 
 @override_settings(TASKS=DATABASE_TASKS)
-def test_once_the_worker_has_taken_them_the_notice_goes(client, dialer):
+def test_once_the_worker_has_taken_them_the_notice_goes(client, lead):
     queue_callback(waited=timedelta(minutes=3))
     assert 'id="worker-late"' in client.get("/").content.decode()
     DBTaskResult.objects.update(status="SUCCESSFUL")

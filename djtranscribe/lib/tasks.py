@@ -11,7 +11,7 @@ from functools import partial
 from typing import Any
 
 from django.db import InterfaceError, OperationalError, connections, router, transaction
-from django.db.models import Count, Min
+from django.db.models import Count, Min, Q
 from django.utils import timezone
 
 logger = logging.getLogger(__name__)
@@ -88,7 +88,7 @@ def _insert_task_row(task, backend_alias: str, args_kwargs: dict) -> None:
         "queue_name": task.queue_name,
         "backend_name": backend_alias,
         "run_after": ops.adapt_datetimefield_value(task.run_after or get_date_max()),
-        "return_value": "null",
+        "return_value": None,  # SQL NULL, as the library writes it
         "exception_class_path": "",
         "traceback": "",
     }
@@ -125,20 +125,23 @@ def inbox_store(store: Callable[[], str], *, attempt: int, again: Callable[[int,
 
 
 def inbox_backlog(*, older_than: timedelta = INBOX_LATE) -> tuple[int, datetime | None]:
-    """Deliveries queued over `older_than` ago and still waiting for a worker: (how many, the oldest).
+    """Deliveries due over `older_than` ago and still waiting for a worker: (how many, the oldest).
 
-    A worker takes inbox tasks first and within a second, so any is a sign that none is running
-    (a page says so). (0, None) with a backend that keeps no rows (tests' DummyBackend).
+    A free worker takes inbox tasks first, so any is a sign that no worker is running, or that
+    the only one is busy with a long task (a page says so). Due: when queued, or for a retry when
+    its time came. (0, None) with a backend that keeps no rows (tests' DummyBackend).
     """
     from django_tasks import task_backends
     from django_tasks_db.backend import DatabaseBackend
-    from django_tasks_db.models import DBTaskResult
+    from django_tasks_db.models import DBTaskResult, get_date_max
 
     if not isinstance(task_backends["default"], DatabaseBackend):
         return 0, None
-    # ready(): READY and due (a retry waiting for its time is not late).
-    waiting = DBTaskResult.objects.ready().filter(
-        queue_name=INBOX_QUEUE, enqueued_at__lte=timezone.now() - older_than
+    cut = timezone.now() - older_than
+    waiting = (
+        DBTaskResult.objects.ready()
+        .filter(queue_name=INBOX_QUEUE)
+        .filter(Q(run_after=get_date_max(), enqueued_at__lte=cut) | Q(run_after__lte=cut))
     )
     found = waiting.aggregate(count=Count("id"), oldest=Min("enqueued_at"))
     return found["count"], found["oldest"]
