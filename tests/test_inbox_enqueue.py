@@ -1,15 +1,17 @@
 """enqueue_now: the row it writes for a webhook's delivery is the row django-tasks-db writes."""
 
+import sqlite3
+import threading
 from datetime import timedelta
 
 import pytest
-from django.db import connection
+from django.db import OperationalError, connection
 from django.test import override_settings
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from caller.tasks import store_recording
-from djtranscribe.lib.tasks import INBOX_PRIORITY, INBOX_QUEUE, enqueue_now
+from djtranscribe.lib.tasks import INBOX_PRIORITY, INBOX_QUEUE, _execute_polling_sqlites_lock, enqueue_now
 from transcription.tasks import store_webhook_delivery
 
 pytestmark = pytest.mark.django_db
@@ -69,3 +71,56 @@ def test_the_row_is_the_workers_to_run():
         [{"sid": "x"}],
         {"attempt": 3},
     )
+
+
+def sqlite_file(tmp_path, timeout: float):
+    """A Django connection to an SQLite file of its own (the tests' database is in memory)."""
+    from django.db.backends.sqlite3.base import DatabaseWrapper
+
+    settings_dict = {
+        **connection.settings_dict,
+        "NAME": str(tmp_path / "inbox.sqlite3"),
+        "OPTIONS": {"timeout": timeout},
+        "TEST": {},
+    }
+    wrapper = DatabaseWrapper(settings_dict, alias="inbox-lock-test")
+    with wrapper.cursor() as cursor:
+        cursor.execute("CREATE TABLE t (x INTEGER)")
+    return wrapper
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's write lock")
+def test_on_sqlite_the_insert_waits_for_a_writer_to_finish_then_restores_the_busy_timeout(tmp_path):
+    wrapper = sqlite_file(tmp_path, timeout=5)
+    writer = sqlite3.connect(tmp_path / "inbox.sqlite3", check_same_thread=False)
+    writer.execute("BEGIN IMMEDIATE")
+    writer.execute("INSERT INTO t VALUES (1)")
+    threading.Timer(0.05, writer.commit).start()  # a worker's transaction, ending while we wait
+    with wrapper.cursor() as cursor:
+        _execute_polling_sqlites_lock(wrapper, cursor, "INSERT INTO t VALUES (%s)", [2])
+        assert cursor.execute("SELECT x FROM t ORDER BY x").fetchall() == [(1,), (2,)]
+        assert cursor.execute("PRAGMA busy_timeout").fetchone() == (5000,)
+    wrapper.close()
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's write lock")
+def test_on_sqlite_a_lock_held_past_the_timeout_is_the_databases_error(tmp_path):
+    wrapper = sqlite_file(tmp_path, timeout=0.2)
+    writer = sqlite3.connect(tmp_path / "inbox.sqlite3")
+    writer.execute("BEGIN IMMEDIATE")
+    with wrapper.cursor() as cursor:
+        with pytest.raises(OperationalError, match="locked"):
+            _execute_polling_sqlites_lock(wrapper, cursor, "INSERT INTO t VALUES (%s)", [2])
+        writer.rollback()
+        assert cursor.execute("SELECT count(*) FROM t").fetchone() == (0,)
+        assert cursor.execute("PRAGMA busy_timeout").fetchone() == (200,)
+    wrapper.close()
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's write lock")
+def test_on_sqlite_another_error_is_raised_at_once(tmp_path):
+    wrapper = sqlite_file(tmp_path, timeout=5)
+    with wrapper.cursor() as cursor:
+        with pytest.raises(OperationalError, match="no such table"):
+            _execute_polling_sqlites_lock(wrapper, cursor, "INSERT INTO nope VALUES (%s)", [2])
+    wrapper.close()
