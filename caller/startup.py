@@ -76,7 +76,7 @@ def startup_box(facts: StartupFacts, *, unicode: bool = True) -> str:
         wrapped += para('Meanwhile, "Load a sample call" on the home page shows a finished transcript.')
     else:
         wrapped += para("Twilio, AssemblyAI and BASE_URL are set: place a call from the home page.")
-    wrapped += ["", "Ctrl-C stops the server and the worker."]
+    wrapped += ["", "Ctrl-C stops the server and the workers."]
     inner = max(len(line) for line in wrapped)
     top, bottom, side, dash = ("┌", "└", "│", "─") if unicode else ("+", "+", "|", "-")
     close_top, close_bottom = ("┐", "┘") if unicode else ("+", "+")

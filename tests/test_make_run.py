@@ -221,7 +221,7 @@ def test_ctrl_c_in_its_terminal_stops_make_run_and_exits_0(tmp_path):
         # A first run in a terminal offers to create an admin user: not now (the box says how).
         assert terminal.read_until("Create one now to log in? [Y/n]", 120), terminal.output
         os.write(terminal.fd, b"n\n")
-        assert terminal.read_until("Ctrl-C stops the server and the worker.", 120), terminal.output
+        assert terminal.read_until("Ctrl-C stops the server and the workers.", 120), terminal.output
         assert answers(port)
         assert len(processes_with(str(database))) >= 3  # make's run.py, the server, the worker
         os.write(terminal.fd, b"\x03")  # Ctrl-C, as typed
