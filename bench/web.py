@@ -250,20 +250,26 @@ def in_process_costs(port: int, validator, runs: int = 300) -> dict:
     return costs
 
 
+def inbox_worker_command(*options: str) -> list[str]:
+    """The app's own worker on the inbox queue alone, quiet, starting at once."""
+    from djtranscribe.lib.tasks import INBOX_QUEUE
+
+    return [common.PYTHON, "manage.py", "db_worker", "--queue-name", INBOX_QUEUE, *options] + [
+        "--no-reload",
+        "--no-startup-delay",
+        "--skip-checks",
+        "--verbosity",
+        "0",
+    ]
+
+
 @contextlib.contextmanager
 def inbox_worker(env: dict[str, str]):
     """The real worker on the inbox queue, running while the body of the `with` measures: it takes
     the write lock (SQLite) and the CPU the stored rows cost, as in production during a burst."""
     import subprocess
 
-    from djtranscribe.lib.tasks import INBOX_QUEUE
-
-    worker = subprocess.Popen(
-        [common.PYTHON, "manage.py", "db_worker", "--queue-name", INBOX_QUEUE, "--interval", "0.1"]
-        + ["--no-reload", "--no-startup-delay", "--skip-checks", "--verbosity", "0"],
-        cwd=common.ROOT,
-        env=env,
-    )
+    worker = subprocess.Popen(inbox_worker_command("--interval", "0.1"), cwd=common.ROOT, env=env)
     try:
         yield worker
     finally:
@@ -287,13 +293,7 @@ def drain_inbox(env: dict[str, str]) -> dict:
     inbox = DBTaskResult.objects.filter(queue_name=INBOX_QUEUE)
     waiting = inbox.filter(status="READY").count()
     started = time.perf_counter()
-    subprocess.run(
-        [common.PYTHON, "manage.py", "db_worker", "--batch", "--queue-name", INBOX_QUEUE]
-        + ["--no-reload", "--no-startup-delay", "--skip-checks", "--verbosity", "0"],
-        cwd=common.ROOT,
-        env=env,
-        check=True,
-    )
+    subprocess.run(inbox_worker_command("--batch"), cwd=common.ROOT, env=env, check=True)
     seconds = time.perf_counter() - started
     failed = inbox.exclude(status="SUCCESSFUL").count()
     drained = {"tasks": waiting, "seconds": round(seconds, 1), "per_second": round(waiting / seconds, 1)}

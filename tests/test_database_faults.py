@@ -35,13 +35,13 @@ from tests.fakes import (
     twilio_recordings,
     webhook_headers,
 )
+from tests.fakes.tasks import DATABASE_TASKS
 from transcription.models import Transcript, WebhookDelivery
 from transcription.pipeline.inbound import webhook_delivery_store
 from transcription.pipeline.sync import transcripts_sync
 
 pytestmark = pytest.mark.django_db
 
-DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": []}}
 TASK_TABLE = DBTaskResult._meta.db_table
 
 FAULTS = {

@@ -12,11 +12,10 @@ from django_tasks_db.models import DBTaskResult
 
 from caller.tasks import store_recording
 from djtranscribe.lib.tasks import INBOX_PRIORITY, INBOX_QUEUE, _execute_polling_sqlites_lock, enqueue_now
+from tests.fakes.tasks import DATABASE_TASKS
 from transcription.tasks import store_webhook_delivery
 
 pytestmark = pytest.mark.django_db
-
-DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": []}}
 
 
 def rows_written(enqueue) -> list[dict]:

@@ -13,6 +13,7 @@ from caller.reachability import base_url_problem
 from caller.tasks import store_recording
 from tests.factories import make_transcript, make_user
 from tests.fakes.assemblyai import JOB_ID
+from tests.fakes.tasks import DATABASE_TASKS
 from tests.fakes.twilio import recording_callback
 from transcription.models import TranscriptStatus
 
@@ -152,9 +153,6 @@ def test_someone_else_cannot_retry_it(client, dialer):
 def test_try_again_takes_only_post(client, dialer):
     transcript = errored(dialer)
     assert client.get(f"/transcription/{transcript.pk}/retry/").status_code == 405
-
-
-DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": []}}
 
 
 def queue_callback(*, waited: timedelta, run_after=None):

@@ -17,6 +17,7 @@ from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
 from tests.fakes import AAI, transcript_json, webhook_headers
+from tests.fakes.tasks import DATABASE_TASKS
 from transcription.models import Transcript
 from transcription.pipeline.create import transcript_request
 
@@ -25,7 +26,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
 ]
 
-DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": []}}
 TRANSCRIPTS = 20
 
 

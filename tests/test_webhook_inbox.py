@@ -11,6 +11,7 @@ from django.test import override_settings
 
 from djtranscribe.lib.tasks import INBOX_PRIORITY, INBOX_QUEUE
 from tests.fakes import JOB_ID, run_inbox, url_for, webhook_headers
+from tests.fakes.tasks import DATABASE_TASKS
 from transcription.models import WebhookDelivery
 
 pytestmark = pytest.mark.django_db
@@ -88,9 +89,6 @@ def test_a_token_no_transcript_could_have_is_queued_blank_and_stored_for_no_tran
     delivery = WebhookDelivery.objects.get()
     assert (delivery.transcript, delivery.job_id) == (None, JOB_ID)
     assert task_queue.pending == []
-
-
-DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": []}}
 
 
 def test_the_admin_of_queued_tasks_withholds_the_token_and_the_delivery(admin_client_logged, submitted):

@@ -23,16 +23,13 @@ from tests.fakes import (
     transcript_json,
     webhook_headers,
 )
+from tests.fakes.tasks import DATABASE_TASKS
 from transcription.models import Transcript, WebhookDelivery
 from transcription.pipeline.submit import SUBMIT_LEASE, _claim_for_submission
 from transcription.pipeline.sync import transcripts_sync
 from transcription.queue import queue_submit
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-DATABASE_TASKS = {
-    "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": []},
-}
 
 
 @pytest.fixture

@@ -22,6 +22,7 @@ from tests.fakes.assemblyai import (
     webhook_headers,
 )
 from tests.fakes.tasks import (
+    DATABASE_TASKS,
     TaskQueue,
     WorkerKilled,
     request_recording_transcript,
@@ -47,6 +48,7 @@ from tests.fakes.twilio import (
 )
 
 __all__ = [
+    "DATABASE_TASKS",
     "AAI",
     "ACCOUNT",
     "AUDIO",

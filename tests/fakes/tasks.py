@@ -13,6 +13,9 @@ from tests.fakes.twilio import CALL_SID, MEDIA_URL, RECORDING_SID
 
 _real_now = timezone.now
 
+# The production task backend, for tests that need real task rows (the suite's default is DummyBackend).
+DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": []}}
+
 
 class WorkerKilled(BaseException):
     """The worker's process dying mid-request: nothing after it runs (not even `except Exception`)."""
