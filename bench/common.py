@@ -11,6 +11,9 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
+# The workers' lower CPU priority, as make run starts them (and docs/deploying.md's units: Nice=10).
+from scripts.run import at_lower_priority  # noqa: F401 (bench parts start workers with it)
+
 ROOT = Path(__file__).resolve().parent.parent
 OUT_DIR = ROOT / "bench" / "out"
 PYTHON = sys.executable

@@ -64,6 +64,7 @@ def start_workers(count: int, env: dict[str, str]) -> list[subprocess.Popen]:
                 env=env,
                 stdout=log,
                 stderr=subprocess.STDOUT,
+                preexec_fn=common.at_lower_priority,  # as make run and deploying.md run them
             )
         )
         log.close()  # the child has its own copy

@@ -1,4 +1,4 @@
-"""Part 1: webhook endpoints under gunicorn (2 workers) against a bare ceiling view.
+"""Part 1: webhook endpoints under gunicorn (3 workers, as docs/deploying.md runs it) against a bare ceiling view.
 
     python -m bench.web [--requests N] [--seconds S] [--concurrency C]
 
@@ -269,7 +269,12 @@ def inbox_worker(env: dict[str, str]):
     the write lock (SQLite) and the CPU the stored rows cost, as in production during a burst."""
     import subprocess
 
-    worker = subprocess.Popen(inbox_worker_command("--interval", "0.1"), cwd=common.ROOT, env=env)
+    worker = subprocess.Popen(
+        inbox_worker_command("--interval", "0.1"),
+        cwd=common.ROOT,
+        env=env,
+        preexec_fn=common.at_lower_priority,  # as make run and deploying.md run it
+    )
     try:
         yield worker
     finally:
@@ -357,7 +362,7 @@ def main() -> dict:
     parser.add_argument("--seconds", type=float, default=float(os.environ.get("BENCH_SECONDS", 20)))
     parser.add_argument("--concurrency", type=int, default=int(os.environ.get("BENCH_CONCURRENCY", 50)))
     parser.add_argument("--worker-class", default=os.environ.get("BENCH_WORKER_CLASS", "sync"))
-    parser.add_argument("--workers", type=int, default=int(os.environ.get("BENCH_WORKERS", 2)))
+    parser.add_argument("--workers", type=int, default=int(os.environ.get("BENCH_WORKERS", 3)))
     parser.add_argument(
         "--postgres", action="store_true", help="on a throwaway PostgreSQL (scripts/with-postgres.sh)"
     )

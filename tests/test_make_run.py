@@ -149,6 +149,20 @@ def processes_with(marker: str) -> list[int]:
     return found
 
 
+def niceness_by_command(pids: list[int]) -> dict[str, int]:
+    """Each process's niceness (field 19 of /proc/PID/stat), keyed by its command line."""
+    found = {}
+    for pid in pids:
+        try:
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+            stat = Path(f"/proc/{pid}/stat").read_text()
+        except OSError:
+            continue
+        # The command name in (parentheses) may hold spaces: count fields after its closing one.
+        found[cmdline] = int(stat.rsplit(")", 1)[1].split()[16])
+    return found
+
+
 class Terminal:
     """A child in a pseudo-terminal: read what it prints, type into it, wait for it, all bounded."""
 
@@ -224,6 +238,12 @@ def test_ctrl_c_in_its_terminal_stops_make_run_and_exits_0(tmp_path):
         assert terminal.read_until("Ctrl-C stops the server and the workers.", 120), terminal.output
         assert answers(port)
         assert len(processes_with(str(database))) >= 3  # make's run.py, the server, the worker
+        # Both workers yield the CPU to the server (scripts/run.py, WORKER_NICENESS).
+        niceness = niceness_by_command(processes_with(str(database)))
+        workers = [nice for command, nice in niceness.items() if "db_worker" in command]
+        server = [nice for command, nice in niceness.items() if "devserver" in command]
+        assert len(workers) == 2 and server, niceness
+        assert workers == [min(server) + 10] * 2, niceness
         os.write(terminal.fd, b"\x03")  # Ctrl-C, as typed
         assert terminal.wait(60) == 0, terminal.output
     finally:

@@ -1,0 +1,123 @@
+"""The inbox's worker gives way to a burst: while deliveries arrive it rests after each store.
+
+lib.tasks.inbox_store; the figures are bench part 1's ("inbox worker running").
+"""
+
+import time
+from datetime import timedelta
+
+import pytest
+from django.db import OperationalError
+from django.test import override_settings
+from django.utils import timezone
+from django_tasks_db.models import DBTaskResult, get_date_max
+
+from caller.tasks import store_recording
+from djtranscribe.lib import tasks as lib_tasks
+from djtranscribe.lib.tasks import INBOX_ARRIVING, INBOX_PRIORITY, INBOX_QUEUE, INBOX_REST_LONGEST
+from tests.fakes.tasks import DATABASE_TASKS
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("database_tasks")]
+
+
+@pytest.fixture
+def database_tasks():
+    with override_settings(TASKS=DATABASE_TASKS):
+        yield
+
+
+@pytest.fixture
+def rests(monkeypatch):
+    taken: list[float] = []
+    monkeypatch.setattr(lib_tasks, "_rest", taken.append)
+    return taken
+
+
+def a_delivery_arrives() -> None:
+    """What a webhook's request does: one inbox row, now."""
+    lib_tasks.enqueue_now(store_recording, {"sid": "RE" + "1" * 32}, attempt=0)
+
+
+def storing_for(seconds: float):
+    def store() -> str:
+        time.sleep(seconds)
+        return "stored"
+
+    return store
+
+
+def never_again(attempt, run_after):
+    raise AssertionError("not a retry")
+
+
+def test_while_deliveries_arrive_the_worker_rests_as_long_as_storing_took(rests):
+    a_delivery_arrives()
+    assert lib_tasks.inbox_store(storing_for(0.01), attempt=0, again=never_again) == "stored"
+    assert len(rests) == 1
+    assert 0.01 <= rests[0] < INBOX_REST_LONGEST
+
+
+def test_a_long_store_rests_at_most_the_longest_rest(rests):
+    def store() -> str:
+        time.sleep(INBOX_REST_LONGEST + 0.01)
+        a_delivery_arrives()  # meanwhile
+        return "stored"
+
+    lib_tasks.inbox_store(store, attempt=0, again=never_again)
+    assert rests == [INBOX_REST_LONGEST]
+
+
+def test_with_nothing_arriving_the_worker_does_not_rest(rests):
+    assert lib_tasks.inbox_store(storing_for(0.005), attempt=0, again=never_again) == "stored"
+    assert rests == []
+
+
+def test_a_delivery_queued_before_the_window_is_not_an_arrival(rests):
+    a_delivery_arrives()
+    DBTaskResult.objects.update(enqueued_at=timezone.now() - INBOX_ARRIVING - timedelta(seconds=1))
+    lib_tasks.inbox_store(storing_for(0.005), attempt=0, again=never_again)
+    assert rests == []
+
+
+def test_a_store_the_database_refused_is_queued_again_without_resting(rests):
+    a_delivery_arrives()
+    retries = []
+
+    def locked() -> str:
+        raise OperationalError("database is locked")
+
+    outcome = lib_tasks.inbox_store(locked, attempt=0, again=lambda n, when: retries.append(n))
+    assert retries == [1] and "database unavailable" in outcome
+    assert rests == []
+
+
+ROWS = {
+    "a delivery just queued": {},
+    "one already run": {"status": "SUCCESSFUL"},
+    "one queued a second ago": {"enqueued_at": -1},
+    "a retry (run_after set)": {"run_after": 40},
+    "another queue's task": {"queue_name": "default"},
+    "another priority": {"priority": 0},
+}
+
+
+@pytest.mark.parametrize("change", ROWS.values(), ids=ROWS.keys())
+def test_the_arrival_check_is_the_orm_filter_it_stands_for(change):
+    """_deliveries_arriving's one statement answers what the ORM's filter answers."""
+    a_delivery_arrives()
+    now = timezone.now()
+    update = dict(change)
+    if "enqueued_at" in update:
+        update["enqueued_at"] = now + timedelta(seconds=update["enqueued_at"])
+    if "run_after" in update:
+        update["run_after"] = now + timedelta(seconds=update["run_after"])
+    DBTaskResult.objects.update(**update)
+    orm = DBTaskResult.objects.filter(
+        status="READY",
+        priority=INBOX_PRIORITY,
+        run_after=get_date_max(),
+        enqueued_at__gte=timezone.now() - INBOX_ARRIVING,
+        queue_name=INBOX_QUEUE,
+    ).exists()
+    assert lib_tasks._deliveries_arriving() is orm
+    assert orm is (not change)
