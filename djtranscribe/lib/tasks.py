@@ -161,7 +161,7 @@ def inbox_store(store: Callable[[], str], *, attempt: int, again: Callable[[int,
     long as the store took, so a webhook's INSERT finds SQLite's write lock (and the CPU) free at
     least half the time instead of waiting for a gap between the worker's transactions. It stores
     at half speed during the burst at worst and catches up after; with nothing arriving it does
-    not rest. (Bench part 1, "inbox worker running": the callback's p99 ~100-140 ms -> ~80-95 ms.)
+    not rest (bench part 1, "inbox worker running": bench/RESULTS.md).
     """
     started = time.monotonic()
     try:
@@ -170,11 +170,39 @@ def inbox_store(store: Callable[[], str], *, attempt: int, again: Callable[[int,
         if attempt + 1 >= INBOX_ATTEMPTS:
             raise
         delay = INBOX_RETRY_DELAY * 2**attempt
-        again(attempt + 1, timezone.now() + delay)
+        _queue_again_when_the_database_answers(lambda: again(attempt + 1, timezone.now() + delay))
         return f"database unavailable ({type(exc).__name__}): try {attempt + 2} in {delay.seconds} s"
     if _deliveries_arriving():
         _rest(min(time.monotonic() - started, INBOX_REST_LONGEST))
     return stored
+
+
+# How long a worker waits, between tries, for a database that refused the retry's row too.
+INBOX_REQUEUE_WAITS = (1, 2, 4, 8, 15, 30, 60)
+_wait = time.sleep  # tests watch it
+
+
+def _queue_again_when_the_database_answers(queue: Callable[[], None]) -> None:
+    """Queue the retry, waiting for the database when it refuses that row as well (a restart).
+
+    The delivery exists only in the task the worker is running: if queueing its retry raised, the
+    worker could not record the failure either, would exit, and leave the task RUNNING, never run
+    again. So the worker waits (about two minutes in all: nothing else can run meanwhile), with
+    a fresh connection for each try; only then does the error end the task.
+    """
+    from django_tasks_db.models import DBTaskResult
+
+    connection = connections[router.db_for_write(DBTaskResult)]
+    for seconds in (*INBOX_REQUEUE_WAITS, None):
+        try:
+            queue()
+            return
+        except (OperationalError, InterfaceError):
+            if seconds is None:
+                raise
+            logger.warning("The database refused a delivery's retry; trying again in %s s", seconds)
+            connection.close_if_unusable_or_obsolete()
+            _wait(seconds)
 
 
 def _deliveries_arriving() -> bool:

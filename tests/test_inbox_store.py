@@ -1,6 +1,8 @@
-"""The inbox's worker gives way to a burst: while deliveries arrive it rests after each store.
+"""lib.tasks.inbox_store, what the inbox's worker does around storing a delivery.
 
-lib.tasks.inbox_store; the figures are bench part 1's ("inbox worker running").
+It gives way to a burst: while deliveries arrive it rests after each store (the figures are
+bench part 1's, "inbox worker running"). And a delivery it could not store is queued again,
+waiting for the database if it refuses that row too: never a task left RUNNING by a dead worker.
 """
 
 import time
@@ -14,7 +16,14 @@ from django_tasks_db.models import DBTaskResult, get_date_max
 
 from caller.tasks import store_recording
 from djtranscribe.lib import tasks as lib_tasks
-from djtranscribe.lib.tasks import INBOX_ARRIVING, INBOX_PRIORITY, INBOX_QUEUE, INBOX_REST_LONGEST
+from djtranscribe.lib.tasks import (
+    INBOX_ARRIVING,
+    INBOX_ATTEMPTS,
+    INBOX_PRIORITY,
+    INBOX_QUEUE,
+    INBOX_REQUEUE_WAITS,
+    INBOX_REST_LONGEST,
+)
 from tests.fakes.tasks import DATABASE_TASKS
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("database_tasks")]
@@ -121,3 +130,49 @@ def test_the_arrival_check_is_the_orm_filter_it_stands_for(change):
     ).exists()
     assert lib_tasks._deliveries_arriving() is orm
     assert orm is (not change)
+
+
+@pytest.fixture
+def waits(monkeypatch):
+    taken: list[float] = []
+    monkeypatch.setattr(lib_tasks, "_wait", taken.append)
+    return taken
+
+
+def refused() -> str:
+    raise OperationalError("server closed the connection unexpectedly")
+
+
+def refusing(times: int):
+    """An `again` the database refuses `times` times, then takes: the tries it saw."""
+    tries: list[int] = []
+
+    def again(attempt, run_after):
+        tries.append(attempt)
+        if len(tries) <= times:
+            raise OperationalError("connection refused")
+
+    return again, tries
+
+
+def test_a_database_that_refuses_the_retry_too_is_waited_for(waits):
+    again, tries = refusing(2)
+    outcome = lib_tasks.inbox_store(refused, attempt=0, again=again)
+    assert tries == [1, 1, 1]  # the same retry, queued on the third try
+    assert waits == list(INBOX_REQUEUE_WAITS[:2])
+    assert outcome.startswith("database unavailable (OperationalError): try 2 in 10 s")
+
+
+def test_after_the_last_wait_the_databases_error_ends_the_task(waits):
+    again, tries = refusing(len(INBOX_REQUEUE_WAITS) + 1)
+    with pytest.raises(OperationalError, match="connection refused"):
+        lib_tasks.inbox_store(refused, attempt=0, again=again)
+    assert waits == list(INBOX_REQUEUE_WAITS)
+    assert len(tries) == len(INBOX_REQUEUE_WAITS) + 1
+
+
+def test_the_last_try_fails_with_the_databases_message_and_queues_nothing(waits):
+    again, tries = refusing(0)
+    with pytest.raises(OperationalError, match="server closed"):
+        lib_tasks.inbox_store(refused, attempt=INBOX_ATTEMPTS - 1, again=again)
+    assert tries == [] and waits == []
