@@ -5,9 +5,11 @@ so the task row is as safe to write as the WebhookDelivery the worker makes of i
 """
 
 import json
+from datetime import datetime, timedelta
 
 import pytest
 from django.test import override_settings
+from django.utils import timezone
 
 from djtranscribe.lib.tasks import INBOX_PRIORITY, INBOX_QUEUE
 from tests.fakes import JOB_ID, run_inbox, url_for, webhook_headers
@@ -24,9 +26,12 @@ def post(client, path, body=COMPLETED):
 
 
 def test_the_answer_leaves_one_inbox_task_and_no_delivery_row_yet(client, submitted, task_queue):
+    before = timezone.now()
     response = post(client, url_for(submitted))
     assert response.status_code == 200
     [queued] = task_queue.pending
+    received_at = datetime.fromisoformat(queued.kwargs.pop("received_at"))
+    assert before <= received_at <= timezone.now()
     assert (queued.task.name, queued.task.queue_name, queued.task.priority) == (
         "store_webhook_delivery",
         INBOX_QUEUE,
@@ -50,6 +55,33 @@ def test_running_the_inbox_task_stores_the_delivery_and_queues_the_fetch(client,
     assert (delivery.transcript, delivery.job_id, delivery.status) == (submitted, JOB_ID, "completed")
     assert delivery.processed_at is not None
     assert [(r.task.name, r.args) for r in task_queue.pending] == [("fetch_transcript", [submitted.pk])]
+
+
+def test_a_delivery_stored_late_keeps_the_time_the_request_came(client, submitted, task_queue, monkeypatch):
+    before = timezone.now()
+    post(client, url_for(submitted))
+    after = timezone.now()
+    an_hour_later = after + timedelta(hours=1)
+    monkeypatch.setattr(timezone, "now", lambda: an_hour_later)  # the worker was behind
+    with task_queue.capture(execute=True):
+        assert run_inbox() == ["processed"]
+    delivery = WebhookDelivery.objects.get()
+    submitted.refresh_from_db()
+    assert before <= delivery.received_at <= after
+    assert submitted.webhook_received_at == delivery.received_at
+    assert delivery.processed_at == an_hour_later  # what the worker did, and when
+
+
+@pytest.mark.parametrize("received_at", [None, "", "yesterday", "2026-12-06T10:00:00"], ids=repr)
+def test_a_task_without_a_readable_aware_time_stores_the_delivery_now(submitted, task_queue, received_at):
+    from transcription.tasks import store_webhook_delivery
+
+    kwargs = {} if received_at is None else {"received_at": received_at}  # None: queued before it was carried
+    before = timezone.now()
+    body = {"transcript_id": JOB_ID, "status": "completed"}
+    with task_queue.capture(execute=True):
+        assert store_webhook_delivery.call(token=submitted.webhook_token, body=body, **kwargs) == "processed"
+    assert WebhookDelivery.objects.get().received_at >= before
 
 
 def test_a_repeated_delivery_processed_twice_queues_one_fetch(client, submitted, task_queue):

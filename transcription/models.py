@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 
 from djtranscribe.lib.fastjson import FastJSONField
 
@@ -158,7 +159,8 @@ class WebhookDelivery(models.Model):
     job_id = models.CharField("transcript id", max_length=64, blank=True, db_index=True)
     status = models.CharField(max_length=32, blank=True)
     body = models.JSONField(default=dict, blank=True)
-    received_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # When the request came (the view's clock), not when the inbox's worker stored it.
+    received_at = models.DateTimeField(default=timezone.now, db_index=True)
     processed_at = models.DateTimeField(null=True, blank=True)
     # What the app did about it beyond the usual fetch, e.g. deleting an orphan job.
     note = models.CharField(max_length=500, blank=True)

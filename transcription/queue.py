@@ -36,13 +36,21 @@ def retry_delay(*, attempts: int, retry_after: float | None = None) -> float:
 
 
 def queue_webhook_delivery(
-    *, token: str, body: dict, attempt: int = 0, run_after: datetime | None = None
+    *,
+    token: str,
+    body: dict,
+    received_at: datetime,
+    attempt: int = 0,
+    run_after: datetime | None = None,
 ) -> None:
-    """Commit one cleaned webhook delivery as a task row now, outside any transaction; raises if it cannot."""
+    """Commit one cleaned webhook delivery as a task row now, outside any transaction; raises if it cannot.
+
+    `received_at`, when the request came, goes with it: the worker may store it much later.
+    """
     task = (
         store_webhook_delivery.using(run_after=run_after) if run_after is not None else store_webhook_delivery
     )
-    enqueue_now(task, token=token, body=body, attempt=attempt)
+    enqueue_now(task, token=token, body=body, attempt=attempt, received_at=received_at.isoformat())
 
 
 def queue_submit(transcript_id: int, *, run_after: datetime | None = None) -> None:

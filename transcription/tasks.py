@@ -15,11 +15,11 @@ QUEUE = "transcription"
 
 
 @task(queue_name=INBOX_QUEUE, priority=INBOX_PRIORITY)
-def store_webhook_delivery(token: str, body: dict, attempt: int = 0) -> str:
+def store_webhook_delivery(token: str, body: dict, attempt: int = 0, received_at: str = "") -> str:
     """Store one AssemblyAI webhook delivery the view queued, and queue a fetch when it is news."""
     from .pipeline.inbound import webhook_delivery_store
 
-    return webhook_delivery_store(token=token, body=body, attempt=attempt)
+    return webhook_delivery_store(token=token, body=body, attempt=attempt, received_at=received_at)
 
 
 @task(queue_name=QUEUE)

@@ -24,6 +24,7 @@ import logging
 
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpResponse
+from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
@@ -92,5 +93,5 @@ def assemblyai_webhook(request, token):
     token, body = webhook_delivery_cleaned(token=token, body=_parse(raw))
     # Not on commit, not swallowed: a task row that cannot be written raises, and the sender,
     # answered 503, delivers again. A 200 means the delivery is in the database.
-    queue_webhook_delivery(token=token, body=body)
+    queue_webhook_delivery(token=token, body=body, received_at=timezone.now())
     return HttpResponse("ok\n", content_type="text/plain")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+from datetime import datetime
 from typing import Any
 
 from django.db import transaction
@@ -70,14 +71,18 @@ def webhook_delivery_cleaned(*, token: str, body: Any) -> tuple[str, dict[str, A
     return (token if isinstance(token, str) and TOKEN_RE.match(token) else ""), body
 
 
-def webhook_received(*, token: str, body: dict[str, Any]) -> WebhookDelivery:
+def webhook_received(
+    *, token: str, body: dict[str, Any], received_at: datetime | None = None
+) -> WebhookDelivery:
     """Store one webhook delivery and, when it is news for a known job, queue a fetch on commit.
 
     `token` and `body` come from webhook_delivery_cleaned (the view cleans, the inbox task stores).
     Unknown tokens, repeats and malformed bodies are stored and go no further; `redacted_audio_ready`
     (no transcript_id: the token says which) queues the download of a redacted transcript's audio.
     A job id other than the row's own is an orphan (see below) and is deleted at AssemblyAI.
+    `received_at` is when the request came (the delivery's and the transcript's times); now if not given.
     """
+    received_at = received_at or timezone.now()
     job_id = _job_id_in(body)
     status = body.get("status") if isinstance(body.get("status"), str) else ""
     status = status[:32]
@@ -114,7 +119,7 @@ def webhook_received(*, token: str, body: dict[str, Any]) -> WebhookDelivery:
                     orphan = True
             elif transcript.webhook_received_at is None:  # else a repeat: the first one queued the fetch
                 news = True
-                transcript.webhook_received_at = timezone.now()
+                transcript.webhook_received_at = received_at
                 transcript.save(update_fields=["webhook_received_at", "updated_at"])
                 if not transcript.is_final and transcript.job_id:
                     queue_fetch(transcript.pk)
@@ -125,6 +130,7 @@ def webhook_received(*, token: str, body: dict[str, Any]) -> WebhookDelivery:
             status=status,
             body=body,
             note=note,
+            received_at=received_at,
             processed_at=timezone.now() if news else None,
         )
         if orphan:
@@ -132,16 +138,33 @@ def webhook_received(*, token: str, body: dict[str, Any]) -> WebhookDelivery:
     return delivery
 
 
-def webhook_delivery_store(*, token: str, body: dict[str, Any], attempt: int = 0) -> str:
+def webhook_delivery_store(
+    *, token: str, body: dict[str, Any], attempt: int = 0, received_at: str = ""
+) -> str:
     """The inbox task's half: webhook_received, and the same delivery queued again a little later
     when the database is locked or restarting (see inbox_store). Answers what became of it.
+
+    `received_at` is the request's time as the view queued it (ISO 8601); a task queued before it
+    was carried has none, and the delivery then gets the time it is stored.
     """
+    when = _received_at(received_at)
 
     def store() -> str:
-        delivery = webhook_received(token=token, body=body)
+        delivery = webhook_received(token=token, body=body, received_at=when)
         return "processed" if delivery.processed_at else "stored"
 
     def again(next_attempt: int, run_after) -> None:
-        queue_webhook_delivery(token=token, body=body, attempt=next_attempt, run_after=run_after)
+        queue_webhook_delivery(
+            token=token, body=body, received_at=when, attempt=next_attempt, run_after=run_after
+        )
 
     return inbox_store(store, attempt=attempt, again=again)
+
+
+def _received_at(value: str) -> datetime:
+    """The view's time from the task's arguments; now when absent or unreadable (an older task)."""
+    try:
+        when = datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        return timezone.now()
+    return when if timezone.is_aware(when) else timezone.now()
