@@ -1,4 +1,4 @@
-"""Part 1: webhook endpoints under gunicorn (3 workers, as docs/deploying.md runs it) against a bare ceiling view.
+"""Part 1: webhook endpoints under gunicorn (3 workers, as deploying.md runs them) against a bare view.
 
     python -m bench.web [--requests N] [--seconds S] [--concurrency C]
 

@@ -130,7 +130,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    # django-csp's, with the site's policy built once (djtranscribe/middleware.py).
+    "djtranscribe.middleware.ContentSecurityPolicy",
     # Last, as django-axes asks: it turns a lockout into the "try again in N minutes" page.
     "axes.middleware.AxesMiddleware",
 ]
