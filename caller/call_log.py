@@ -150,8 +150,11 @@ class _Echo:
         return value
 
 
-def _csv_rows(user, calls: QuerySet):
+def _csv_rows(user, calls: QuerySet, zone):
+    """The header and the rows; `zone` is the user's (the page's), taken in the view: the rows are
+    written after the response left the middleware that sets it."""
     yield [
+        f"When ({getattr(zone, 'key', None) or zone})",
         "When (UTC)",
         "Direction",
         "Other party",
@@ -168,15 +171,16 @@ def _csv_rows(user, calls: QuerySet):
     for call in calls.iterator(chunk_size=500):
         batch.append(call)
         if len(batch) == 500:
-            yield from _csv_batch(user, batch)
+            yield from _csv_batch(user, batch, zone)
             batch = []
-    yield from _csv_batch(user, batch)
+    yield from _csv_batch(user, batch, zone)
 
 
-def _csv_batch(user, calls):
+def _csv_batch(user, calls, zone):
     transcripts = transcripts_by_call(user, [call.sid for call in calls]) if calls else {}
     for call in calls:
         yield [
+            call.created_at.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S"),
             call.created_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S"),
             call.get_direction_display(),
             display_number(call.counterpart) + (f" ({call.caller_name})" if call.caller_name else ""),
@@ -194,7 +198,8 @@ def _csv_batch(user, calls):
 @login_required
 @require_GET
 def call_list_csv(request):
-    """The call log's current filter as CSV (only calls the user may see; cells safe from formulas).
+    """The call log's current filter as CSV (only calls the user may see; cells safe from formulas),
+    each call's time in the user's zone (as the page shows it) and in UTC.
 
     A filter that cannot be read is refused (400, what to fix) rather than dropped: the page shows
     what it ignored, but a downloaded file would silently hold more calls than were asked for.
@@ -203,7 +208,9 @@ def call_list_csv(request):
     if wanted.problems:
         return HttpResponse(" ".join(wanted.problems), status=400, content_type="text/plain; charset=utf-8")
     writer = csv.writer(_Echo())
-    body = (writer.writerow([safe_cell(cell) for cell in row]) for row in _csv_rows(request.user, calls))
+    zone = timezone.get_current_timezone()  # the user's, as the page shows times
+    rows = _csv_rows(request.user, calls, zone)
+    body = (writer.writerow([safe_cell(cell) for cell in row]) for row in rows)
     response = StreamingHttpResponse(body, content_type="text/csv; charset=utf-8")
     stamp = timezone.now().strftime("%Y%m%d-%H%M")
     response["Content-Disposition"] = f'attachment; filename="calls-{stamp}.csv"'

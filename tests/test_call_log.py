@@ -2,11 +2,12 @@
 
 import csv
 import io
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from caller.call_log import safe_cell
+from caller.models import Call, CallerProfile
 from djtranscribe.lib.numbers import display_number
 from tests.factories import make_call, make_transcript, make_user
 
@@ -110,9 +111,18 @@ def test_the_csv_has_the_current_filter_and_only_the_users_calls(client, alice):
     make_call(sid(2), owner=alice, status="busy")
     make_call(sid(3), owner=make_user("bob"), status="completed")
     rows = csv_rows(client, "?status=completed")
-    assert rows[0][0] == "When (UTC)"
+    assert rows[0][:2] == ["When (UTC)", "When (UTC)"]  # no zone chosen: UTC, the site's
     assert [row[-1] for row in rows[1:]] == [sid(1)]
-    assert rows[1][6:8] == ["9", "alice"]
+    assert rows[1][7:9] == ["9", "alice"]
+
+
+def test_the_csv_gives_each_time_in_the_users_zone_and_in_utc(client, alice):
+    CallerProfile.objects.create(user=alice, time_zone="America/New_York")
+    call = make_call(sid(1), owner=alice)
+    Call.objects.filter(pk=call.pk).update(created_at=datetime(2026, 7, 1, 12, 30, tzinfo=UTC))
+    header, row = csv_rows(client)
+    assert header[:2] == ["When (America/New_York)", "When (UTC)"]
+    assert row[:2] == ["2026-07-01 08:30:00", "2026-07-01 12:30:00"]  # EDT, four hours behind
 
 
 def test_the_csv_refuses_a_bad_filter_instead_of_exporting_every_call(client, alice):
@@ -132,7 +142,7 @@ def test_the_csv_makes_formula_looking_cells_inert(client, alice):
     evil = make_user("=HYPERLINK(1)")
     make_call(sid(1), owner=alice, dialed_by=evil)
     row = csv_rows(client)[1]
-    assert row[7] == "'=HYPERLINK(1)"
+    assert row[8] == "'=HYPERLINK(1)"
 
 
 @pytest.mark.parametrize(
@@ -190,8 +200,8 @@ def test_it_finds_an_inbound_call_by_the_callers_name_or_number(client, alice):
 def test_the_csv_has_each_calls_notes_inert_like_every_cell(client, alice):
     make_call(sid(1), owner=alice, notes="=1+1 then\na second line")
     rows = csv_rows(client)
-    assert rows[0][9] == "Notes"
-    assert rows[1][9] == "'=1+1 then\na second line"
+    assert rows[0][10] == "Notes"
+    assert rows[1][10] == "'=1+1 then\na second line"
 
 
 def test_the_search_finds_a_call_by_its_notes_even_without_a_transcript(client, alice):
