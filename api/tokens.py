@@ -9,10 +9,10 @@ from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.crypto import salted_hmac
 
 from audit.models import AuditAction
 from audit.services import audit_record
+from djtranscribe.lib.keys import keyed_hash, keyed_hashes, rekeyed
 
 from .models import ApiToken
 
@@ -30,9 +30,12 @@ class TokenRefused(ValueError):
     """A token cannot be made as asked; the message says what to change."""
 
 
+SALT = "djtranscribe.api.token"
+
+
 def token_hash(token: str) -> str:
     """A keyed hash of the token (SECRET_KEY): the database alone cannot make a working token."""
-    return salted_hmac("djtranscribe.api.token", token, algorithm="sha256").hexdigest()
+    return keyed_hash(SALT, token)
 
 
 def clean_name(name: str) -> str:
@@ -72,11 +75,12 @@ def token_authenticate(raw: str) -> ApiToken | None:
         return None
     token = (
         ApiToken.objects.select_related("user")
-        .filter(token_hash=token_hash(raw), revoked_at__isnull=True, user__is_active=True)
+        .filter(token_hash__in=keyed_hashes(SALT, raw), revoked_at__isnull=True, user__is_active=True)
         .first()
     )
     if token is None:
         return None
+    rekeyed(ApiToken, token.pk, "token_hash", token.token_hash, SALT, raw)  # after a SECRET_KEY rotation
     now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at >= LAST_USED_EVERY:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)

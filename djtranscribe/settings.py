@@ -39,6 +39,8 @@ if env_bool("DJTRANSCRIBE_READ_DOTENV", True):
 
 DEVELOPMENT_SECRET_KEY = "django-insecure-djtranscribe-development-key-change-me"
 SECRET_KEY = env_str("SECRET_KEY") or DEVELOPMENT_SECRET_KEY
+# Earlier keys, still accepted after a rotation: docs/deploying.md, "Rotating SECRET_KEY".
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS")
 # Off unless asked: a server started with no environment at all is a production server.
 # `make run` sets DJTRANSCRIBE_DEBUG_DEFAULT=true, so DEBUG is on for local development unless
 # DEBUG itself is set (in the environment or .env), which always wins.
@@ -51,9 +53,8 @@ if not DEBUG and SECRET_KEY == DEVELOPMENT_SECRET_KEY:
         "`python -c 'import secrets; print(secrets.token_urlsafe(50))'`."
     )
 
-# The public root of this app, as Twilio and AssemblyAI reach it (the tutorial's
-# ngrok URL). Callback URLs and webhook signatures are built from it, never
-# from the request's Host header.
+# The public root of this app, as Twilio and AssemblyAI reach it (the tutorial's ngrok URL).
+# Callback URLs and webhook signatures are built from it, never from the request's Host header.
 # Unset: where `make run` serves (it passes its HOST and PORT), else runserver's default.
 BASE_URL = (
     env_str("BASE_URL") or env_str("DJTRANSCRIBE_DEFAULT_BASE_URL") or "http://127.0.0.1:8000"
@@ -84,8 +85,7 @@ TRUSTED_PROXY = env_bool("TRUST_X_FORWARDED_PROTO", False)
 if TRUSTED_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
-# Twilio's callbacks and AssemblyAI's webhook are a few KB: refuse anything far larger (400)
-# before it is read into memory.
+# Twilio's callbacks and AssemblyAI's webhook are a few KB: refuse far larger ones (400) unread.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 1024 * 1024)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = env_int("DATA_UPLOAD_MAX_NUMBER_FIELDS", 1000)
 
@@ -130,8 +130,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    # django-csp's, with the site's policy built once (djtranscribe/middleware.py).
-    "djtranscribe.middleware.ContentSecurityPolicy",
+    "djtranscribe.middleware.ContentSecurityPolicy",  # django-csp's, the policy built once
     # Last, as django-axes asks: it turns a lockout into the "try again in N minutes" page.
     "axes.middleware.AxesMiddleware",
 ]

@@ -8,10 +8,10 @@ from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
-from django.utils.crypto import salted_hmac
 
 from audit.models import AuditAction
 from audit.services import audit_record
+from djtranscribe.lib.keys import keyed_hash, keyed_hashes, rekeyed
 from transcription.models import Transcript
 from transcription.selectors import transcripts_visible_to
 
@@ -26,9 +26,12 @@ LIFETIMES = {
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{43}\Z")  # secrets.token_urlsafe(32)
 
 
+SALT = "djtranscribe.sharing.token"
+
+
 def token_hash(token: str) -> str:
     """A keyed hash of the token (SECRET_KEY): the database alone cannot make a working link."""
-    return salted_hmac("djtranscribe.sharing.token", token, algorithm="sha256").hexdigest()
+    return keyed_hash(SALT, token)
 
 
 def may_share(user, transcript: Transcript) -> bool:
@@ -64,11 +67,15 @@ def share_find(token: str) -> ShareLink | None:
     """The active link with this token, or None (unknown, expired and revoked look the same)."""
     if not TOKEN_RE.match(token):
         return None
-    return (
+    link = (
         ShareLink.objects.select_related("transcript")
-        .filter(token_hash=token_hash(token), revoked_at__isnull=True, expires_at__gt=timezone.now())
+        .filter(token_hash__in=keyed_hashes(SALT, token), revoked_at__isnull=True)
+        .filter(expires_at__gt=timezone.now())
         .first()
     )
+    if link is not None:  # made under a SECRET_KEY since rotated: under the current one from now on
+        rekeyed(ShareLink, link.pk, "token_hash", link.token_hash, SALT, token)
+    return link
 
 
 def share_revoke(*, request, link: ShareLink) -> None:

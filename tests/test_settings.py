@@ -28,6 +28,7 @@ print(json.dumps({
     "NAME": str(db["NAME"]),
     "OPTIONS": db.get("OPTIONS", {}),
     "CONN_MAX_AGE": db["CONN_MAX_AGE"],
+    "SECRET_KEY_FALLBACKS": s.SECRET_KEY_FALLBACKS,
 }))
 """
 
@@ -133,6 +134,14 @@ def test_the_dotenv_file_is_ignored_when_read_dotenv_is_0(project):
     s = load(project, DJTRANSCRIBE_READ_DOTENV="0", DEBUG="true")
     assert s["ASSEMBLYAI_KEY"] == ""
     assert s["DEBUG"] is True
+
+
+def test_earlier_secret_keys_are_read_as_a_list(project):
+    assert load(project)["SECRET_KEY_FALLBACKS"] == []
+    assert load(project, SECRET_KEY_FALLBACKS=" old-key-1 , old-key-2,")["SECRET_KEY_FALLBACKS"] == [
+        "old-key-1",
+        "old-key-2",
+    ]
 
 
 def test_debug_is_off_unless_set(project):

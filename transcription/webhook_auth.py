@@ -10,21 +10,36 @@ import hmac
 
 from django.conf import settings
 
+from djtranscribe.lib.keys import keys
+
 # The header AssemblyAI sends back with the value given at submission.
 HEADER = "X-Webhook-Secret"
 _SALT = b"djtranscribe.transcription.webhook_auth:"
 
 
-def header_value_for(token: str) -> str:
-    """The header value AssemblyAI must send back on the webhook of the job with this token."""
+def header_value_for(token: str, *, key: str | None = None) -> str:
+    """The header value AssemblyAI must send back on the webhook of the job with this token
+    (derived under `key`, SECRET_KEY by default)."""
     if settings.ASSEMBLYAI_WEBHOOK_SECRET:
         return settings.ASSEMBLYAI_WEBHOOK_SECRET
-    return hmac.new(settings.SECRET_KEY.encode(), _SALT + token.encode(), hashlib.sha256).hexdigest()
+    secret = (key or settings.SECRET_KEY).encode()
+    return hmac.new(secret, _SALT + token.encode(), hashlib.sha256).hexdigest()
 
 
 def is_authentic(token: str, given: str) -> bool:
-    """True when `given` is the header value expected for `token` (compared in constant time)."""
-    return bool(given) and hmac.compare_digest(given.encode(), header_value_for(token).encode())
+    """True when `given` is the header value expected for `token` (compared in constant time).
+
+    Jobs submitted before a SECRET_KEY rotation carry a value derived under the old key: any key
+    in SECRET_KEY_FALLBACKS is accepted too (djtranscribe.lib.keys).
+    """
+    if not given:
+        return False
+    if settings.ASSEMBLYAI_WEBHOOK_SECRET:
+        expected = [settings.ASSEMBLYAI_WEBHOOK_SECRET]
+    else:
+        expected = [header_value_for(token, key=key) for key in keys()]
+    matches = [hmac.compare_digest(given.encode(), value.encode()) for value in expected]
+    return any(matches)  # every value compared: the time does not say which key matched
 
 
 def submit_options(*, webhook_url: str | None, token: str) -> dict[str, str]:

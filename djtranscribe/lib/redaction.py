@@ -42,6 +42,7 @@ def secret_values() -> list[str]:
     if not settings.configured:
         return []
     values = [str(getattr(settings, name, "") or "") for name in SECRET_SETTINGS]
+    values += [str(key) for key in getattr(settings, "SECRET_KEY_FALLBACKS", None) or []]  # earlier keys
     sid, token = getattr(settings, "TWILIO_ACCOUNT_SID", ""), getattr(settings, "TWILIO_AUTH_TOKEN", "")
     if sid and token:
         values.append(base64.b64encode(f"{sid}:{token}".encode()).decode())
