@@ -32,3 +32,22 @@ class ApiToken(models.Model):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+class ThrottleCacheEntry(models.Model):
+    """The table of the `api_throttle` cache (Django's DatabaseCache, settings.CACHES): each token's
+    recent requests, shared by every server process and machine. Declared as a model so that
+    `migrate` creates it; only the cache reads and writes it, with these column names.
+    """
+
+    cache_key = models.CharField(max_length=255, primary_key=True)
+    value = models.TextField()
+    expires = models.DateTimeField(db_index=True)
+
+    class Meta:
+        db_table = "api_throttle_cache"
+        verbose_name = "API throttle cache entry"
+        verbose_name_plural = "API throttle cache entries"
+
+    def __str__(self) -> str:
+        return self.cache_key

@@ -1,8 +1,10 @@
-"""Throttling per API token (API_THROTTLE_RATE), read with the app's own rate syntax."""
+"""Throttling per API token (API_THROTTLE_RATE), read with the app's own rate syntax, counted in
+the database so that the limit holds across server processes."""
 
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.cache import caches
 from rest_framework.throttling import SimpleRateThrottle
 
 from djtranscribe.lib.env import parse_rate
@@ -15,6 +17,12 @@ class TokenRateThrottle(SimpleRateThrottle):
     """
 
     scope = "api_token"
+
+    @property
+    def cache(self):
+        # Counted in the database (settings.CACHES), not per process: every worker sees the same
+        # count. Looked up each time, as Django's caches are per thread.
+        return caches["api_throttle"]
 
     def get_rate(self):
         return settings.API_THROTTLE_RATE

@@ -319,12 +319,12 @@ if OUTBOUND_WEBHOOK_URL and not OUTBOUND_WEBHOOK_SECRET:
 OUTBOUND_WEBHOOK_TIMEOUT = env_duration("OUTBOUND_WEBHOOK_TIMEOUT", 10.0, positive=True)
 OUTBOUND_WEBHOOK_DISABLE_AFTER = env_duration("OUTBOUND_WEBHOOK_DISABLE_AFTER", 3 * 86400.0, positive=True)
 
-# The REST API (/api/v1/): requests each personal API token may make (N/second|minute|hour|day, or
-# off). Counted per process (Django's local-memory cache), like the rest of DRF's throttling.
+# The REST API (/api/v1/): requests each personal API token may make (N/second|minute|hour|day, or off).
 API_THROTTLE_RATE = env_rate("API_THROTTLE_RATE", "120/minute")
 API_PAGE_SIZE = env_int("API_PAGE_SIZE", 25, minimum=1)  # items per page unless ?page_size= (at most 100)
 # Django REST framework and drf-spectacular: fixed choices, kept in their own module (rest_settings.py).
 REST_FRAMEWORK = rest_settings.REST_FRAMEWORK
+CACHES = rest_settings.CACHES  # the API's throttle counts in the database, across processes
 SPECTACULAR_SETTINGS = rest_settings.SPECTACULAR_SETTINGS
 
 # Transcription pipeline.

@@ -5,10 +5,11 @@ import json
 
 import pytest
 from django.contrib.auth.models import Permission
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 import samples
+from api.models import ThrottleCacheEntry
 from audit.models import AuditAction, AuditEvent
 from tests.api_helpers import api_client, token_for
 from tests.factories import make_transcript, make_user
@@ -26,9 +27,9 @@ CONVERSATION = [
 
 @pytest.fixture(autouse=True)
 def fresh_throttle():
-    cache.clear()  # DRF's throttle history lives in the cache
+    caches["api_throttle"].clear()  # DRF's throttle history lives in this cache
     yield
-    cache.clear()
+    caches["api_throttle"].clear()
 
 
 @pytest.fixture
@@ -272,6 +273,16 @@ def test_each_token_is_throttled_on_its_own(alice, settings):
     assert response.status_code == 429 and int(response["Retry-After"]) > 0
     assert response["Content-Type"] == "application/problem+json"
     assert api_client(token=second).get("/api/v1/transcripts/").status_code == 200
+
+
+def test_the_count_is_shared_by_every_server_process(alice, settings):
+    """The history is in the database: a process with nothing in its memory sees the same count."""
+    settings.API_THROTTLE_RATE = "2/minute"
+    client = api_client(token=token_for(alice, "one"))
+    assert [client.get("/api/v1/transcripts/").status_code for _ in range(2)] == [200, 200]
+    assert ThrottleCacheEntry.objects.count() == 1
+    cache.clear()  # another gunicorn worker's memory: empty
+    assert client.get("/api/v1/transcripts/").status_code == 429
 
 
 def test_throttling_can_be_turned_off(alice, settings):
