@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+
+from djtranscribe.lib.env import parse_rate
 
 from . import dial_policy, services, twilio_client
 from .models import Call, CallDirection, CallerProfile, CallStatus, ConsentMode, ConsentRecord
@@ -119,6 +122,41 @@ def inbound_target() -> InboundTarget:
             logger.warning("%s's number cannot be called (%s): callers leave a message", target, exc)
             number = None
     return InboundTarget(number, user)
+
+
+def inbound_target_for(call: Call, target: InboundTarget | None = None) -> InboundTarget:
+    """Where this inbound call goes: INBOUND_FORWARD_TO's target, or a message instead when its
+    caller has already called INBOUND_FORWARD_RATE_LIMIT times in the window.
+
+    Forwarding costs an outbound leg and rings a person's phone: one number calling again and
+    again (a robot, a prank, toll fraud) must not ring it without end. The caller can still leave
+    a message, which the owner sees as usual; calls from other numbers ring as before.
+    """
+    target = target or inbound_target()
+    rate = parse_rate(settings.INBOUND_FORWARD_RATE_LIMIT, "INBOUND_FORWARD_RATE_LIMIT")
+    if target.number is None or rate is None:
+        return target
+    count, seconds = rate
+    earlier = (
+        Call.objects.filter(
+            direction=CallDirection.INBOUND,
+            other_party=call.other_party,
+            created_at__gte=timezone.now() - timedelta(seconds=seconds),
+        )
+        .exclude(pk=call.pk)
+        .count()
+    )
+    if earlier < count:
+        return target
+    logger.warning(
+        "Inbound call %s: its caller called %d times within %d s before it, over "
+        "INBOUND_FORWARD_RATE_LIMIT=%s: taking a message instead of ringing",
+        call.sid,
+        earlier,
+        seconds,
+        settings.INBOUND_FORWARD_RATE_LIMIT,
+    )
+    return InboundTarget(None, target.owner)
 
 
 def inbound_call_store(

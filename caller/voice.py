@@ -118,7 +118,7 @@ def _dial(response, call: Call, number: str, *, recorded: bool) -> None:
 def _route(response, call: Call, *, recorded: bool, target=None) -> None:
     """After the parent leg heard the notice (and answered): reach the other party, or voicemail."""
     if call.direction == CallDirection.INBOUND:
-        target = target or conversation.inbound_target()
+        target = target or conversation.inbound_target_for(call)
         if target.number is not None:
             _dial(response, call, target.number.e164, recorded=recorded)
         elif recorded:
@@ -168,7 +168,7 @@ def inbound_voice(request):
         caller_name=caller_name,
         owner=target.owner,
     )
-    return _parent_leg(call, target)
+    return _parent_leg(call, conversation.inbound_target_for(call, target))
 
 
 @twilio_webhook

@@ -163,9 +163,8 @@ WSGI_APPLICATION = "djtranscribe.wsgi.application"
 # Database: a SQLite file by default; DATABASE_URL=postgres://user:pass@host/db for PostgreSQL.
 DATABASE_URL = env_str("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
 _SQLITE = DATABASE_URL.startswith("sqlite:")
-# SQLite keeps its connection by default: when the last connection to a WAL database closes,
-# SQLite checkpoints and fsyncs (≈1.5 ms, under an exclusive lock), which with a new connection
-# per request cost the webhooks more than half their throughput (bench/RESULTS.md).
+# SQLite keeps its connection: closing the last one to a WAL database checkpoints and fsyncs
+# (≈1.5 ms, exclusive lock); per request that halved the webhooks' throughput (bench/RESULTS.md).
 DATABASES = {
     "default": dj_database_url.parse(
         DATABASE_URL,
@@ -291,8 +290,9 @@ for _name, _value, _choices in (
         )
 
 # Inbound calls (POST /twilio/voice/): who rings (a username, whose profile number rings, or a
-# number); empty: every caller leaves a message.
+# number; empty: every caller leaves a message), and how often one caller may make it ring.
 INBOUND_FORWARD_TO = env_str("INBOUND_FORWARD_TO")
+INBOUND_FORWARD_RATE_LIMIT = env_rate("INBOUND_FORWARD_RATE_LIMIT", "10/hour")
 INBOUND_RING_SECONDS = env_int("INBOUND_RING_SECONDS", 20, minimum=5)
 
 # AssemblyAI.

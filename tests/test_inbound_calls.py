@@ -2,8 +2,10 @@
 a voicemail (<Record>), stored with the caller's number and an owner (or the team's inbox)."""
 
 import xml.etree.ElementTree as ET
+from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
 from caller.models import Call, CallDirection, ConsentRecord, Recording
 from tests.factories import make_profile, make_user
@@ -231,3 +233,45 @@ def test_the_home_page_lists_an_inbound_call_by_its_caller(twilio_post, ann, cli
     twilio_post("/twilio/voice/", ringing(CallerName="ACME CORP"))
     client.force_login(ann)
     assert "From ACME CORP" in client.get("/").content.decode()
+
+
+# -- INBOUND_FORWARD_RATE_LIMIT: one number cannot ring a person's phone without end ----------------
+
+
+def ring_from(twilio_post, caller: str, number: int) -> list[str]:
+    """The verbs of the answer to the `number`th inbound call from `caller`."""
+    sid = "CA" + f"{number:032x}"
+    return [verb.tag for verb in twiml(twilio_post("/twilio/voice/", ringing(CallSid=sid, From=caller)))]
+
+
+def test_a_caller_over_the_limit_leaves_a_message_instead_of_ringing(twilio_post, ann, settings, caplog):
+    settings.INBOUND_FORWARD_RATE_LIMIT = "2/hour"
+    assert [ring_from(twilio_post, CALLER, n) for n in (1, 2)] == [["Say", "Dial"]] * 2
+    with caplog.at_level("WARNING", logger="caller.conversation"):
+        assert ring_from(twilio_post, CALLER, 3) == ["Say", "Say", "Record", "Hangup"]
+    assert "INBOUND_FORWARD_RATE_LIMIT=2/hour" in caplog.text
+    third = Call.objects.get(sid="CA" + f"{3:032x}")
+    assert third.owner == ann  # ann's message to hear, all the same
+    assert ring_from(twilio_post, "+14155550999", 4) == ["Say", "Dial"]  # another caller rings through
+
+
+def test_calls_before_the_window_do_not_count(twilio_post, ann, settings):
+    settings.INBOUND_FORWARD_RATE_LIMIT = "1/hour"
+    ring_from(twilio_post, CALLER, 1)
+    Call.objects.update(created_at=timezone.now() - timedelta(hours=1, seconds=1))
+    assert ring_from(twilio_post, CALLER, 2) == ["Say", "Dial"]
+
+
+def test_the_limit_can_be_turned_off(twilio_post, ann, settings):
+    settings.INBOUND_FORWARD_RATE_LIMIT = "off"
+    assert {tuple(ring_from(twilio_post, CALLER, n)) for n in range(1, 5)} == {("Say", "Dial")}
+
+
+def test_with_keypress_the_limit_holds_after_the_caller_agrees(twilio_post, ann, keypress, settings):
+    settings.INBOUND_FORWARD_RATE_LIMIT = "1/hour"
+    ring_from(twilio_post, CALLER, 1)
+    ring_from(twilio_post, CALLER, 2)
+    second = Call.objects.get(sid="CA" + f"{2:032x}")
+    params = {"CallSid": second.sid, "Digits": "1"}
+    root = twiml(twilio_post(f"/twilio/calls/{second.pk}/consent/", params))
+    assert [verb.tag for verb in root] == ["Say", "Record", "Hangup"]  # a message, not ann's phone
