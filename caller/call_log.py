@@ -154,8 +154,8 @@ def _csv_rows(user, calls: QuerySet, zone):
     """The header and the rows; `zone` is the user's (the page's), taken in the view: the rows are
     written after the response left the middleware that sets it."""
     yield [
-        f"When ({getattr(zone, 'key', None) or zone})",
         "When (UTC)",
+        f"When (local, {getattr(zone, 'key', None) or zone})",
         "Direction",
         "Other party",
         "To",
@@ -180,8 +180,9 @@ def _csv_batch(user, calls, zone):
     transcripts = transcripts_by_call(user, [call.sid for call in calls]) if calls else {}
     for call in calls:
         yield [
-            call.created_at.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S"),
             call.created_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S"),
+            # With the offset: in the hour a clock goes back, two times would read alike.
+            call.created_at.astimezone(zone).strftime("%Y-%m-%d %H:%M:%S %z"),
             call.get_direction_display(),
             display_number(call.counterpart) + (f" ({call.caller_name})" if call.caller_name else ""),
             display_number(call.to),

@@ -126,11 +126,13 @@ def inbound_target() -> InboundTarget:
 
 def inbound_target_for(call: Call, target: InboundTarget | None = None) -> InboundTarget:
     """Where this inbound call goes: INBOUND_FORWARD_TO's target, or a message instead when its
-    caller has already called INBOUND_FORWARD_RATE_LIMIT times in the window.
+    caller had already called INBOUND_FORWARD_RATE_LIMIT times in the window before it.
 
     Forwarding costs an outbound leg and rings a person's phone: one number calling again and
     again (a robot, a prank, toll fraud) must not ring it without end. The caller can still leave
-    a message, which the owner sees as usual; calls from other numbers ring as before.
+    a message, which the owner sees as usual; calls from other numbers ring as before. Callers
+    who withhold their number arrive with the same placeholder (e.g. "anonymous") and so share one
+    count; and a caller ID can be forged, so someone could send a number to voicemail this way.
     """
     target = target or inbound_target()
     rate = parse_rate(settings.INBOUND_FORWARD_RATE_LIMIT, "INBOUND_FORWARD_RATE_LIMIT")
@@ -141,7 +143,10 @@ def inbound_target_for(call: Call, target: InboundTarget | None = None) -> Inbou
         Call.objects.filter(
             direction=CallDirection.INBOUND,
             other_party=call.other_party,
-            created_at__gte=timezone.now() - timedelta(seconds=seconds),
+            # The calls before this one: the answer stays the same when it is asked again later
+            # (keypress mode routes after the caller answers), whatever came in meanwhile.
+            created_at__gte=call.created_at - timedelta(seconds=seconds),
+            created_at__lt=call.created_at,
         )
         .exclude(pk=call.pk)
         .count()

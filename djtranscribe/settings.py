@@ -45,11 +45,11 @@ SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS")
 # `make run` sets DJTRANSCRIBE_DEBUG_DEFAULT=true, so DEBUG is on for local development unless
 # DEBUG itself is set (in the environment or .env), which always wins.
 DEBUG = env_bool("DEBUG", env_bool("DJTRANSCRIBE_DEBUG_DEFAULT", False))
-if not DEBUG and SECRET_KEY == DEVELOPMENT_SECRET_KEY:
+if not DEBUG and DEVELOPMENT_SECRET_KEY in (SECRET_KEY, *SECRET_KEY_FALLBACKS):
     # Sessions, password resets and signed values would be forgeable by anyone who has read this file.
     raise ImproperlyConfigured(
-        "DEBUG is off but SECRET_KEY is empty or the development key, which is only for DEBUG=true. "
-        "Set SECRET_KEY to a long random string, e.g. the output of "
+        "DEBUG is off but SECRET_KEY (or SECRET_KEY_FALLBACKS) is empty or the development key, which is "
+        "only for DEBUG=true. Set SECRET_KEY to a long random string, e.g. the output of "
         "`python -c 'import secrets; print(secrets.token_urlsafe(50))'`."
     )
 

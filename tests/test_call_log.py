@@ -111,7 +111,7 @@ def test_the_csv_has_the_current_filter_and_only_the_users_calls(client, alice):
     make_call(sid(2), owner=alice, status="busy")
     make_call(sid(3), owner=make_user("bob"), status="completed")
     rows = csv_rows(client, "?status=completed")
-    assert rows[0][:2] == ["When (UTC)", "When (UTC)"]  # no zone chosen: UTC, the site's
+    assert rows[0][:2] == ["When (UTC)", "When (local, UTC)"]  # no zone chosen: the site's, UTC
     assert [row[-1] for row in rows[1:]] == [sid(1)]
     assert rows[1][7:9] == ["9", "alice"]
 
@@ -121,8 +121,8 @@ def test_the_csv_gives_each_time_in_the_users_zone_and_in_utc(client, alice):
     call = make_call(sid(1), owner=alice)
     Call.objects.filter(pk=call.pk).update(created_at=datetime(2026, 7, 1, 12, 30, tzinfo=UTC))
     header, row = csv_rows(client)
-    assert header[:2] == ["When (America/New_York)", "When (UTC)"]
-    assert row[:2] == ["2026-07-01 08:30:00", "2026-07-01 12:30:00"]  # EDT, four hours behind
+    assert header[:2] == ["When (UTC)", "When (local, America/New_York)"]
+    assert row[:2] == ["2026-07-01 12:30:00", "2026-07-01 08:30:00 -0400"]  # EDT, four hours behind
 
 
 def test_the_csv_refuses_a_bad_filter_instead_of_exporting_every_call(client, alice):

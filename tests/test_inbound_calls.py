@@ -275,3 +275,12 @@ def test_with_keypress_the_limit_holds_after_the_caller_agrees(twilio_post, ann,
     params = {"CallSid": second.sid, "Digits": "1"}
     root = twiml(twilio_post(f"/twilio/calls/{second.pk}/consent/", params))
     assert [verb.tag for verb in root] == ["Say", "Record", "Hangup"]  # a message, not ann's phone
+
+
+def test_a_later_call_does_not_send_an_earlier_one_to_voicemail(twilio_post, ann, keypress, settings):
+    settings.INBOUND_FORWARD_RATE_LIMIT = "1/hour"
+    ring_from(twilio_post, CALLER, 1)
+    ring_from(twilio_post, CALLER, 2)  # while the first caller listens to the notice
+    first = Call.objects.get(sid="CA" + f"{1:032x}")
+    root = twiml(twilio_post(f"/twilio/calls/{first.pk}/consent/", {"CallSid": first.sid, "Digits": "1"}))
+    assert [verb.tag for verb in root] == ["Dial"]  # the first call still rings ann

@@ -73,15 +73,30 @@ def test_the_app_refuses_to_start_with_debug_off_and_no_real_secret_key(key):
     result = run_python(["manage.py", "check"], production_env(SECRET_KEY=key))
     assert result.returncode != 0
     assert (
-        "ImproperlyConfigured: DEBUG is off but SECRET_KEY is empty or the development key" in result.stderr
+        "ImproperlyConfigured: DEBUG is off but SECRET_KEY (or SECRET_KEY_FALLBACKS) is empty"
+        in result.stderr
     )
     assert "secrets.token_urlsafe" in result.stderr
+
+
+def test_the_public_development_key_is_refused_as_a_fallback_too():
+    env = production_env(
+        SECRET_KEY_FALLBACKS="an-old-key-0123456789,django-insecure-djtranscribe-development-key-change-me"
+    )
+    result = run_python(["manage.py", "check"], env)
+    assert result.returncode != 0
+    assert "SECRET_KEY (or SECRET_KEY_FALLBACKS) is empty or the development key" in result.stderr
+    env = production_env(SECRET_KEY_FALLBACKS="an-old-key-0123456789")
+    assert run_python(["manage.py", "check"], env).returncode == 0
 
 
 def test_a_server_with_no_environment_at_all_refuses_to_start():
     result = run_python(["manage.py", "check"], {"DJTRANSCRIBE_READ_DOTENV": "0"})
     assert result.returncode != 0
-    assert "DEBUG is off but SECRET_KEY is empty or the development key" in result.stderr
+    assert (
+        "DEBUG is off but SECRET_KEY (or SECRET_KEY_FALLBACKS) is empty or the development key"
+        in result.stderr
+    )
 
 
 def test_make_run_and_run_py_turn_debug_on_for_local_development():

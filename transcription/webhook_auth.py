@@ -22,7 +22,7 @@ def header_value_for(token: str, *, key: str | None = None) -> str:
     (derived under `key`, SECRET_KEY by default)."""
     if settings.ASSEMBLYAI_WEBHOOK_SECRET:
         return settings.ASSEMBLYAI_WEBHOOK_SECRET
-    secret = (key or settings.SECRET_KEY).encode()
+    secret = (settings.SECRET_KEY if key is None else key).encode()
     return hmac.new(secret, _SALT + token.encode(), hashlib.sha256).hexdigest()
 
 

@@ -16,12 +16,13 @@ from django.utils.crypto import salted_hmac
 
 def keys() -> list[str]:
     """SECRET_KEY first, then each of SECRET_KEY_FALLBACKS."""
-    return [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
+    return [settings.SECRET_KEY, *(key for key in getattr(settings, "SECRET_KEY_FALLBACKS", []) if key)]
 
 
 def keyed_hash(salt: str, value: str, *, key: str | None = None) -> str:
     """The hex SHA-256 HMAC of `value` under `key` (default: SECRET_KEY), salted by purpose."""
-    return salted_hmac(salt, value, secret=key or settings.SECRET_KEY, algorithm="sha256").hexdigest()
+    secret = settings.SECRET_KEY if key is None else key
+    return salted_hmac(salt, value, secret=secret, algorithm="sha256").hexdigest()
 
 
 def keyed_hashes(salt: str, value: str) -> list[str]:

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
-from django.db import InterfaceError, OperationalError, connections, router, transaction
+from django.db import DatabaseError, InterfaceError, OperationalError, connections, router, transaction
 from django.db.models import Count, Min, Q
 from django.utils import timezone
 
@@ -172,7 +172,12 @@ def inbox_store(store: Callable[[], str], *, attempt: int, again: Callable[[int,
         delay = INBOX_RETRY_DELAY * 2**attempt
         _queue_again_when_the_database_answers(lambda: again(attempt + 1, timezone.now() + delay))
         return f"database unavailable ({type(exc).__name__}): try {attempt + 2} in {delay.seconds} s"
-    if _deliveries_arriving():
+    try:
+        arriving = _deliveries_arriving()
+    except DatabaseError:
+        # Only advice: the delivery is stored, and a database gone just now must not fail its task.
+        arriving = False
+    if arriving:
         _rest(min(time.monotonic() - started, INBOX_REST_LONGEST))
     return stored
 
@@ -201,7 +206,8 @@ def _queue_again_when_the_database_answers(queue: Callable[[], None]) -> None:
             if seconds is None:
                 raise
             logger.warning("The database refused a delivery's retry; trying again in %s s", seconds)
-            connection.close_if_unusable_or_obsolete()
+            if not connection.in_atomic_block:  # never under a caller's transaction
+                connection.close_if_unusable_or_obsolete()
             _wait(seconds)
 
 
