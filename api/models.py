@@ -34,20 +34,23 @@ class ApiToken(models.Model):
         return self.revoked_at is None
 
 
-class ThrottleCacheEntry(models.Model):
-    """The table of the `api_throttle` cache (Django's DatabaseCache, settings.CACHES): each token's
-    recent requests, shared by every server process and machine. Declared as a model so that
-    `migrate` creates it; only the cache reads and writes it, with these column names.
+class ApiRequestCount(models.Model):
+    """How many requests one API token made in one window of API_THROTTLE_RATE (api/throttling.py).
+
+    One row per token and window, counted up by a single INSERT ... ON CONFLICT DO UPDATE
+    statement: every server process and machine sees the same count, and two requests at once
+    cannot both read 9 and write 10.
     """
 
-    cache_key = models.CharField(max_length=255, primary_key=True)
-    value = models.TextField()
-    expires = models.DateTimeField(db_index=True)
+    token_key = models.CharField(max_length=64)
+    window_start = models.BigIntegerField()  # seconds since the epoch, a multiple of the window
+    count = models.PositiveIntegerField(default=0)
 
     class Meta:
-        db_table = "api_throttle_cache"
-        verbose_name = "API throttle cache entry"
-        verbose_name_plural = "API throttle cache entries"
+        constraints = [
+            models.UniqueConstraint(fields=["token_key", "window_start"], name="api_request_count_once")
+        ]
+        verbose_name = "API request count"
 
     def __str__(self) -> str:
-        return self.cache_key
+        return f"{self.token_key[:8]}… {self.count} from {self.window_start}"

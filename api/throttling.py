@@ -1,48 +1,67 @@
-"""Throttling per API token (API_THROTTLE_RATE), read with the app's own rate syntax, counted in
-the database so that the limit holds across server processes."""
+"""Throttling per API token (API_THROTTLE_RATE), counted in the database so that the limit holds
+for a token across every server process and machine.
+
+The count is per fixed window (a minute of "120/minute" runs from :00 to :59), one row per token
+and window (api.ApiRequestCount), raised by one atomic statement per request; Retry-After says
+when the window ends.
+"""
 
 from __future__ import annotations
 
+import time
+
 from django.conf import settings
-from django.core.cache import caches
-from rest_framework.throttling import SimpleRateThrottle
+from django.db import connections, router
+from rest_framework.throttling import BaseThrottle
 
 from djtranscribe.lib.env import parse_rate
 
+from .models import ApiRequestCount
 
-class TokenRateThrottle(SimpleRateThrottle):
-    """At most API_THROTTLE_RATE requests per token; 429 with Retry-After beyond it.
+
+def request_counted(token_key: str, window_start: int) -> int:
+    """Count one request of the token in the window; answers the window's count, this one included."""
+    connection = connections[router.db_for_write(ApiRequestCount)]
+    quote = connection.ops.quote_name
+    table = quote(ApiRequestCount._meta.db_table)
+    key, window, count = (quote(name) for name in ("token_key", "window_start", "count"))
+    # Names from the model, quoted; the values are parameters. SQLite (3.35+) and PostgreSQL alike.
+    sql = (
+        f"INSERT INTO {table} ({key}, {window}, {count}) VALUES (%s, %s, 1) "  # noqa: S608
+        f"ON CONFLICT ({key}, {window}) DO UPDATE SET {count} = {table}.{count} + 1 RETURNING {count}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [token_key, window_start])
+        counted = cursor.fetchone()[0]
+    if counted == 1:  # the token's first request in this window: its earlier windows are done with
+        ApiRequestCount.objects.filter(token_key=token_key, window_start__lt=window_start).delete()
+    return counted
+
+
+class TokenRateThrottle(BaseThrottle):
+    """At most API_THROTTLE_RATE requests per token and window; 429 with Retry-After beyond it.
 
     Keyed on the token, not the user: one runaway script does not lock its owner's other tokens out.
     """
 
-    scope = "api_token"
+    def __init__(self):
+        self.retry_after: float | None = None
 
-    @property
-    def cache(self):
-        # Counted in the database (settings.CACHES), not per process: every worker sees the same
-        # count. Looked up each time, as Django's caches are per thread.
-        return caches["api_throttle"]
-
-    def get_rate(self):
-        return settings.API_THROTTLE_RATE
-
-    def parse_rate(self, rate):
-        # The setting was checked at start-up (env_rate); 'off' gives (None, None): no throttling.
-        parsed = parse_rate(rate or "off", "API_THROTTLE_RATE")
-        return parsed if parsed is not None else (None, None)
-
-    def allow_request(self, request, view):
-        # The rate is read per request, so a changed setting (tests, override_settings) applies at once.
-        self.rate = self.get_rate()
-        self.num_requests, self.duration = self.parse_rate(self.rate)
-        if self.num_requests is None:
-            return True
-        return super().allow_request(request, view)
-
-    def get_cache_key(self, request, view):
+    def allow_request(self, request, view) -> bool:
+        # Read per request, so a changed setting (tests, override_settings) applies at once. The
+        # setting was checked at start-up (env_rate); 'off' gives None: no throttling.
+        rate = parse_rate(settings.API_THROTTLE_RATE or "off", "API_THROTTLE_RATE")
         token = getattr(request, "auth", None)
-        if token is None or not getattr(token, "token_hash", ""):
-            return None  # not authenticated by a token: refused before throttling matters
+        if rate is None or token is None or not getattr(token, "token_hash", ""):
+            return True  # not authenticated by a token: refused before throttling matters
+        limit, seconds = rate
+        now = time.time()
+        window_start = int(now // seconds) * seconds
         # The hash, not the row id: an id may be reused after a deletion, a token's hash never is.
-        return self.cache_format % {"scope": self.scope, "ident": token.token_hash[:32]}
+        if request_counted(token.token_hash[:32], window_start) <= limit:
+            return True
+        self.retry_after = window_start + seconds - now
+        return False
+
+    def wait(self) -> float | None:
+        return self.retry_after

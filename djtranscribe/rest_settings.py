@@ -4,18 +4,6 @@ environment variable (API_THROTTLE_RATE and API_PAGE_SIZE are in settings.py, re
 The classes are named as strings, so nothing of api/ is imported here.
 """
 
-# The default cache stays Django's local memory; the API's throttle (api/throttling.py) counts in
-# a database table instead (api.ThrottleCacheEntry, made by migrate), so API_THROTTLE_RATE holds
-# for a token across every gunicorn worker and machine, not per process.
-CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    "api_throttle": {
-        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-        "LOCATION": "api_throttle_cache",
-        "OPTIONS": {"MAX_ENTRIES": 100_000},
-    },
-}
-
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.BearerTokenAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

@@ -324,7 +324,6 @@ API_THROTTLE_RATE = env_rate("API_THROTTLE_RATE", "120/minute")
 API_PAGE_SIZE = env_int("API_PAGE_SIZE", 25, minimum=1)  # items per page unless ?page_size= (at most 100)
 # Django REST framework and drf-spectacular: fixed choices, kept in their own module (rest_settings.py).
 REST_FRAMEWORK = rest_settings.REST_FRAMEWORK
-CACHES = rest_settings.CACHES  # the API's throttle counts in the database, across processes
 SPECTACULAR_SETTINGS = rest_settings.SPECTACULAR_SETTINGS
 
 # Transcription pipeline.
