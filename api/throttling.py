@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 
 from django.conf import settings
-from django.db import connections, router
+from django.db import connections, router, transaction
 from rest_framework.throttling import BaseThrottle
 
 from djtranscribe.lib.env import parse_rate
@@ -25,14 +25,23 @@ def request_counted(token_key: str, window_start: int) -> int:
     quote = connection.ops.quote_name
     table = quote(ApiRequestCount._meta.db_table)
     key, window, count = (quote(name) for name in ("token_key", "window_start", "count"))
-    # Names from the model, quoted; the values are parameters. SQLite (3.35+) and PostgreSQL alike.
-    sql = (
+    # Names from the model, quoted; the values are parameters. SQLite and PostgreSQL alike.
+    upsert = (
         f"INSERT INTO {table} ({key}, {window}, {count}) VALUES (%s, %s, 1) "  # noqa: S608
-        f"ON CONFLICT ({key}, {window}) DO UPDATE SET {count} = {table}.{count} + 1 RETURNING {count}"
+        f"ON CONFLICT ({key}, {window}) DO UPDATE SET {count} = {table}.{count} + 1"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [token_key, window_start])
-        counted = cursor.fetchone()[0]
+    params = [token_key, window_start]
+    if connection.features.can_return_columns_from_insert:  # PostgreSQL, SQLite 3.35+
+        with connection.cursor() as cursor:
+            cursor.execute(upsert + f" RETURNING {count}", params)
+            counted = cursor.fetchone()[0]
+    else:
+        # An older SQLite (Django 5.2 runs on 3.31): the same count, read back in the transaction
+        # that wrote it, which holds SQLite's write lock until the read is done.
+        with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+            cursor.execute(upsert, params)
+            cursor.execute(f"SELECT {count} FROM {table} WHERE {key} = %s AND {window} = %s", params)  # noqa: S608
+            counted = cursor.fetchone()[0]
     if counted == 1:  # the token's first request in this window: its earlier windows are done with
         ApiRequestCount.objects.filter(token_key=token_key, window_start__lt=window_start).delete()
     return counted

@@ -46,3 +46,11 @@ def test_requests_at_the_same_moment_are_each_counted_once():
         thread.join()
     assert sorted(seen) == list(range(1, 201))
     assert ApiRequestCount.objects.get(token_key="busy" * 8).count == 200
+
+
+@pytest.mark.django_db
+def test_a_database_that_cannot_return_from_an_insert_counts_the_same(monkeypatch):
+    """SQLite before 3.35 has no RETURNING (Django 5.2 runs on 3.31): the count is read back."""
+    monkeypatch.setattr(connection.features, "can_return_columns_from_insert", False)
+    assert [request_counted("k" * 32, 600) for _ in range(3)] == [1, 2, 3]
+    assert ApiRequestCount.objects.get().count == 3
