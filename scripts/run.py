@@ -145,7 +145,7 @@ def main() -> int:
                 child.kill()
         terminal.give_back()
     if asked_to_stop and asked_to_stop[0] != 0:
-        print("Stopped the server and the worker.")
+        print("Stopped the server and the workers.")
         return 0
     if ended:
         print("The server or the worker stopped by itself; the other one is stopped too.", file=sys.stderr)

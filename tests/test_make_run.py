@@ -253,5 +253,6 @@ def test_ctrl_c_in_its_terminal_stops_make_run_and_exits_0(tmp_path):
     assert "No user yet" in out and "TWILIO_ACCOUNT_SID" in out and "ASSEMBLYAI_KEY" in out
     assert "Applying " not in out and "Starting development server" not in out  # quiet
     assert out.count("(caller.W001)") == 1  # the settings' warnings, once
+    assert "Stopped the server and the workers." in out
     assert not answers(port)
     assert processes_with(str(database)) == []
