@@ -16,6 +16,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from django.utils import timezone
+
 from djtranscribe.lib.tasks import inbox_store
 
 from . import webhook_input
@@ -25,6 +27,14 @@ from .queue import queue_recording_store
 def _int_or_none(value: str | None) -> int | None:
     # -1 is Twilio's "length not known yet": stored as unknown.
     return int(value) if value and value.isdigit() else None
+
+
+def _aware_or_none(value) -> datetime | None:
+    try:
+        when = datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        return None
+    return when if timezone.is_aware(when) else None
 
 
 def recording_callback_fields(data) -> dict:
@@ -40,6 +50,8 @@ def recording_callback_fields(data) -> dict:
         "source": data.get("RecordingSource", ""),
         "error_code": data.get("ErrorCode", ""),
         "started_at": started_at.isoformat() if started_at else None,
+        # The request's time: the worker may store the recording much later.
+        "received_at": timezone.now().isoformat(),
     }
 
 
@@ -57,6 +69,8 @@ def recording_callback_store(fields: dict, *, attempt: int = 0) -> str:
     kwargs = dict(fields)
     if kwargs.get("started_at"):
         kwargs["started_at"] = datetime.fromisoformat(kwargs["started_at"])
+    # A task queued before the time was carried has none: the recording is then stored as of now.
+    kwargs["received_at"] = _aware_or_none(kwargs.get("received_at"))
 
     def store() -> str:
         recording = recording_received(**kwargs)

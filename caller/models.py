@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 
 from djtranscribe import access
 
@@ -146,7 +147,8 @@ class Recording(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     # Someone deleted its transcript: sync_transcripts must not transcribe it again.
     transcript_deleted_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # When Twilio's callback came (the view's clock, carried by the inbox task), else when stored.
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

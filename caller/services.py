@@ -172,8 +172,12 @@ def recording_store(
     error_code: str = "",
     error: str = "",
     started_at=None,
+    received_at=None,
 ) -> tuple[Recording, bool]:
-    """Create or update a Recording by its SID; the status only moves forward. Returns (row, created)."""
+    """Create or update a Recording by its SID; the status only moves forward. Returns (row, created).
+
+    `received_at`: when Twilio's callback came, the new row's created_at (now if not given).
+    """
     # The fields the recording's audio asset is described with too (recording_description): one query.
     call = (
         Call.objects.filter(sid=call_sid)
@@ -200,7 +204,8 @@ def recording_store(
         # turns a repeat (or a concurrent delivery of the same callback) into the update below.
         try:
             with transaction.atomic():
-                recording = Recording.objects.create(sid=sid, **defaults)
+                when = {"created_at": received_at} if received_at is not None else {}
+                recording = Recording.objects.create(sid=sid, **defaults, **when)
         except IntegrityError:
             recording = Recording.objects.select_for_update().get(sid=sid)
         else:

@@ -1,10 +1,12 @@
 """Twilio's recording-status callback: store the recording, request exactly one transcript."""
 
 import hashlib
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.utils import timezone
 
+from caller.callbacks import recording_callback_fields, recording_callback_store
 from caller.models import Recording
 from djtranscribe.lib.tasks import INBOX_PRIORITY
 from tests.fakes import (
@@ -174,6 +176,30 @@ def test_a_repeated_callback_after_the_transcript_was_deleted_does_not_transcrib
     assert response.status_code == 204
     assert not Transcript.objects.filter(recording_sid=RECORDING_SID).exists()
     assert len(task_queue.pending) == queued  # nor is its audio downloaded again
+
+
+def test_a_recording_stored_late_keeps_the_time_its_callback_came(twilio_post, task_queue, monkeypatch):
+    before = timezone.now()
+    with task_queue.capture(execute=True):
+        twilio_post(PATH, recording_callback(), worker=False)
+    after = timezone.now()
+    an_hour_later = after + timedelta(hours=1)
+    monkeypatch.setattr(timezone, "now", lambda: an_hour_later)  # the worker was behind
+    with task_queue.capture(execute=True):
+        assert run_inbox() == ["stored (completed)"]
+    assert before <= Recording.objects.get().created_at <= after
+
+
+@pytest.mark.parametrize("received_at", [None, "", "soon", "2026-12-06T10:00:00"], ids=repr)
+def test_a_task_without_a_readable_aware_time_stores_the_recording_now(task_queue, received_at):
+    fields = recording_callback_fields(recording_callback())
+    fields.pop("received_at")
+    if received_at is not None:  # None: queued before the time was carried
+        fields["received_at"] = received_at
+    before = timezone.now()
+    with task_queue.capture(execute=True):
+        assert recording_callback_store(fields) == "stored (completed)"
+    assert Recording.objects.get().created_at >= before
 
 
 def test_the_request_only_queues_the_callback_and_the_worker_stores_it_before_other_work(
