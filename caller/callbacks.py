@@ -19,6 +19,7 @@ from datetime import datetime
 from django.utils import timezone
 
 from djtranscribe.lib.tasks import inbox_store
+from djtranscribe.lib.times import aware_or_none
 
 from . import webhook_input
 from .queue import queue_recording_store
@@ -27,14 +28,6 @@ from .queue import queue_recording_store
 def _int_or_none(value: str | None) -> int | None:
     # -1 is Twilio's "length not known yet": stored as unknown.
     return int(value) if value and value.isdigit() else None
-
-
-def _aware_or_none(value) -> datetime | None:
-    try:
-        when = datetime.fromisoformat(value)
-    except (TypeError, ValueError):
-        return None
-    return when if timezone.is_aware(when) else None
 
 
 def recording_callback_fields(data) -> dict:
@@ -70,7 +63,7 @@ def recording_callback_store(fields: dict, *, attempt: int = 0) -> str:
     if kwargs.get("started_at"):
         kwargs["started_at"] = datetime.fromisoformat(kwargs["started_at"])
     # A task queued before the time was carried has none: the recording is then stored as of now.
-    kwargs["received_at"] = _aware_or_none(kwargs.get("received_at"))
+    kwargs["received_at"] = aware_or_none(kwargs.get("received_at"))
 
     def store() -> str:
         recording = recording_received(**kwargs)

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from djtranscribe.lib.ids import TRANSCRIPT_ID_RE as JOB_ID_RE
 from djtranscribe.lib.tasks import inbox_store
+from djtranscribe.lib.times import aware_or_none
 
 from ..models import RedactedAudio, Transcript, TranscriptStatus, WebhookDelivery
 from ..queue import queue_fetch, queue_orphan_delete, queue_redacted_audio, queue_webhook_delivery
@@ -147,7 +148,7 @@ def webhook_delivery_store(
     `received_at` is the request's time as the view queued it (ISO 8601); a task queued before it
     was carried has none, and the delivery then gets the time it is stored.
     """
-    when = _received_at(received_at)
+    when = aware_or_none(received_at) or timezone.now()
 
     def store() -> str:
         delivery = webhook_received(token=token, body=body, received_at=when)
@@ -159,12 +160,3 @@ def webhook_delivery_store(
         )
 
     return inbox_store(store, attempt=attempt, again=again)
-
-
-def _received_at(value: str) -> datetime:
-    """The view's time from the task's arguments; now when absent or unreadable (an older task)."""
-    try:
-        when = datetime.fromisoformat(value)
-    except (TypeError, ValueError):
-        return timezone.now()
-    return when if timezone.is_aware(when) else timezone.now()
