@@ -73,14 +73,15 @@ def token_authenticate(raw: str) -> ApiToken | None:
     """
     if not TOKEN_RE.match(raw):
         return None
+    hashes = keyed_hashes(SALT, raw)
     token = (
         ApiToken.objects.select_related("user")
-        .filter(token_hash__in=keyed_hashes(SALT, raw), revoked_at__isnull=True, user__is_active=True)
+        .filter(token_hash__in=hashes, revoked_at__isnull=True, user__is_active=True)
         .first()
     )
     if token is None:
         return None
-    rekeyed(ApiToken, token.pk, "token_hash", token.token_hash, SALT, raw)  # after a SECRET_KEY rotation
+    rekeyed(ApiToken, token.pk, "token_hash", token.token_hash, hashes[0])  # after a SECRET_KEY rotation
     now = timezone.now()
     if token.last_used_at is None or now - token.last_used_at >= LAST_USED_EVERY:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)

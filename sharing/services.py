@@ -67,14 +67,14 @@ def share_find(token: str) -> ShareLink | None:
     """The active link with this token, or None (unknown, expired and revoked look the same)."""
     if not TOKEN_RE.match(token):
         return None
+    hashes = keyed_hashes(SALT, token)
     link = (
         ShareLink.objects.select_related("transcript")
-        .filter(token_hash__in=keyed_hashes(SALT, token), revoked_at__isnull=True)
-        .filter(expires_at__gt=timezone.now())
+        .filter(token_hash__in=hashes, revoked_at__isnull=True, expires_at__gt=timezone.now())
         .first()
     )
     if link is not None:  # made under a SECRET_KEY since rotated: under the current one from now on
-        rekeyed(ShareLink, link.pk, "token_hash", link.token_hash, SALT, token)
+        rekeyed(ShareLink, link.pk, "token_hash", link.token_hash, hashes[0])
     return link
 
 

@@ -30,8 +30,8 @@ def keyed_hashes(salt: str, value: str) -> list[str]:
     return [keyed_hash(salt, value, key=key) for key in keys()]
 
 
-def rekeyed(model, pk, field: str, stored: str, salt: str, value: str) -> None:
-    """Store the current key's hash for a row found under a fallback (a no-op when it is current)."""
-    current = keyed_hash(salt, value)
+def rekeyed(model, pk, field: str, stored: str, current: str) -> None:
+    """Store `current` (the current key's hash, keyed_hashes' first) for a row found under a
+    fallback; a no-op when it is current already."""
     if stored != current:
         model.objects.filter(pk=pk, **{field: stored}).update(**{field: current})
