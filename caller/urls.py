@@ -5,6 +5,9 @@ from django.urls import path
 from . import call_log, media, pages, profile, views, voice
 
 urlpatterns = [
+    # Twilio's status callbacks first: Django tries the patterns in order, and these come in bursts.
+    path("twilio/call-status/", views.call_status, name="call-status"),
+    path("twilio/recording-status/", views.recording_status, name="recording-status"),
     path("", pages.home, name="home"),
     path("calls/", call_log.call_list, name="call-list"),
     path("calls/export.csv", call_log.call_list_csv, name="call-list-csv"),
@@ -17,8 +20,6 @@ urlpatterns = [
     path("calls/<str:call_sid>/sensitive/", pages.call_sensitive, name="call-sensitive"),
     path("calls/<str:call_sid>/notes/", pages.call_notes_save, name="call-notes"),
     path("recordings/<str:recording_sid>/media/", media.recording_media, name="recording-media"),
-    path("twilio/call-status/", views.call_status, name="call-status"),
-    path("twilio/recording-status/", views.recording_status, name="recording-status"),
     path("profile/", profile.profile, name="profile"),
     # Two-party and inbound calls (caller/voice.py): signed Twilio webhooks, like the ones above.
     path("twilio/voice/", voice.inbound_voice, name="inbound-voice"),

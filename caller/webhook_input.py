@@ -19,6 +19,9 @@ RECORDING_SECONDS_RE = re.compile(r"^(-1|[0-9]{1,9})\Z")
 CHANNELS_RE = re.compile(r"^[0-9]{1,2}\Z")
 ERROR_CODE_RE = re.compile(r"^[0-9]{1,16}\Z")
 SOURCE_RE = re.compile(r"^[A-Za-z0-9_-]{1,32}\Z")
+# The statuses as tuples once: `Choices.values` builds its list anew on every call.
+CALL_STATUSES = tuple(CallStatus.values)
+RECORDING_STATUSES = tuple(RecordingStatus.values)
 
 
 def rfc2822_or_none(value: str | None):
@@ -50,7 +53,7 @@ def call_status_problems(data) -> str:
     """Why a call-status callback is unusable ('' when it is fine)."""
     problems: list[str] = []
     _check(problems, data, "CallSid", CALL_SID_RE, "'CA' followed by 32 hex digits", required=True)
-    _check_choice(problems, data, "CallStatus", CallStatus.values)
+    _check_choice(problems, data, "CallStatus", CALL_STATUSES)
     _check(problems, data, "CallDuration", SECONDS_RE, "a whole number of seconds", required=False)
     return "; ".join(problems)
 
@@ -60,7 +63,7 @@ def recording_status_problems(data) -> str:
     problems: list[str] = []
     _check(problems, data, "RecordingSid", RECORDING_SID_RE, "'RE' followed by 32 hex digits", required=True)
     _check(problems, data, "CallSid", CALL_SID_RE, "'CA' followed by 32 hex digits", required=True)
-    _check_choice(problems, data, "RecordingStatus", RecordingStatus.values)
+    _check_choice(problems, data, "RecordingStatus", RECORDING_STATUSES)
     _check(problems, data, "AccountSid", ACCOUNT_SID_RE, "'AC' followed by 32 hex digits", required=False)
     _check(
         problems, data, "RecordingDuration", RECORDING_SECONDS_RE, "a whole number of seconds", required=False

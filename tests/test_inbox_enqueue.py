@@ -2,7 +2,9 @@
 
 import sqlite3
 import threading
+import time
 from datetime import timedelta
+from unittest import mock
 
 import pytest
 from django.db import OperationalError, connection
@@ -123,3 +125,73 @@ def test_on_sqlite_another_error_is_raised_at_once(tmp_path):
         with pytest.raises(OperationalError, match="no such table"):
             _execute_polling_sqlites_lock(wrapper, cursor, "INSERT INTO nope VALUES (%s)", [2])
     wrapper.close()
+
+
+# --- PostgreSQL: the INSERT is the request's one round trip; a dead kept connection is replaced ---
+
+on_postgresql = pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's kept connections")
+RECORDING_FIELDS = {"sid": "RE" + "4" * 32, "duration": 3, "started_at": None}
+
+
+def as_a_new_request_leaves_it():
+    """The kept connection as Django leaves it when a request starts: health checks on, not yet done."""
+    connection.ensure_connection()
+    connection.health_check_enabled = True
+    connection.health_check_done = False
+
+
+def backend_pid() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        return cursor.fetchone()[0]
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+@override_settings(TASKS=DATABASE_TASKS)
+def test_on_postgresql_the_insert_goes_without_djangos_select_1_first():
+    with mock.patch.object(connection, "is_usable", wraps=connection.is_usable) as is_usable:
+        as_a_new_request_leaves_it()
+        DBTaskResult.objects.count()  # any other first query of a request is checked first
+        assert is_usable.call_count == 1
+        as_a_new_request_leaves_it()
+        enqueue_now(store_recording, RECORDING_FIELDS, attempt=0)
+        assert is_usable.call_count == 1  # the INSERT went alone
+    assert DBTaskResult.objects.filter(task_path__endswith="store_recording").count() == 1
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+@override_settings(TASKS=DATABASE_TASKS)
+def test_on_postgresql_a_connection_the_server_closed_is_replaced_and_the_row_written(caplog):
+    import psycopg
+
+    pid = backend_pid()
+    params = connection.get_connection_params()
+    with psycopg.connect(**{key: value for key, value in params.items() if key != "cursor_factory"}) as other:
+        other.execute("SELECT pg_terminate_backend(%s)", [pid])
+        for _ in range(200):  # the backend exits a moment later
+            if not other.execute("SELECT 1 FROM pg_stat_activity WHERE pid = %s", [pid]).fetchone():
+                break
+            time.sleep(0.01)
+    as_a_new_request_leaves_it()
+    enqueue_now(store_recording, RECORDING_FIELDS, attempt=0)
+    assert DBTaskResult.objects.filter(task_path__endswith="store_recording").count() == 1
+    assert backend_pid() != pid
+    assert "sending the task row on a new connection" in caplog.text
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+@override_settings(TASKS=DATABASE_TASKS)
+def test_on_postgresql_an_error_on_a_live_connection_is_raised_not_sent_again():
+    as_a_new_request_leaves_it()
+    pid = backend_pid()
+    with mock.patch(
+        "django.db.backends.utils.CursorWrapper.execute", side_effect=OperationalError("lock timeout")
+    ) as execute:
+        with pytest.raises(OperationalError, match="lock timeout"):
+            enqueue_now(store_recording, RECORDING_FIELDS, attempt=0)
+    assert execute.call_count == 1
+    assert backend_pid() == pid  # the connection was kept
+    assert not DBTaskResult.objects.exists()

@@ -94,16 +94,55 @@ def _insert_task_row(task, backend_alias: str, args_kwargs: dict) -> None:
         "exception_class_path": "",
         "traceback": "",
     }
-    # Names from the model, quoted; every value a parameter.
-    table = ops.quote_name(DBTaskResult._meta.db_table)
-    columns = ", ".join(ops.quote_name(column) for column in values)
-    placeholders = ", ".join(["%s"] * len(values))
-    sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"  # noqa: S608
-    with connection.cursor() as cursor:
-        if connection.vendor == "sqlite":
+    sql = _insert_sql(connection, DBTaskResult._meta.db_table, tuple(values))
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
             _execute_polling_sqlites_lock(connection, cursor, sql, list(values.values()))
-        else:
-            cursor.execute(sql, list(values.values()))
+    else:
+        _execute_once_or_on_a_new_connection(connection, sql, list(values.values()))
+
+
+_INSERT_SQL: dict[tuple[str, str, tuple[str, ...]], str] = {}
+
+
+def _insert_sql(connection, table: str, columns: tuple[str, ...]) -> str:
+    """The INSERT's text, built once per database vendor: names from the model, quoted; every
+    value a parameter."""
+    key = (connection.vendor, table, columns)
+    if key not in _INSERT_SQL:
+        quote = connection.ops.quote_name
+        names = ", ".join(quote(column) for column in columns)
+        placeholders = ", ".join(["%s"] * len(columns))
+        _INSERT_SQL[key] = f"INSERT INTO {quote(table)} ({names}) VALUES ({placeholders})"  # noqa: S608
+    return _INSERT_SQL[key]
+
+
+def _execute_once_or_on_a_new_connection(connection, sql: str, params: list) -> None:
+    """Run `sql` without Django's health check first, and again on a new connection if the kept
+    one turns out dead.
+
+    With CONN_HEALTH_CHECKS Django sends `SELECT 1` before a request's first query on a kept
+    connection: for a webhook whose only query is this INSERT that is a second round trip to
+    PostgreSQL every time. Here the INSERT goes at once. If it fails and the connection is no
+    longer usable (the server restarted, or closed an idle connection), the connection is
+    reopened and the INSERT sent once more, as the health check would have done; any other
+    error, or a failure inside a transaction (where reconnecting would lose it), is raised.
+    A row written twice (the server took it and died before answering) is stored once: the
+    inbox's tasks are idempotent.
+    """
+    retry = connection.health_check_enabled and not connection.in_atomic_block
+    if retry:
+        connection.health_check_done = True  # what Django records after its own check
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+    except (OperationalError, InterfaceError):
+        if not retry or (connection.connection is not None and connection.is_usable()):
+            raise
+        logger.warning("The database connection was closed; sending the task row on a new connection")
+        connection.close()
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
 
 
 # How often a webhook's INSERT asks SQLite for its write lock again while a worker holds it.
