@@ -159,7 +159,8 @@ def web_rows(web: dict, prefix: str) -> list[tuple[str, str, str, str]]:
         if inbox:
             rows.append(
                 (
-                    f"{prefix} worker: the inbox the callbacks and webhooks queued, drained",
+                    f"{prefix} worker: the inbox the callbacks and webhooks queued, drained by "
+                    f"{inbox.get('workers', 1)} worker{'s' if inbox.get('workers', 1) > 1 else ''}",
                     f"{inbox['tasks']} tasks in {inbox['seconds']:.1f} s ({inbox['per_second']:.0f}/s), "
                     f"{inbox['not_successful']} not successful",
                     "all successful",

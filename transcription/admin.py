@@ -271,6 +271,7 @@ class AudioAssetAdmin(admin.ModelAdmin):
         "created_at",
     )
     search_fields = ("origin_id", "label", "sha256")
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}  # Django 6's default, today
 
     def get_queryset(self, request):
         return assets_visible_to(request.user, super().get_queryset(request))
