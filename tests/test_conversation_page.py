@@ -209,3 +209,23 @@ def test_the_admin_shows_and_edits_the_participants_of_a_transcript(admin_client
         f"/admin/transcription/transcript/{conversation.pk}/change/"
     ).content.decode()
     assert 'name="participants-0-name"' in html and 'value="Ada Lovelace"' in html
+
+
+def test_words_stored_out_of_time_order_read_as_turns_and_figures_in_time_order():
+    from transcription.reading import transcript_body
+
+    ordered = [
+        w("Hello", 0, 400, channel="1"),
+        w("there.", 450, 900, channel="1"),
+        w("Hi,", 1000, 1300, channel="2"),
+        w("you.", 1350, 1700, channel="2"),
+        w("Bye.", 5000, 5600, channel="1"),
+    ]
+    owner = make_user("reader")
+    stored = [ordered[3], ordered[0], ordered[4], ordered[2], ordered[1]]
+    sorted_body = transcript_body(make_transcript(completed=True, owner=owner, words=ordered), low=0.5)
+    shuffled_body = transcript_body(make_transcript(completed=True, owner=owner, words=stored), low=0.5)
+    said = [(turn.participant, [word["text"] for word in turn.words]) for turn in shuffled_body["turns"]]
+    assert said == [("1", ["Hello", "there."]), ("2", ["Hi,", "you."]), ("1", ["Bye."])]
+    assert shuffled_body["stats"] == sorted_body["stats"]
+    assert shuffled_body["blocks_html"] == sorted_body["blocks_html"]

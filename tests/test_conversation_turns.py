@@ -164,3 +164,20 @@ def test_it_refuses_a_span_for_words_not_stored_in_time_order():
     words = [w("late", 500, 600, channel="1"), w("b", 0, 100, channel="2"), w("early", 200, 300, channel="1")]
     with pytest.raises(ValueError, match="time order"):
         [t.span for t in build_turns(words)]
+
+
+@prop
+@given(conversations(), st.integers(1, 10_000))
+def test_words_a_caller_put_in_time_order_give_the_same_turns_and_stats_unchecked(words, paragraph_ms):
+    from transcription.conversation.talk_stats import talk_stats
+    from transcription.revising.services import editable_words
+
+    ordered = editable_words(list(words))  # what the transcript page passes on, as in_time_order
+
+    def shape(turns):
+        return [(t.participant, t.indices, t.start, t.end, t.continues, t.overlaps) for t in turns]
+
+    assert shape(build_turns(ordered, paragraph_ms=paragraph_ms, in_time_order=True)) == shape(
+        build_turns(ordered, paragraph_ms=paragraph_ms)
+    )
+    assert talk_stats(ordered, in_time_order=True).as_dict() == talk_stats(ordered).as_dict()

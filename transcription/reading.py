@@ -48,13 +48,18 @@ def is_conversation(words: list[dict[str, Any]]) -> bool:
 
 
 def conversation_turns(
-    words: list[dict[str, Any]], names: dict[str, str], keys: list[str] | None = None
+    words: list[dict[str, Any]],
+    names: dict[str, str],
+    keys: list[str] | None = None,
+    *,
+    in_time_order: bool = False,
 ) -> list[TurnView]:
     """The turns of timed `words`, in time order, named; consecutive turns of one person labelled once.
-    `keys`: each word's participant, when the caller has them."""
+    `keys`: each word's participant, when the caller has them; `in_time_order`: the words are
+    (revising.editable_words' are)."""
     voices = {key: place for place, key in enumerate(names, start=1)}
     views, previous = [], None
-    for turn in build_turns(words, participants=keys):
+    for turn in build_turns(words, participants=keys, in_time_order=in_time_order):
         name = names.get(turn.participant) or default_name(turn.participant)
         views.append(
             TurnView(
@@ -72,14 +77,19 @@ def conversation_turns(
 
 
 def named_stats(
-    transcript: Transcript, words: list[dict[str, Any]], names: dict[str, str], keys: list[str] | None = None
+    transcript: Transcript,
+    words: list[dict[str, Any]],
+    names: dict[str, str],
+    keys: list[str] | None = None,
+    *,
+    in_time_order: bool = False,
 ) -> dict:
     """Talk statistics (seconds and shares) with each participant's name; {} without voices.
-    `keys`: each word's participant, when the caller has them."""
+    `keys` and `in_time_order` as for conversation_turns."""
     if not (any(keys) if keys is not None else is_conversation(words)):
         return {}
     duration = round(transcript.audio_duration * 1000) if transcript.audio_duration else None
-    stats = talk_stats(words, duration, participants=keys).as_dict()
+    stats = talk_stats(words, duration, participants=keys, in_time_order=in_time_order).as_dict()
     for row in stats["participants"]:
         row["name"] = names.get(row["participant"]) or default_name(row["participant"])
     return stats
@@ -92,7 +102,7 @@ def transcript_body(transcript: Transcript, *, low: float) -> dict[str, Any]:
     # Each word's participant, once: names, turns and talk statistics all need them.
     keys = list(map(default_participant, words))
     names = participant_names(transcript, words, voices=keys)
-    turns = conversation_turns(words, names, keys) if any(keys) else []
+    turns = conversation_turns(words, names, keys, in_time_order=True) if any(keys) else []
     for turn in turns:
         turn.text = block_text(turn.words, low)
     paras = (
@@ -110,7 +120,7 @@ def transcript_body(transcript: Transcript, *, low: float) -> dict[str, Any]:
         "participants": [
             {"key": key, "name": name, "default": default_name(key)} for key, name in names.items() if key
         ],
-        "stats": named_stats(transcript, words, names, keys),
+        "stats": named_stats(transcript, words, names, keys, in_time_order=True),
         "blocks_html": blocks_html(blocks, conversation=bool(turns)),
         "doubtful": sum(b.text.doubtful for b in blocks),
         "low_confidence": low,

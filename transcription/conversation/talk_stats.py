@@ -132,13 +132,15 @@ def talk_stats(
     participant: Callable[[Word], str] = default_participant,
     pause_ms: int = PAUSE_MS,
     participants: Sequence[str] | None = None,
+    in_time_order: bool = False,
 ) -> CallStats:
     """Talk time and share, longest monologue, interruptions and silence of one call.
 
     ``duration_ms`` defaults to the last word's end; words beyond it are clipped to it.
     ``participants``: each word's participant, when the caller has them (else ``participant``'s).
+    ``in_time_order``: as for turns.build_turns.
     """
-    order = time_order(words)
+    order = range(len(words)) if in_time_order else time_order(words)
     keys = list(map(participant, words)) if participants is None else participants
     if duration_ms is None:
         duration_ms = max((w["end"] for w in words), default=0)

@@ -103,13 +103,16 @@ def build_turns(
     participant: Callable[[Word], str] = default_participant,
     paragraph_ms: int = PARAGRAPH_MS,
     participants: Sequence[str] | None = None,
+    in_time_order: bool = False,
 ) -> list[Turn]:
     """Turns of ``words`` in time order; every word lands in exactly one turn.
 
     ``participants``: each word's participant, when the caller has them already (the transcript
     page needs them three times over a call's 30,000 words); else ``participant`` of each word.
+    ``in_time_order``: the caller's words are in time order already (revising.editable_words'
+    are), so they are not checked again.
     """
-    order = time_order(words)
+    order = range(len(words)) if in_time_order else time_order(words)
     keys = list(map(participant, words)) if participants is None else participants
     # Runs of one participant's consecutive words (groupby: C speed over a call's 30,000 words).
     runs = [(who, list(run)) for who, run in groupby(order, key=keys.__getitem__)]
