@@ -302,7 +302,12 @@ def drain_inbox(env: dict[str, str], workers: int = 1) -> dict:
     running = [
         subprocess.Popen(inbox_worker_command("--batch"), cwd=common.ROOT, env=env) for _ in range(workers)
     ]
-    codes = [process.wait() for process in running]
+    try:
+        codes = [process.wait() for process in running]
+    finally:
+        for process in running:  # interrupted: none is left behind
+            if process.poll() is None:
+                common.stop(process)
     if any(codes):
         raise RuntimeError(f"an inbox worker exited with {codes}")
     seconds = time.perf_counter() - started

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from transcription.conversation.turns import build_turns, default_participant, ends_sentence
+from transcription.conversation.turns import build_turns, default_participant, ends_sentence, time_order
 
 # CI replays the same examples every run (a red build is then reproducible); locally they vary.
 prop = settings(max_examples=50, deadline=None, derandomize=os.environ.get("CI") == "true")
@@ -173,6 +173,7 @@ def test_words_a_caller_put_in_time_order_give_the_same_turns_and_stats_unchecke
     from transcription.revising.services import editable_words
 
     ordered = editable_words(list(words))  # what the transcript page passes on, as in_time_order
+    assert time_order(ordered) == list(range(len(ordered)))  # the promise the flag stands on
 
     def shape(turns):
         return [(t.participant, t.indices, t.start, t.end, t.continues, t.overlaps) for t in turns]

@@ -128,6 +128,7 @@ def test_on_sqlite_another_error_is_raised_at_once(tmp_path):
 
 
 # --- PostgreSQL: the INSERT is the request's one round trip; a dead kept connection is replaced ---
+# (These run under `make test-postgres`, as CI does; the default `make test` on SQLite skips them.)
 
 on_postgresql = pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's kept connections")
 RECORDING_FIELDS = {"sid": "RE" + "4" * 32, "duration": 3, "started_at": None}
@@ -195,3 +196,42 @@ def test_on_postgresql_an_error_on_a_live_connection_is_raised_not_sent_again():
     assert execute.call_count == 1
     assert backend_pid() == pid  # the connection was kept
     assert not DBTaskResult.objects.exists()
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+@override_settings(TASKS=DATABASE_TASKS)
+def test_on_postgresql_a_row_the_server_took_before_its_connection_died_is_stored_once(caplog):
+    from django.db.backends.utils import CursorWrapper
+
+    real_execute = CursorWrapper.execute
+    sent = []
+
+    def taken_then_the_connection_dies(self, sql, params=None):
+        sent.append(sql)
+        result = real_execute(self, sql, params)  # committed: autocommit
+        if len(sent) == 1:
+            connection.connection.close()
+            raise OperationalError("server closed the connection unexpectedly")
+        return result
+
+    as_a_new_request_leaves_it()
+    with mock.patch.object(CursorWrapper, "execute", taken_then_the_connection_dies):
+        enqueue_now(store_recording, RECORDING_FIELDS, attempt=0)  # no error: the row is there
+    # Sent again on a new connection, refused by its id, found there.
+    assert [sql.split()[0] for sql in sent] == ["INSERT", "INSERT", "SELECT"]
+    assert DBTaskResult.objects.filter(task_path__endswith="store_recording").count() == 1
+    assert "sending the task row on a new connection" in caplog.text
+
+
+@on_postgresql
+@pytest.mark.django_db(transaction=True)
+@override_settings(TASKS=DATABASE_TASKS)
+def test_on_postgresql_a_new_connection_that_fails_is_not_tried_twice():
+    connection.close()  # no kept connection: Django would not check one either
+    with mock.patch(
+        "django.db.backends.utils.CursorWrapper.execute", side_effect=OperationalError("could not connect")
+    ) as execute:
+        with pytest.raises(OperationalError, match="could not connect"):
+            enqueue_now(store_recording, RECORDING_FIELDS, attempt=0)
+    assert execute.call_count == 1

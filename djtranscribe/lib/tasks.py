@@ -12,7 +12,15 @@ from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
-from django.db import DatabaseError, InterfaceError, OperationalError, connections, router, transaction
+from django.db import (
+    DatabaseError,
+    IntegrityError,
+    InterfaceError,
+    OperationalError,
+    connections,
+    router,
+    transaction,
+)
 from django.db.models import Count, Min, Q
 from django.utils import timezone
 
@@ -99,15 +107,20 @@ def _insert_task_row(task, backend_alias: str, args_kwargs: dict) -> None:
         with connection.cursor() as cursor:
             _execute_polling_sqlites_lock(connection, cursor, sql, list(values.values()))
     else:
-        _execute_once_or_on_a_new_connection(connection, sql, list(values.values()))
+        _execute_once_or_on_a_new_connection(
+            connection,
+            sql,
+            list(values.values()),
+            written=lambda: DBTaskResult.objects.using(connection.alias).filter(pk=values["id"]).exists(),
+        )
 
 
 _INSERT_SQL: dict[tuple[str, str, tuple[str, ...]], str] = {}
 
 
 def _insert_sql(connection, table: str, columns: tuple[str, ...]) -> str:
-    """The INSERT's text, built once per database vendor: names from the model, quoted; every
-    value a parameter."""
+    """The INSERT's text, built once per database vendor, table and columns: names from the model,
+    quoted; every value a parameter."""
     key = (connection.vendor, table, columns)
     if key not in _INSERT_SQL:
         quote = connection.ops.quote_name
@@ -117,20 +130,28 @@ def _insert_sql(connection, table: str, columns: tuple[str, ...]) -> str:
     return _INSERT_SQL[key]
 
 
-def _execute_once_or_on_a_new_connection(connection, sql: str, params: list) -> None:
+def _execute_once_or_on_a_new_connection(
+    connection, sql: str, params: list, *, written: Callable[[], bool]
+) -> None:
     """Run `sql` without Django's health check first, and again on a new connection if the kept
     one turns out dead.
 
-    With CONN_HEALTH_CHECKS Django sends `SELECT 1` before a request's first query on a kept
-    connection: for a webhook whose only query is this INSERT that is a second round trip to
-    PostgreSQL every time. Here the INSERT goes at once. If it fails and the connection is no
-    longer usable (the server restarted, or closed an idle connection), the connection is
-    reopened and the INSERT sent once more, as the health check would have done; any other
-    error, or a failure inside a transaction (where reconnecting would lose it), is raised.
-    A row written twice (the server took it and died before answering) is stored once: the
-    inbox's tasks are idempotent.
+    With a kept connection (DB_CONN_MAX_AGE > 0) and CONN_HEALTH_CHECKS, Django sends `SELECT 1`
+    before a request's first query: for a webhook whose only query is this INSERT, a second round
+    trip to PostgreSQL every time. Here the INSERT goes at once, in just the case where Django
+    would have checked. If it fails and the connection is no longer usable (the server restarted,
+    or closed an idle connection), the connection is reopened and the INSERT sent once more, as
+    the check would have done; any other error, or a failure inside a transaction (where
+    reconnecting would lose it), is raised. If the server took the first INSERT and died before
+    answering, the second meets the row by its id (IntegrityError): when `written()` finds it,
+    it is stored, once.
     """
-    retry = connection.health_check_enabled and not connection.in_atomic_block
+    retry = (
+        connection.connection is not None
+        and connection.health_check_enabled
+        and not connection.health_check_done
+        and not connection.in_atomic_block
+    )
     if retry:
         connection.health_check_done = True  # what Django records after its own check
     try:
@@ -140,9 +161,17 @@ def _execute_once_or_on_a_new_connection(connection, sql: str, params: list) -> 
         if not retry or (connection.connection is not None and connection.is_usable()):
             raise
         logger.warning("The database connection was closed; sending the task row on a new connection")
-        connection.close()
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
+        try:
+            connection.close()
+        except DatabaseError:
+            pass  # it is gone either way; the cursor below connects anew
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute(sql, params)
+        except IntegrityError:
+            if not written():
+                raise
+            # The first INSERT was committed before the connection died: the row is there.
 
 
 # How often a webhook's INSERT asks SQLite for its write lock again while a worker holds it.
