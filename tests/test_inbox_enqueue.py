@@ -141,6 +141,17 @@ def as_a_new_request_leaves_it():
     connection.health_check_done = False
 
 
+def statements_sent_when_each_fails_with(error: str) -> int:
+    """Queue a task while every statement fails with OperationalError(error), which enqueue_now
+    must raise; answers how many statements it sent."""
+    with mock.patch(
+        "django.db.backends.utils.CursorWrapper.execute", side_effect=OperationalError(error)
+    ) as execute:
+        with pytest.raises(OperationalError, match=error):
+            enqueue_now(store_recording, RECORDING_FIELDS, attempt=0)
+    return execute.call_count
+
+
 def backend_pid() -> int:
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_backend_pid()")
@@ -188,12 +199,7 @@ def test_on_postgresql_a_connection_the_server_closed_is_replaced_and_the_row_wr
 def test_on_postgresql_an_error_on_a_live_connection_is_raised_not_sent_again():
     as_a_new_request_leaves_it()
     pid = backend_pid()
-    with mock.patch(
-        "django.db.backends.utils.CursorWrapper.execute", side_effect=OperationalError("lock timeout")
-    ) as execute:
-        with pytest.raises(OperationalError, match="lock timeout"):
-            enqueue_now(store_recording, RECORDING_FIELDS, attempt=0)
-    assert execute.call_count == 1
+    assert statements_sent_when_each_fails_with("lock timeout") == 1
     assert backend_pid() == pid  # the connection was kept
     assert not DBTaskResult.objects.exists()
 
@@ -229,9 +235,4 @@ def test_on_postgresql_a_row_the_server_took_before_its_connection_died_is_store
 @override_settings(TASKS=DATABASE_TASKS)
 def test_on_postgresql_a_new_connection_that_fails_is_not_tried_twice():
     connection.close()  # no kept connection: Django would not check one either
-    with mock.patch(
-        "django.db.backends.utils.CursorWrapper.execute", side_effect=OperationalError("could not connect")
-    ) as execute:
-        with pytest.raises(OperationalError, match="could not connect"):
-            enqueue_now(store_recording, RECORDING_FIELDS, attempt=0)
-    assert execute.call_count == 1
+    assert statements_sent_when_each_fails_with("could not connect") == 1
