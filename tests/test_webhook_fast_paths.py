@@ -116,3 +116,59 @@ def test_a_repeated_assemblyai_webhook_is_stored_unprocessed():
 def test_a_webhook_for_an_unknown_token_is_stored_unprocessed():
     delivery = webhook_received(token="nobody", body={"transcript_id": "x", "status": "completed"})
     assert (delivery.transcript, delivery.processed_at) == (None, None)
+
+
+# -- the form, read in one pass (caller.security.read_form) -----------------------------------
+
+FORM_BODIES = [
+    b"",
+    b"CallSid=CA1&RecordingStatus=completed",
+    b"a=1&a=2&b=&c",  # a repeated key, an empty value, a key without "="
+    b"name=M%C3%BCller+%26+S%C3%B6hne&plus=%2B&space=a+b",
+    b"%E2%82%AC=euro&raw=\xc3\xbc",  # an encoded key, raw UTF-8 bytes
+    b"bad=%FF%FE&latin=\xe9t\xe9",  # invalid UTF-8, encoded and raw
+    b"semi=1;2&&&x=%zz",  # ";" is not a separator, empty pairs, a broken escape
+]
+
+
+@pytest.mark.parametrize("body", FORM_BODIES)
+def test_the_form_is_read_as_djangos_querydict_reads_it(rf, body):
+    from django.http import QueryDict
+
+    from caller.security import read_form
+
+    form = "application/x-www-form-urlencoded"
+    request = rf.post("/twilio/recording-status/", data=body, content_type=form)
+    read_form(request)
+    assert dict(request.POST.lists()) == dict(QueryDict(body, encoding="utf-8").lists())
+
+
+def test_a_form_with_a_repeated_field_passes_the_signature_over_all_its_values(client):
+    from urllib.parse import urlencode
+
+    from django.http import QueryDict
+
+    from tests.fakes import twilio_signature
+
+    body = urlencode([("CallSid", CALL_SID), ("Digits", "1"), ("Digits", "2")])
+    path = "/record/"
+    signature = twilio_signature(path, QueryDict(body))  # Twilio signs every value of a repeated field
+    signed = client.post(
+        path, data=body, content_type="application/x-www-form-urlencoded", HTTP_X_TWILIO_SIGNATURE=signature
+    )
+    assert signed.status_code == 200
+    last_only = twilio_signature(path, {"CallSid": CALL_SID, "Digits": "2"})
+    refused = client.post(
+        path, data=body, content_type="application/x-www-form-urlencoded", HTTP_X_TWILIO_SIGNATURE=last_only
+    )
+    assert refused.status_code == 403
+
+
+def test_a_form_in_another_charset_is_refused_with_400_as_django_does(client):
+    response = client.post(
+        "/twilio/recording-status/",
+        data=b"CallSid=x",
+        content_type="application/x-www-form-urlencoded; charset=latin-1",
+        HTTP_X_TWILIO_SIGNATURE="x",
+    )
+    assert response.status_code == 400
