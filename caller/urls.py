@@ -5,16 +5,17 @@ from django.urls import path
 from . import call_log, media, pages, profile, views, voice
 
 urlpatterns = [
-    # Twilio's status callbacks first: Django tries the patterns in order, and these come in bursts.
+    # Twilio's status callbacks and the tutorial's TwiML first: Django tries the patterns in order,
+    # and these come in bursts.
     path("twilio/call-status/", views.call_status, name="call-status"),
     path("twilio/recording-status/", views.recording_status, name="recording-status"),
+    path("record/", views.record_twiml, name="record-twiml"),
+    path("record/done/", views.record_action, name="record-action"),
     path("", pages.home, name="home"),
     path("calls/", call_log.call_list, name="call-list"),
     path("calls/export.csv", call_log.call_list_csv, name="call-list-csv"),
     path("calls/status/", pages.calls_status, name="calls-status"),
     path("dial/<str:phone_number>/", views.dial, name="dial"),
-    path("record/", views.record_twiml, name="record-twiml"),
-    path("record/done/", views.record_action, name="record-action"),
     path("get-recording-url/<str:call_sid>/", views.get_recording_url, name="recording-url"),
     path("calls/<str:call_sid>/", pages.call_detail, name="call-detail"),
     path("calls/<str:call_sid>/sensitive/", pages.call_sensitive, name="call-sensitive"),

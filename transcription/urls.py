@@ -16,9 +16,9 @@ from . import (
 app_name = "transcription"
 
 urlpatterns = [
+    path("webhook/<str:token>/", webhooks.assemblyai_webhook, name="assemblyai-webhook"),  # bursts: first
     path("", views.transcript_list, name="list"),
     path("<int:pk>/", views.transcript_detail, name="detail"),
-    path("webhook/<str:token>/", webhooks.assemblyai_webhook, name="assemblyai-webhook"),
     path("<int:pk>/retry/", retry_pages.transcript_retry, name="retry"),
     path("new/", transcribe_pages.transcribe_new, name="new"),
     path("<int:pk>/audio/", media.transcript_audio, name="audio"),

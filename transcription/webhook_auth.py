@@ -14,6 +14,7 @@ from djtranscribe.lib.keys import keys
 
 # The header AssemblyAI sends back with the value given at submission.
 HEADER = "X-Webhook-Secret"
+META_KEY = "HTTP_" + HEADER.upper().replace("-", "_")  # where a WSGI request holds it
 _SALT = b"djtranscribe.transcription.webhook_auth:"
 
 

@@ -42,7 +42,7 @@ WEBHOOK_MAX_BODY = 64 * 1024
 
 def _secret_problem(request, token: str) -> HttpResponse | None:
     """401/403 unless the header carries this job's value (always checked: see webhook_auth)."""
-    given = request.headers.get(webhook_auth.HEADER, "")
+    given = request.META.get(webhook_auth.META_KEY, "")  # not request.headers: it converts them all
     if not given:
         logger.warning("Rejected an AssemblyAI webhook without the %s header", webhook_auth.HEADER)
         return HttpResponse(f"Missing {webhook_auth.HEADER} header.\n", status=401, content_type="text/plain")
