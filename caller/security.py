@@ -28,13 +28,15 @@ def read_form(request) -> None:
     DATA_UPLOAD_MAX_NUMBER_FIELDS) and errors (400), in a third of the time: QueryDict checks
     and converts every field one call at a time, and Twilio's callbacks are small flat forms
     sent in bursts (bench part 1, the recording callback: ~50 us of its ~700 us). Anything
-    else (multipart, a charset other than UTF-8, a form already read) is left to Django.
+    else (multipart, a charset other than UTF-8, a form already read, a body already read as a
+    stream) is left to Django.
     """
     if (
         request.method != "POST"
         or request.content_type != "application/x-www-form-urlencoded"
         or (request.encoding or "utf-8").lower() != "utf-8"
         or hasattr(request, "_post")
+        or (request._read_started and not hasattr(request, "_body"))  # Django: an empty form, not a 500
     ):
         return
     body = request.body
